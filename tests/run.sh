@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The README's test command. On a fresh Debian machine with only the .NET SDK it installs what the
+# tests need (skipping anything already there), builds the solution with warnings as errors, runs every
+# test project, and ends with one plain line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+apt_updated=0
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "tests/run.sh: '$1' is missing and cannot be installed here (needs root and apt-get); tests that need it will say so" >&2
+    return 0
+  fi
+  if [ $apt_updated -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    apt_updated=1
+  fi
+  echo "tests/run.sh: installing $2 (for $1)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null 2>&1 \
+    || echo "tests/run.sh: could not install $2" >&2
+}
+need systemd-analyze systemd
+
+configuration=${CONFIGURATION:-Release}
+if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0
+failed=0
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  grep -q '<PackageReference Include="Microsoft.NET.Test.Sdk"' "$project" || continue
+  trx="$results/$name.trx"
+  dotnet test "$project" -c "$configuration" --no-build -nologo \
+    --logger "trx;LogFileName=$trx" --logger "console;verbosity=normal" \
+    --blame-hang-timeout 5m --results-directory "$results" || status=1
+  if [ -f "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+  else
+    echo "tests/run.sh: $name produced no results (crashed or hung); counted as one failure"
+    failed=$((failed + 1))
+    status=1
+  fi
+done
+
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit $status
