@@ -1,1 +1,3 @@
-Console.WriteLine("hi");
+using Gateway.Hosting;
+
+return await GatewayHost.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

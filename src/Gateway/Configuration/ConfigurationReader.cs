@@ -1,0 +1,150 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Reads raw configuration strings key by key, records every problem with the full key and the value found,
+/// and remembers which keys it knows so that unknown ones (typos) can be reported.
+/// </summary>
+internal sealed class ConfigurationReader
+{
+    private readonly IConfiguration _root;
+    private readonly List<ConfigurationProblem> _problems = [];
+    private readonly HashSet<string> _knownKeys = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _knownPrefixes = [];
+    private readonly HashSet<string> _secretKeys = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates a reader over the whole configuration.</summary>
+    public ConfigurationReader(IConfiguration root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        _root = root;
+    }
+
+    /// <summary>Every problem found so far, in the order the keys were read.</summary>
+    public IReadOnlyList<ConfigurationProblem> Problems => _problems;
+
+    /// <summary>Marks a key as secret: its value never appears in a problem message.</summary>
+    public void Secret(string key) => _secretKeys.Add(key);
+
+    /// <summary>Declares that every key under <paramref name="prefix"/> is known (free-form sections such as log levels).</summary>
+    public void KnownSection(string prefix) => _knownPrefixes.Add(prefix.TrimEnd(':') + ":");
+
+    /// <summary>The raw value of a key, or <see langword="null"/> when missing or empty.</summary>
+    public string? Raw(string key)
+    {
+        _knownKeys.Add(key);
+        var value = _root[key];
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    /// <summary>Adds a problem for <paramref name="key"/>, redacting the value when the key is secret.</summary>
+    public void Problem(string key, string? value, string allowed)
+        => _problems.Add(new ConfigurationProblem(key, value is not null && _secretKeys.Contains(key) ? "<redacted>" : value, allowed));
+
+    /// <summary>A required string that must satisfy <paramref name="isValid"/>.</summary>
+    public string Required(string key, Func<string, bool> isValid, string allowed)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            Problem(key, null, allowed);
+            return string.Empty;
+        }
+
+        if (!isValid(value))
+        {
+            Problem(key, value, allowed);
+        }
+
+        return value;
+    }
+
+    /// <summary>An optional string; <paramref name="fallback"/> when missing.</summary>
+    public string Optional(string key, string fallback) => Raw(key) ?? fallback;
+
+    /// <summary>A duration between <paramref name="min"/> and <paramref name="max"/>; <paramref name="fallback"/> when missing.</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
+        => OptionalDuration(key, min, max) ?? fallback;
+
+    /// <summary>A duration between <paramref name="min"/> and <paramref name="max"/>, or <see langword="null"/> when missing.</summary>
+    public TimeSpan? OptionalDuration(string key, TimeSpan min, TimeSpan max)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DurationParser.TryParse(value, out var duration) && duration >= min && duration <= max)
+        {
+            return duration;
+        }
+
+        Problem(key, value, string.Create(
+            CultureInfo.InvariantCulture,
+            $"a duration from {DurationParser.Format(min)} to {DurationParser.Format(max)}, e.g. \"5s\", \"500ms\", \"2m\" or \"00:00:05\""));
+        return null;
+    }
+
+    /// <summary>One of the names of <typeparamref name="TEnum"/>, case-insensitive; numbers are refused.</summary>
+    public TEnum Enum<TEnum>(string key, TEnum fallback)
+        where TEnum : struct, System.Enum
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        foreach (var name in System.Enum.GetNames<TEnum>())
+        {
+            if (string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return System.Enum.Parse<TEnum>(name);
+            }
+        }
+
+        Problem(key, value, "one of " + string.Join(", ", System.Enum.GetNames<TEnum>()));
+        return fallback;
+    }
+
+    /// <summary>An optional <c>host:port</c> endpoint.</summary>
+    public HostEndpoint? Endpoint(string key)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (HostEndpoint.TryParse(value, out var endpoint))
+        {
+            return endpoint;
+        }
+
+        Problem(key, value, HostEndpoint.Expected);
+        return null;
+    }
+
+    /// <summary>Keys present under <paramref name="section"/> that no reader asked for: most likely typos.</summary>
+    public IReadOnlyList<string> UnknownKeys(string section)
+    {
+        var unknown = new List<string>();
+        foreach (var (key, value) in _root.GetSection(section).AsEnumerable())
+        {
+            // Only leaves carry values; intermediate sections come back with a null value.
+            if (value is null || _knownKeys.Contains(key)
+                || _knownPrefixes.Exists(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            unknown.Add(key);
+        }
+
+        unknown.Sort(StringComparer.OrdinalIgnoreCase);
+        return unknown;
+    }
+}

@@ -1,0 +1,112 @@
+namespace Gateway.Configuration;
+
+/// <summary>The gateway's validated configuration: everything under the <c>Gateway</c> section.</summary>
+internal sealed record GatewayOptions
+{
+    /// <summary>Name of the configuration section that holds every gateway setting.</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary><c>Gateway:DeviceId</c>: this gateway's identity, carried by every reading.</summary>
+    public required string DeviceId { get; init; }
+
+    /// <summary><c>Gateway:StateDirectory</c>: where durable state lives (absolute, resolved against the working directory).</summary>
+    public required string StateDirectory { get; init; }
+
+    /// <summary><c>Gateway:ShutdownTimeout</c>: how long a graceful stop may take.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>Gateway:Hardware</c>.</summary>
+    public HardwareOptions Hardware { get; init; } = new();
+
+    /// <summary><c>Gateway:Sampling</c>.</summary>
+    public SamplingOptions Sampling { get; init; } = new();
+
+    /// <summary><c>Gateway:Upstream</c>.</summary>
+    public UpstreamOptions Upstream { get; init; } = new();
+
+    /// <summary><c>Gateway:Watchdog</c>.</summary>
+    public WatchdogOptions Watchdog { get; init; } = new();
+
+    /// <summary><c>Gateway:Logging</c>.</summary>
+    public LoggingOptions Logging { get; init; } = new();
+
+    /// <summary><c>Gateway:Diagnostics</c>: fault injection for tests and drills.</summary>
+    public DiagnosticsOptions Diagnostics { get; init; } = new();
+}
+
+/// <summary>Which implementation of the board's hardware the gateway drives.</summary>
+internal enum HardwareBackend
+{
+    /// <summary>The in-process firmware simulator: simulated chips and lines, no real hardware touched.</summary>
+    Simulated,
+
+    /// <summary>The Linux kernel interfaces: /dev/gpiochipN, /dev/i2c-N and the w1 sysfs tree.</summary>
+    Linux,
+
+    /// <summary>A firmware-sim process reached over a socket.</summary>
+    Remote,
+}
+
+/// <summary><c>Gateway:Hardware</c> settings.</summary>
+internal sealed record HardwareOptions
+{
+    /// <summary><c>Gateway:Hardware:Backend</c>: Simulated (default), Linux or Remote.</summary>
+    public HardwareBackend Backend { get; init; } = HardwareBackend.Simulated;
+}
+
+/// <summary><c>Gateway:Sampling</c> settings.</summary>
+internal sealed record SamplingOptions
+{
+    /// <summary><c>Gateway:Sampling:Interval</c>: the default interval between readings of a sensor.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary><c>Gateway:Upstream</c> settings.</summary>
+internal sealed record UpstreamOptions
+{
+    /// <summary><c>Gateway:Upstream:Tcp:Endpoint</c>: the TCP upstream to push readings to, if any.</summary>
+    public HostEndpoint? TcpEndpoint { get; init; }
+}
+
+/// <summary><c>Gateway:Watchdog</c> settings.</summary>
+internal sealed record WatchdogOptions
+{
+    /// <summary>
+    /// <c>Gateway:Watchdog:HeartbeatTimeout</c>: how long a component's heartbeat may be silent before the gateway
+    /// stops pinging the systemd watchdog, so that systemd restarts a stalled gateway.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>How log lines are written.</summary>
+internal enum LogFormat
+{
+    /// <summary>journald format under systemd, human-readable otherwise.</summary>
+    Auto,
+
+    /// <summary>One line per event with a <c>&lt;N&gt;</c> syslog priority prefix, as journald reads it.</summary>
+    Systemd,
+
+    /// <summary>Human-readable, one line per event, with timestamps.</summary>
+    Simple,
+
+    /// <summary>One JSON object per line.</summary>
+    Json,
+}
+
+/// <summary><c>Gateway:Logging</c> settings (levels under <c>Gateway:Logging:LogLevel</c>, as in .NET's <c>Logging</c> section).</summary>
+internal sealed record LoggingOptions
+{
+    /// <summary><c>Gateway:Logging:Format</c>.</summary>
+    public LogFormat Format { get; init; } = LogFormat.Auto;
+}
+
+/// <summary><c>Gateway:Diagnostics</c> settings: faults injected on purpose, off unless set.</summary>
+internal sealed record DiagnosticsOptions
+{
+    /// <summary>
+    /// <c>Gateway:Diagnostics:StallPipelineAfter</c>: freeze the pipeline's heartbeat this long after start,
+    /// to prove that the watchdog notices. Never set it in production.
+    /// </summary>
+    public TimeSpan? StallPipelineAfter { get; init; }
+}

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Turns the <c>Gateway</c> configuration section into <see cref="GatewayOptions"/>, collecting one
+/// <see cref="ConfigurationProblem"/> per bad key instead of stopping at the first.
+/// </summary>
+internal static class GatewayOptionsReader
+{
+    private const string S = GatewayOptions.SectionName;
+
+    /// <summary>What <c>Gateway:DeviceId</c> accepts.</summary>
+    public const string DeviceIdAllowed = "1 to 64 characters from A-Z a-z 0-9 . _ - (e.g. pi-01)";
+
+    /// <summary>The result of reading: options (meaningful only when there are no problems), problems, unknown keys.</summary>
+    public sealed record Result(GatewayOptions Options, IReadOnlyList<ConfigurationProblem> Problems, IReadOnlyList<string> UnknownKeys);
+
+    /// <summary>Reads and validates the whole section.</summary>
+    /// <param name="configuration">The assembled configuration (files, environment, command line).</param>
+    /// <param name="workingDirectory">Relative paths are resolved against this folder.</param>
+    public static Result Read(IConfiguration configuration, string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var r = new ConfigurationReader(configuration);
+
+        var deviceId = r.Required($"{S}:DeviceId", IsDeviceId, DeviceIdAllowed);
+        var stateDirectory = r.Optional($"{S}:StateDirectory", "data");
+        var options = new GatewayOptions
+        {
+            DeviceId = deviceId,
+            StateDirectory = Path.GetFullPath(stateDirectory, workingDirectory),
+            ShutdownTimeout = r.Duration($"{S}:ShutdownTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            Hardware = new HardwareOptions
+            {
+                Backend = r.Enum($"{S}:Hardware:Backend", HardwareBackend.Simulated),
+            },
+            Sampling = new SamplingOptions
+            {
+                Interval = r.Duration($"{S}:Sampling:Interval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
+            },
+            Upstream = new UpstreamOptions
+            {
+                TcpEndpoint = r.Endpoint($"{S}:Upstream:Tcp:Endpoint"),
+            },
+            Watchdog = new WatchdogOptions
+            {
+                HeartbeatTimeout = r.Duration($"{S}:Watchdog:HeartbeatTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            },
+            Logging = new LoggingOptions
+            {
+                Format = r.Enum($"{S}:Logging:Format", LogFormat.Auto),
+            },
+            Diagnostics = new DiagnosticsOptions
+            {
+                StallPipelineAfter = r.OptionalDuration($"{S}:Diagnostics:StallPipelineAfter", TimeSpan.Zero, TimeSpan.FromDays(1)),
+            },
+        };
+
+        // Levels are free-form category names, read by the logging framework itself.
+        r.KnownSection($"{S}:Logging:LogLevel");
+
+        return new Result(options, r.Problems, r.UnknownKeys(S));
+    }
+
+    private static bool IsDeviceId(string value)
+    {
+        if (value.Length is 0 or > 64)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

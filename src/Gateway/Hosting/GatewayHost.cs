@@ -1,0 +1,168 @@
+using System.Reflection;
+using Gateway.Configuration;
+using Gateway.Health;
+using Gateway.Logging;
+using Gateway.Status;
+using Gateway.Systemd;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// Start-up: parses the command line, assembles and validates the configuration (exit 78 naming every bad key),
+/// builds the Generic Host with the gateway's services and runs it until SIGTERM or Ctrl-C.
+/// </summary>
+internal static partial class GatewayHost
+{
+    /// <summary>The gateway's version as shown by --version and in the start-up log.</summary>
+    public static string Version { get; } =
+        typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? "0.0.0";
+
+    /// <summary>Runs the gateway; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var commandLine = CommandLine.Parse(args);
+        if (commandLine.Error is { } usageError)
+        {
+            await stderr.WriteLineAsync($"gateway: {usageError}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        if (commandLine.ShowHelp)
+        {
+            await stdout.WriteLineAsync(CommandLine.Usage).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        if (commandLine.ShowVersion)
+        {
+            await stdout.WriteLineAsync($"gateway {Version}").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        var workingDirectory = Environment.CurrentDirectory;
+        var configuration = new ConfigurationManager();
+        IReadOnlyList<string> files;
+        try
+        {
+            files = configuration.AddGatewaySources(commandLine, AppContext.BaseDirectory, workingDirectory);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException or IOException)
+        {
+            // A missing --config file, a file that is not valid JSON, or one that cannot be read.
+            await stderr.WriteLineAsync($"gateway: invalid configuration: {Describe(ex)}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        var read = GatewayOptionsReader.Read(configuration, workingDirectory);
+        if (read.Problems.Count > 0)
+        {
+            foreach (var problem in read.Problems)
+            {
+                await stderr.WriteLineAsync($"gateway: invalid configuration: {problem}").ConfigureAwait(false);
+            }
+
+            await stderr.WriteLineAsync($"gateway: {read.Problems.Count} configuration problem(s); not starting (exit {ExitCodes.Config})").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        var options = read.Options;
+        if (!TryCreateStateDirectory(options.StateDirectory, out var stateError))
+        {
+            await stderr.WriteLineAsync($"gateway: invalid configuration: {GatewayOptions.SectionName}:StateDirectory: '{options.StateDirectory}' cannot be created: {stateError}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        var systemd = SystemdEnvironment.FromProcess();
+        using var host = Build(configuration, options, systemd);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        LogStarting(logger, Version, options.DeviceId, options.Hardware.Backend, options.StateDirectory, options.Sampling.Interval.TotalSeconds,
+            files.Count == 0 ? "built-in defaults only" : string.Join(", ", files),
+            systemd.NotifySocketAddress is null ? "off" : "on", systemd.WatchdogInterval is null ? "off" : "on");
+        foreach (var key in read.UnknownKeys)
+        {
+            LogUnknownKey(logger, key);
+        }
+
+        try
+        {
+            await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCrashed(logger, ex);
+            return ExitCodes.Failure;
+        }
+
+        LogStopped(logger);
+        return Environment.ExitCode;
+    }
+
+    private static IHost Build(ConfigurationManager configuration, GatewayOptions options, SystemdEnvironment systemd)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Configuration = configuration,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "Gateway",
+        });
+
+        builder.Logging.AddGatewayConsole(configuration, options.Logging.Format, systemd);
+        var services = builder.Services;
+        services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = options.ShutdownTimeout;
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+
+        // The host's console lifetime turns SIGTERM, SIGINT and SIGQUIT into a graceful stop. Under systemd the
+        // journal already records start and stop; its "Press Ctrl+C" lines are for people running it by hand.
+        services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = systemd.UnderSystemd);
+
+        services.AddSingleton(options);
+        services.AddSingleton(systemd);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<HeartbeatRegistry>();
+        services.AddSingleton<StatusBoard>();
+        services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+
+        // Order matters: the lifecycle service subscribes to the status board before anything sets facts.
+        services.AddHostedService<SystemdLifecycleService>();
+        services.AddHostedService<WatchdogService>();
+        services.AddHostedService<GatewayWorker>();
+        return builder.Build();
+    }
+
+    private static bool TryCreateStateDirectory(string path, out string error)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            error = string.Empty;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error = ex.Message;
+            return false;
+        }
+    }
+
+    private static string Describe(Exception ex) => ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {Version} starting: device {DeviceId}, hardware backend {Backend}, state directory {StateDirectory}, sampling every {IntervalSeconds}s; configuration from {Files}; systemd notify {Notify}, watchdog {Watchdog}")]
+    private static partial void LogStarting(ILogger logger, string version, string deviceId, HardwareBackend backend, string stateDirectory, double intervalSeconds, string files, string notify, string watchdog);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unknown configuration key {Key} is ignored (a typo?); see README.md for the keys the gateway reads")]
+    private static partial void LogUnknownKey(ILogger logger, string key);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway failed")]
+    private static partial void LogCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway stopped")]
+    private static partial void LogStopped(ILogger logger);
+}

@@ -1,0 +1,130 @@
+using Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Tests.Configuration;
+
+public class GatewayOptionsReaderTests
+{
+    private static GatewayOptionsReader.Result Read(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+        return GatewayOptionsReader.Read(configuration, "/work/dir");
+    }
+
+    [Fact]
+    public void A_device_id_alone_gives_the_documented_defaults()
+    {
+        var result = Read(("Gateway:DeviceId", "pi-01"));
+
+        Assert.Empty(result.Problems);
+        var o = result.Options;
+        Assert.Equal("pi-01", o.DeviceId);
+        Assert.Equal("/work/dir/data", o.StateDirectory);
+        Assert.Equal(HardwareBackend.Simulated, o.Hardware.Backend);
+        Assert.Equal(TimeSpan.FromSeconds(5), o.Sampling.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.Watchdog.HeartbeatTimeout);
+        Assert.Null(o.Upstream.TcpEndpoint);
+        Assert.Null(o.Diagnostics.StallPipelineAfter);
+        Assert.Equal(LogFormat.Auto, o.Logging.Format);
+    }
+
+    [Fact]
+    public void Every_setting_is_read_from_its_key()
+    {
+        var result = Read(
+            ("Gateway:DeviceId", "pi-02"),
+            ("Gateway:StateDirectory", "/var/lib/gateway"),
+            ("Gateway:ShutdownTimeout", "20s"),
+            ("Gateway:Hardware:Backend", "linux"),
+            ("Gateway:Sampling:Interval", "250ms"),
+            ("Gateway:Upstream:Tcp:Endpoint", "[::1]:7000"),
+            ("Gateway:Watchdog:HeartbeatTimeout", "00:00:30"),
+            ("Gateway:Logging:Format", "Json"),
+            ("Gateway:Logging:LogLevel:Default", "Debug"),
+            ("Gateway:Diagnostics:StallPipelineAfter", "3s"));
+
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        var o = result.Options;
+        Assert.Equal("/var/lib/gateway", o.StateDirectory);
+        Assert.Equal(TimeSpan.FromSeconds(20), o.ShutdownTimeout);
+        Assert.Equal(HardwareBackend.Linux, o.Hardware.Backend);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), o.Sampling.Interval);
+        Assert.Equal(new HostEndpoint("::1", 7000), o.Upstream.TcpEndpoint);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.Watchdog.HeartbeatTimeout);
+        Assert.Equal(LogFormat.Json, o.Logging.Format);
+        Assert.Equal(TimeSpan.FromSeconds(3), o.Diagnostics.StallPipelineAfter);
+    }
+
+    [Fact]
+    public void A_missing_device_id_is_a_problem_naming_the_key()
+    {
+        var problem = Assert.Single(Read().Problems);
+
+        Assert.Equal("Gateway:DeviceId", problem.Key);
+        Assert.Null(problem.Value);
+        Assert.StartsWith("Gateway:DeviceId: missing; expected 1 to 64 characters", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Gateway:DeviceId", "pi 01", "1 to 64 characters")]
+    [InlineData("Gateway:DeviceId", "pi/01", "1 to 64 characters")]
+    [InlineData("Gateway:Hardware:Backend", "Bogus", "one of Simulated, Linux, Remote")]
+    [InlineData("Gateway:Hardware:Backend", "1", "one of Simulated, Linux, Remote")]
+    [InlineData("Gateway:Sampling:Interval", "-5s", "a duration from 10ms to 1d")]
+    [InlineData("Gateway:Sampling:Interval", "0s", "a duration from 10ms to 1d")]
+    [InlineData("Gateway:Sampling:Interval", "soon", "a duration from 10ms to 1d")]
+    [InlineData("Gateway:Upstream:Tcp:Endpoint", "localhost", "host:port")]
+    [InlineData("Gateway:Upstream:Tcp:Endpoint", "127.0.0.1:99999", "host:port")]
+    [InlineData("Gateway:ShutdownTimeout", "0s", "a duration from 1s to 10m")]
+    [InlineData("Gateway:Watchdog:HeartbeatTimeout", "2h", "a duration from 1s to 1h")]
+    [InlineData("Gateway:Logging:Format", "xml", "one of Auto, Systemd, Simple, Json")]
+    public void A_bad_value_is_a_problem_naming_the_key_the_value_and_what_is_allowed(string key, string value, string allowed)
+    {
+        var settings = new List<(string, string)> { ("Gateway:DeviceId", "pi-01") };
+        settings.RemoveAll(s => s.Item1 == key);
+        settings.Add((key, value));
+
+        var problem = Assert.Single(Read([.. settings]).Problems);
+
+        Assert.Equal(key, problem.Key);
+        Assert.Equal(value, problem.Value);
+        Assert.Contains(allowed, problem.Allowed, StringComparison.Ordinal);
+        Assert.StartsWith($"{key}: '{value}' is not allowed; expected ", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_bad_key_is_reported_not_only_the_first()
+    {
+        var result = Read(
+            ("Gateway:Hardware:Backend", "Bogus"),
+            ("Gateway:Sampling:Interval", "-1s"),
+            ("Gateway:Upstream:Tcp:Endpoint", "nohost"));
+
+        Assert.Equal(
+            ["Gateway:DeviceId", "Gateway:Hardware:Backend", "Gateway:Sampling:Interval", "Gateway:Upstream:Tcp:Endpoint"],
+            result.Problems.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Unknown_keys_under_the_section_are_listed_as_likely_typos()
+    {
+        var result = Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Hardwre:Backend", "Linux"), ("Other:Key", "x"));
+
+        Assert.Empty(result.Problems);
+        Assert.Equal(["Gateway:Hardwre:Backend"], result.UnknownKeys);
+    }
+
+    [Fact]
+    public void Keys_are_case_insensitive_like_the_configuration_system()
+    {
+        var result = Read(("gateway:deviceid", "pi-01"), ("GATEWAY:HARDWARE:BACKEND", "remote"));
+
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        Assert.Equal(HardwareBackend.Remote, result.Options.Hardware.Backend);
+    }
+}
