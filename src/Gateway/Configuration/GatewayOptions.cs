@@ -43,14 +43,14 @@ internal enum HardwareBackend
     /// <summary>The Linux kernel interfaces: /dev/gpiochipN, /dev/i2c-N and the w1 sysfs tree.</summary>
     Linux,
 
-    /// <summary>A firmware-sim process reached over a socket.</summary>
-    Remote,
+    /// <summary>A separate firmware-sim process serving the simulated board over a Unix socket.</summary>
+    RemoteSimulator,
 }
 
 /// <summary><c>Gateway:Hardware</c> settings.</summary>
 internal sealed record HardwareOptions
 {
-    /// <summary><c>Gateway:Hardware:Backend</c>: Simulated (default), Linux or Remote.</summary>
+    /// <summary><c>Gateway:Hardware:Backend</c>: Simulated (default), Linux or RemoteSimulator.</summary>
     public HardwareBackend Backend { get; init; } = HardwareBackend.Simulated;
 }
 

@@ -12,7 +12,7 @@ public sealed class ConfigurationTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Theory]
-    [InlineData("--Gateway:Hardware:Backend=Bogus", "Gateway:Hardware:Backend: 'Bogus' is not allowed; expected one of Simulated, Linux, Remote")]
+    [InlineData("--Gateway:Hardware:Backend=Bogus", "Gateway:Hardware:Backend: 'Bogus' is not allowed; expected one of Simulated, Linux, RemoteSimulator")]
     [InlineData("--Gateway:Sampling:Interval=-5s", "Gateway:Sampling:Interval: '-5s' is not allowed; expected a duration")]
     [InlineData("--Gateway:Upstream:Tcp:Endpoint=localhost", "Gateway:Upstream:Tcp:Endpoint: 'localhost' is not allowed; expected host:port")]
     [InlineData("--Gateway:DeviceId=", "Gateway:DeviceId: missing; expected 1 to 64 characters")]

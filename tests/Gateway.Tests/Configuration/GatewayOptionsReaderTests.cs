@@ -72,8 +72,8 @@ public class GatewayOptionsReaderTests
     [Theory]
     [InlineData("Gateway:DeviceId", "pi 01", "1 to 64 characters")]
     [InlineData("Gateway:DeviceId", "pi/01", "1 to 64 characters")]
-    [InlineData("Gateway:Hardware:Backend", "Bogus", "one of Simulated, Linux, Remote")]
-    [InlineData("Gateway:Hardware:Backend", "1", "one of Simulated, Linux, Remote")]
+    [InlineData("Gateway:Hardware:Backend", "Bogus", "one of Simulated, Linux, RemoteSimulator")]
+    [InlineData("Gateway:Hardware:Backend", "1", "one of Simulated, Linux, RemoteSimulator")]
     [InlineData("Gateway:Sampling:Interval", "-5s", "a duration from 10ms to 1d")]
     [InlineData("Gateway:Sampling:Interval", "0s", "a duration from 10ms to 1d")]
     [InlineData("Gateway:Sampling:Interval", "soon", "a duration from 10ms to 1d")]
@@ -121,10 +121,10 @@ public class GatewayOptionsReaderTests
     [Fact]
     public void Keys_are_case_insensitive_like_the_configuration_system()
     {
-        var result = Read(("gateway:deviceid", "pi-01"), ("GATEWAY:HARDWARE:BACKEND", "remote"));
+        var result = Read(("gateway:deviceid", "pi-01"), ("GATEWAY:HARDWARE:BACKEND", "remotesimulator"));
 
         Assert.Empty(result.Problems);
         Assert.Empty(result.UnknownKeys);
-        Assert.Equal(HardwareBackend.Remote, result.Options.Hardware.Backend);
+        Assert.Equal(HardwareBackend.RemoteSimulator, result.Options.Hardware.Backend);
     }
 }
