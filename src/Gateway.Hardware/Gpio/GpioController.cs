@@ -209,7 +209,14 @@ public sealed class GpioController : IDisposable
             _disposed = true;
             foreach (var pin in _open.Keys)
             {
-                _driver.ClosePin(pin);
+                try
+                {
+                    _driver.ClosePin(pin);
+                }
+                catch (HardwareException)
+                {
+                    // Best effort: the chip (or the simulator behind it) is gone, so the line is released anyway.
+                }
             }
 
             _open.Clear();
