@@ -128,6 +128,71 @@ internal sealed class ConfigurationReader
         return null;
     }
 
+    /// <summary>The names of the sub-sections of <paramref name="section"/> (e.g. the sensor ids under <c>Gateway:Sensors</c>).</summary>
+    public IReadOnlyList<string> Children(string section) => [.. _root.GetSection(section).GetChildren().Select(c => c.Key)];
+
+    /// <summary>An integer between <paramref name="min"/> and <paramref name="max"/>; <paramref name="fallback"/> when missing.</summary>
+    public int Int(string key, int fallback, int min, int max)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (TryParseInt(value, out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        Problem(key, value, string.Create(CultureInfo.InvariantCulture, $"a whole number from {min} to {max}"));
+        return fallback;
+    }
+
+    /// <summary>An integer written in decimal or as <c>0x</c> hex (bus addresses), or null when missing.</summary>
+    public int? OptionalInt(string key, int min, int max, string allowed)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (TryParseInt(value, out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        Problem(key, value, allowed);
+        return null;
+    }
+
+    /// <summary><c>true</c> or <c>false</c>; <paramref name="fallback"/> when missing.</summary>
+    public bool Bool(string key, bool fallback)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(value.Trim(), out var b))
+        {
+            return b;
+        }
+
+        Problem(key, value, "true or false");
+        return fallback;
+    }
+
+    private static bool TryParseInt(string value, out int number)
+    {
+        var s = value.Trim();
+        return s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out number)
+            : int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number);
+    }
+
     /// <summary>Keys present under <paramref name="section"/> that no reader asked for: most likely typos.</summary>
     public IReadOnlyList<string> UnknownKeys(string section)
     {

@@ -21,6 +21,12 @@ internal sealed record GatewayOptions
     /// <summary><c>Gateway:Sampling</c>.</summary>
     public SamplingOptions Sampling { get; init; } = new();
 
+    /// <summary><c>Gateway:Sensors:&lt;id&gt;</c>: the sensors on the board.</summary>
+    public IReadOnlyList<SensorOptions> Sensors { get; init; } = [];
+
+    /// <summary><c>Gateway:Outputs:&lt;id&gt;</c>: the named outputs (relays, LEDs).</summary>
+    public IReadOnlyList<OutputOptions> Outputs { get; init; } = [];
+
     /// <summary><c>Gateway:Upstream</c>.</summary>
     public UpstreamOptions Upstream { get; init; } = new();
 
@@ -52,6 +58,18 @@ internal sealed record HardwareOptions
 {
     /// <summary><c>Gateway:Hardware:Backend</c>: Simulated (default), Linux or RemoteSimulator.</summary>
     public HardwareBackend Backend { get; init; } = HardwareBackend.Simulated;
+
+    /// <summary><c>Gateway:Hardware:Scenario</c>: the simulator's scenario file; null for the built-in default scenario.</summary>
+    public string? Scenario { get; init; }
+
+    /// <summary><c>Gateway:Hardware:Seed</c>: overrides the scenario's random seed.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary><c>Gateway:Hardware:SimulatorSocket</c>: the firmware-sim process's Unix socket (RemoteSimulator).</summary>
+    public string SimulatorSocket { get; init; } = "firmware-sim.sock";
+
+    /// <summary><c>Gateway:Hardware:OneWireRoot</c>: the w1 sysfs folder (Linux).</summary>
+    public string OneWireRoot { get; init; } = "/sys/bus/w1/devices";
 }
 
 /// <summary><c>Gateway:Sampling</c> settings.</summary>

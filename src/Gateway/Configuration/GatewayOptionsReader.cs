@@ -26,6 +26,8 @@ internal static class GatewayOptionsReader
 
         var deviceId = r.Required($"{S}:DeviceId", IsDeviceId, DeviceIdAllowed);
         var stateDirectory = r.Optional($"{S}:StateDirectory", "data");
+        var interval = r.Duration($"{S}:Sampling:Interval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+        var sensors = SensorOptionsReader.ReadSensors(r, interval);
         var options = new GatewayOptions
         {
             DeviceId = deviceId,
@@ -34,11 +36,14 @@ internal static class GatewayOptionsReader
             Hardware = new HardwareOptions
             {
                 Backend = r.Enum($"{S}:Hardware:Backend", HardwareBackend.Simulated),
+                Scenario = r.Raw($"{S}:Hardware:Scenario") is { } scenario ? Path.GetFullPath(scenario, workingDirectory) : null,
+                Seed = r.OptionalInt($"{S}:Hardware:Seed", int.MinValue, int.MaxValue, "a whole number"),
+                SimulatorSocket = Path.GetFullPath(r.Optional($"{S}:Hardware:SimulatorSocket", "firmware-sim.sock"), workingDirectory),
+                OneWireRoot = r.Optional($"{S}:Hardware:OneWireRoot", "/sys/bus/w1/devices"),
             },
-            Sampling = new SamplingOptions
-            {
-                Interval = r.Duration($"{S}:Sampling:Interval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
-            },
+            Sampling = new SamplingOptions { Interval = interval },
+            Sensors = sensors,
+            Outputs = SensorOptionsReader.ReadOutputs(r, sensors),
             Upstream = new UpstreamOptions
             {
                 TcpEndpoint = r.Endpoint($"{S}:Upstream:Tcp:Endpoint"),

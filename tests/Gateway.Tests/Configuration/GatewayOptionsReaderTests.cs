@@ -106,7 +106,7 @@ public class GatewayOptionsReaderTests
 
         Assert.Equal(
             ["Gateway:DeviceId", "Gateway:Hardware:Backend", "Gateway:Sampling:Interval", "Gateway:Upstream:Tcp:Endpoint"],
-            result.Problems.Select(p => p.Key));
+            result.Problems.Select(p => p.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
