@@ -1,0 +1,180 @@
+using Gateway.Hardware;
+using Gateway.Hardware.Sensors;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Sampling;
+
+/// <summary>
+/// Reads one sensor on its schedule, forever: waits for the slot, reads with a timeout, filters by deadband,
+/// delivers to the sink, tracks health with retry backoff. The sensor is (re)created by its factory when it is
+/// missing or after it failed to be created, so a sensor absent at start is retried like any failing one.
+/// Each sensor has its own loop, so a slow sensor never delays the others.
+/// </summary>
+internal sealed partial class SensorLoop
+{
+    private readonly string _id;
+    private readonly Func<ISensor> _factory;
+    private readonly IReadingSink _sink;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _readTimeout;
+    private readonly ILogger _logger;
+    private readonly ReportFilter _filter;
+    private readonly SensorHealth _health;
+    private readonly TimeSpan _interval;
+    private long _readStarted; // timestamp while a read is in progress, 0 otherwise
+
+    /// <summary>Creates the loop; <see cref="RunAsync"/> starts it.</summary>
+    public SensorLoop(string id, TimeSpan interval, Func<ISensor> factory, ReportFilter filter, IReadingSink sink, TimeProvider time, TimeSpan readTimeout, ILogger logger)
+    {
+        _id = id;
+        _interval = interval;
+        _factory = factory;
+        _filter = filter;
+        _sink = sink;
+        _time = time;
+        _readTimeout = readTimeout;
+        _logger = logger;
+        _health = new SensorHealth(id, interval);
+    }
+
+    /// <summary>The sensor's id.</summary>
+    public string Id => _id;
+
+    /// <summary>The sensor's health.</summary>
+    public HealthState State => _health.State;
+
+    /// <summary>The last error, or null when healthy.</summary>
+    public string? LastError => _health.LastError;
+
+    /// <summary>Successful reads.</summary>
+    public long Reads { get; private set; }
+
+    /// <summary>Slots skipped because a read or a backoff ran past them.</summary>
+    public long Skipped => _schedule?.Skipped ?? 0;
+
+    /// <summary>How long the current read has been running, or null when the loop is not reading.</summary>
+    public TimeSpan? ReadingFor
+    {
+        get
+        {
+            var started = Volatile.Read(ref _readStarted);
+            return started == 0 ? null : _time.GetElapsedTime(started);
+        }
+    }
+
+    private SensorSchedule? _schedule;
+    private ISensor? _sensor;
+
+    /// <summary>Runs until <paramref name="stoppingToken"/> is cancelled; never throws for sensor faults.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        _schedule = new SensorSchedule(_time.GetUtcNow(), _interval);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wait = _schedule.Due - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
+                }
+
+                var due = _schedule.Due;
+                await ReadOnceAsync(stoppingToken).ConfigureAwait(false);
+                // Healthy: the next slot (or the first one after an overrun). Failing: not before the backoff has passed.
+                _schedule.Advance(Max(_time.GetUtcNow(), due + _health.NextDelay));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+        finally
+        {
+            _sensor?.Dispose();
+        }
+    }
+
+    /// <summary>One attempt: create the sensor if needed, read it, deliver the values or record the failure.</summary>
+    internal async Task ReadOnceAsync(CancellationToken stoppingToken)
+    {
+        HealthChange? change;
+        Volatile.Write(ref _readStarted, _time.GetTimestamp());
+        try
+        {
+            _sensor ??= _factory();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(_readTimeout);
+            IReadOnlyList<Measurement> measurements;
+            try
+            {
+                measurements = await _sensor.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                throw new BusTimeoutException($"{_sensor.Description}: no answer within {_readTimeout.TotalSeconds:0.#}s");
+            }
+
+            var at = _time.GetUtcNow();
+            if (_health.State != HealthState.Ok)
+            {
+                _filter.Reset(); // a recovered sensor reports fresh values even inside the deadband
+            }
+
+            foreach (var m in measurements)
+            {
+                if (_filter.ShouldReport(m.Quantity, m.Value, at))
+                {
+                    _sink.Accept(new SampledReading(_id, m.Quantity, m.Value, m.Unit, at));
+                }
+            }
+
+            Reads++;
+            change = _health.Succeeded();
+        }
+        catch (Exception ex) when (ex is HardwareException or IOException or ArgumentException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+        {
+            change = _health.Failed(ex.Message);
+            if (ex is not HardwareException)
+            {
+                // Not a bus fault: the sensor object may be unusable (e.g. configuration does not fit the chip); start over.
+                _sensor?.Dispose();
+                _sensor = null;
+            }
+
+            if (change is null)
+            {
+                LogStillFailing(_logger, _id, _health.ConsecutiveErrors, ex.Message);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _readStarted, 0);
+        }
+
+        if (change is not null)
+        {
+            if (change.State == HealthState.Ok)
+            {
+                LogRecovered(_logger, _id);
+            }
+            else
+            {
+                LogHealthChanged(_logger, _id, change.State, change.Message, _health.NextDelay.TotalSeconds);
+            }
+
+            _sink.AcceptHealth(change, _time.GetUtcNow());
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sensor {SensorId} is {State}: {Error}; next attempt in {RetrySeconds}s")]
+    private static partial void LogHealthChanged(ILogger logger, string sensorId, HealthState state, string error, double retrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sensor {SensorId} still failing ({Errors} in a row): {Error}")]
+    private static partial void LogStillFailing(ILogger logger, string sensorId, int errors, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {SensorId} recovered")]
+    private static partial void LogRecovered(ILogger logger, string sensorId);
+}
