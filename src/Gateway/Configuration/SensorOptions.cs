@@ -60,6 +60,12 @@ internal sealed record SensorOptions
     /// <summary><c>Interval</c>: time between readings (default <c>Gateway:Sampling:Interval</c>).</summary>
     public required TimeSpan Interval { get; init; }
 
+    /// <summary><c>Deadband:&lt;quantity&gt;</c>: smallest change worth reporting, per quantity; none = report every value.</summary>
+    public IReadOnlyDictionary<string, double> Deadbands { get; init; } = new Dictionary<string, double>();
+
+    /// <summary><c>MaxSilence</c>: longest time a quantity with a deadband goes unreported (default 15 minutes).</summary>
+    public TimeSpan MaxSilence { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary><c>Bus</c>: I2C bus number (I2C types; default 1, the Pi's header bus).</summary>
     public int Bus { get; init; } = 1;
 

@@ -54,6 +54,8 @@ internal static class SensorOptionsReader
                 Id = id,
                 Type = type,
                 Interval = r.Duration($"{k}:Interval", defaultInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
+                Deadbands = Deadbands(r, $"{k}:Deadband"),
+                MaxSilence = r.Duration($"{k}:MaxSilence", TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)),
             };
 
             sensors.Add(type switch
@@ -170,6 +172,25 @@ internal static class SensorOptionsReader
         }
 
         return channels;
+    }
+
+    private static Dictionary<string, double> Deadbands(ConfigurationReader r, string key)
+    {
+        var deadbands = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var quantity in r.Children(key))
+        {
+            var raw = r.Raw($"{key}:{quantity}");
+            if (raw is not null && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v))
+            {
+                deadbands[quantity] = v;
+            }
+            else
+            {
+                r.Problem($"{key}:{quantity}", raw, "a change of zero or more in the quantity's unit, e.g. 0.2");
+            }
+        }
+
+        return deadbands;
     }
 
     private static double FullScale(ConfigurationReader r, string key)

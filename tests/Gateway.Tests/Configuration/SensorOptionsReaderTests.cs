@@ -154,4 +154,31 @@ public class SensorOptionsReaderTests
         var problem = Assert.Single(Read(("Gateway:Outputs:pump:Pin", "GPIO5"), ("Gateway:Outputs:pump:SafeState", "maybe")).Problems);
         Assert.Equal("Gateway:Outputs:pump:SafeState", problem.Key);
     }
+
+    [Fact]
+    public void Deadbands_are_read_per_quantity_with_a_max_silence()
+    {
+        var result = Read(
+            ("Gateway:Sensors:env:Type", "Bme280"), ("Gateway:Sensors:env:Address", "0x76"),
+            ("Gateway:Sensors:env:Deadband:temperature", "0.2"), ("Gateway:Sensors:env:Deadband:Pressure", "50"),
+            ("Gateway:Sensors:env:MaxSilence", "10m"));
+
+        Assert.Empty(result.Problems);
+        var env = Assert.Single(result.Options.Sensors);
+        Assert.Equal(0.2, env.Deadbands["temperature"]);
+        Assert.Equal(50, env.Deadbands["pressure"]);
+        Assert.Equal(TimeSpan.FromMinutes(10), env.MaxSilence);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("lots")]
+    [InlineData("NaN")]
+    public void A_negative_or_non_numeric_deadband_is_refused(string value)
+    {
+        var problem = Assert.Single(Read(
+            ("Gateway:Sensors:env:Type", "Bme280"), ("Gateway:Sensors:env:Address", "0x76"),
+            ("Gateway:Sensors:env:Deadband:temperature", value)).Problems);
+        Assert.Equal("Gateway:Sensors:env:Deadband:temperature", problem.Key);
+    }
 }
