@@ -1,0 +1,449 @@
+using System.Diagnostics;
+using Gateway.Sampling;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Outbox;
+
+/// <summary>
+/// Every reading, durably: numbers each reading as it arrives, commits in groups (every
+/// <see cref="OutboxOptions.CommitInterval"/> or <see cref="OutboxOptions.CommitBatch"/> readings, so an SD card
+/// sees a bounded commit rate), enforces the size and age caps by dropping the oldest readings with a recorded
+/// gap, keeps readings in memory (bounded) while the disk refuses them, and recovers from a corrupt file by moving
+/// it aside. Links read committed readings from their cursor.
+/// </summary>
+internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
+{
+    private static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(5);
+
+    private readonly OutboxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly SeqReservation _reservation;
+    private List<StoredReading> _pending = [];
+    private readonly List<Gap> _pendingGaps = [];
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _committedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private OutboxDatabase? _db;
+    private Task? _writer;
+    private long _lastAssigned;
+    private long _lastCommitted;
+    private long _stored;
+    private long _dropped;
+    private long _commits;
+    private bool _diskTrouble;
+    private long _nextMaintenance;
+    private int _disposed;
+
+    /// <summary>Creates the outbox; <see cref="Start"/> opens the database.</summary>
+    public Outbox(OutboxOptions options, TimeProvider time, ILogger<Outbox> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _reservation = new SeqReservation(options.Path + ".seq");
+    }
+
+    /// <summary>The database file.</summary>
+    public string DatabasePath => _options.Path;
+
+    /// <summary>The last seq committed (every reading up to it is durable).</summary>
+    public long LastCommitted => Interlocked.Read(ref _lastCommitted);
+
+    /// <summary>Figures for status: stored, pending, dropped, gaps, commit latency, size.</summary>
+    public OutboxFigures Figures
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new OutboxFigures(_stored, _pending.Count, _dropped, _commits, LastCommitLatency, _diskTrouble, _lastCommitted, UsedBytes);
+            }
+        }
+    }
+
+    /// <summary>How long the last commit took.</summary>
+    public TimeSpan LastCommitLatency { get; private set; }
+
+    /// <summary>Bytes in use in the database file after the last maintenance.</summary>
+    public long UsedBytes { get; private set; }
+
+    /// <summary>Opens (or recovers) the database and starts the committing task.</summary>
+    public void Start()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_options.Path)!);
+        var recreated = false;
+        try
+        {
+            _db = OutboxDatabase.Open(_options.Path);
+        }
+        catch (SqliteException ex)
+        {
+            var aside = MoveAside(_options.Path);
+            LogMovedAside(_logger, _options.Path, ex.Message, aside);
+            _db = OutboxDatabase.Open(_options.Path);
+            recreated = true;
+        }
+
+        // Seq continues from the last commit; after a lost database, above everything that may have been handed out.
+        _lastAssigned = recreated ? Math.Max(_db.LastSeq, _reservation.Reserved) : Math.Max(_db.LastSeq, 0);
+        _lastCommitted = _lastAssigned;
+        UsedBytes = _db.UsedBytes();
+        var (count, min, max) = _db.Extent();
+        LogOpened(_logger, _options.Path, count, min, max, _lastAssigned + 1);
+        _writer = Task.Run(WriteLoop);
+    }
+
+    /// <inheritdoc/>
+    public void Accept(in SampledReading reading) =>
+        Enqueue(reading.SensorId, reading.Quantity, reading.Value, reading.Unit, null, reading.Timestamp);
+
+    /// <inheritdoc/>
+    public void AcceptHealth(HealthChange change, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Enqueue(change.SensorId, StoredReading.HealthQuantity, (int)change.State, string.Empty,
+            $"{change.State.ToString().ToLowerInvariant()}: {change.Message}", timestamp);
+    }
+
+    private void Enqueue(string sensor, string quantity, double value, string unit, string? text, DateTimeOffset timestamp)
+    {
+        // Millisecond precision, as stored and sent.
+        var ts = DateTimeOffset.FromUnixTimeMilliseconds(timestamp.ToUnixTimeMilliseconds());
+        bool wake;
+        lock (_lock)
+        {
+            var seq = ++_lastAssigned;
+            if (seq > _reservation.Reserved)
+            {
+                _reservation.Cover(seq); // one small fsync per SeqReservation.BlockSize readings
+            }
+
+            _pending.Add(new StoredReading(seq, ts, sensor, quantity, value, unit, text));
+            if (_pending.Count > _options.MemoryLimit)
+            {
+                DropOldestPending();
+            }
+
+            wake = _pending.Count == _options.CommitBatch;
+        }
+
+        if (wake)
+        {
+            _wake.Release();
+        }
+    }
+
+    // Called under the lock when the disk has refused readings for long enough that the memory bound is reached.
+    private void DropOldestPending()
+    {
+        var excess = _pending.Count - _options.MemoryLimit;
+        var from = _pending[0].Seq;
+        var to = _pending[excess - 1].Seq;
+        _pending.RemoveRange(0, excess);
+        _dropped += excess;
+        _pendingGaps.Add(new Gap(from, to, "MemoryLimit", _time.GetUtcNow()));
+        LogDropped(_logger, excess, from, to, "MemoryLimit");
+    }
+
+    /// <summary>Completes when a commit has made seq greater than <paramref name="afterSeq"/> durable (or at once if it already is).</summary>
+    public Task WaitForCommitAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        Task signal;
+        lock (_lock)
+        {
+            if (_lastCommitted > afterSeq)
+            {
+                return Task.CompletedTask;
+            }
+
+            signal = _committedSignal.Task;
+        }
+
+        return signal.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Opens a read connection for a link.</summary>
+    public SqliteConnection OpenReader() => (_db ?? throw new InvalidOperationException("the outbox is not started")).OpenReader();
+
+    /// <summary>Registers (or finds) a link's cursor; a new durable link starts at the oldest stored reading.</summary>
+    public long Cursor(string link, bool durable)
+    {
+        lock (_lock)
+        {
+            var db = _db ?? throw new InvalidOperationException("the outbox is not started");
+            if (db.Cursors().TryGetValue(link, out var cursor))
+            {
+                return cursor.Seq;
+            }
+
+            var start = Math.Max(0, db.Extent().MinSeq - 1);
+            db.SetCursor(link, start, durable);
+            return start;
+        }
+    }
+
+    /// <summary>Moves a link's cursor forward to <paramref name="seq"/> (an acknowledgement); never backwards.</summary>
+    public void Acknowledge(string link, long seq, bool durable)
+    {
+        lock (_lock)
+        {
+            var db = _db ?? throw new InvalidOperationException("the outbox is not started");
+            var current = db.Cursors().TryGetValue(link, out var c) ? c.Seq : 0;
+            if (seq > current)
+            {
+                db.SetCursor(link, Math.Min(seq, _lastCommitted), durable);
+            }
+        }
+    }
+
+    /// <summary>Every gap recorded with a to-seq above <paramref name="afterSeq"/>.</summary>
+    public IReadOnlyList<Gap> Gaps(long afterSeq = 0)
+    {
+        lock (_lock)
+        {
+            return OutboxDatabase.Gaps((_db ?? throw new InvalidOperationException("the outbox is not started")).Connection, afterSeq);
+        }
+    }
+
+    private async Task WriteLoop()
+    {
+        var stopping = false;
+        Task? wake = null; // kept across rounds so that no release of the semaphore is lost
+        while (true)
+        {
+            if (!stopping)
+            {
+                try
+                {
+                    wake ??= _wake.WaitAsync(_stop.Token);
+                    await Task.WhenAny(wake, Task.Delay(_options.CommitInterval, _time, _stop.Token)).ConfigureAwait(false);
+                    _stop.Token.ThrowIfCancellationRequested();
+                    if (wake.IsCompleted)
+                    {
+                        wake = null;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    stopping = true;
+                }
+            }
+
+            var remaining = Commit();
+            Maintain();
+            if (stopping && (remaining == 0 || _diskTrouble))
+            {
+                return;
+            }
+        }
+    }
+
+    // Commits everything pending; returns how many readings are still pending (after a failure).
+    private int Commit()
+    {
+        List<StoredReading> batch;
+        List<Gap> gaps;
+        lock (_lock)
+        {
+            if (_pending.Count == 0 && _pendingGaps.Count == 0)
+            {
+                return 0;
+            }
+
+            batch = _pending;
+            _pending = [];
+            gaps = [.. _pendingGaps];
+            _pendingGaps.Clear();
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            foreach (var gap in gaps)
+            {
+                _db!.RecordGap(gap);
+            }
+
+            gaps.Clear();
+            _db!.Append(batch);
+        }
+        catch (SqliteException ex)
+        {
+            lock (_lock)
+            {
+                // Put them back in front, in order, and try again at the next interval.
+                batch.AddRange(_pending);
+                _pending = batch;
+                _pendingGaps.InsertRange(0, gaps);
+                if (_pending.Count > _options.MemoryLimit)
+                {
+                    DropOldestPending();
+                }
+
+                if (!_diskTrouble)
+                {
+                    _diskTrouble = true;
+                    LogCommitFailed(_logger, _options.Path, ex.SqliteErrorCode, ex.Message, _pending.Count, _options.MemoryLimit);
+                }
+
+                return _pending.Count;
+            }
+        }
+
+        TaskCompletionSource signal;
+        lock (_lock)
+        {
+            LastCommitLatency = Stopwatch.GetElapsedTime(started);
+            if (batch.Count > 0)
+            {
+                _lastCommitted = batch[^1].Seq;
+            }
+
+            _stored += batch.Count;
+            _commits++;
+            if (_diskTrouble)
+            {
+                _diskTrouble = false;
+                LogCommitRecovered(_logger, _options.Path);
+            }
+
+            signal = _committedSignal;
+            _committedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        signal.TrySetResult();
+        return 0;
+    }
+
+    // Caps and clean-up, at most every few seconds: rows every durable link has acknowledged go; then the age and
+    // size caps drop the oldest rows, recording the exact range as a gap.
+    private void Maintain()
+    {
+        var now = _time.GetTimestamp();
+        if (now < _nextMaintenance || _diskTrouble)
+        {
+            return;
+        }
+
+        _nextMaintenance = now + (long)(MaintenancePeriod.TotalSeconds * _time.TimestampFrequency);
+        try
+        {
+            lock (_lock)
+            {
+                var db = _db!;
+                var durable = db.Cursors().Values.Where(c => c.Durable).Select(c => c.Seq).ToList();
+                if (durable.Count > 0)
+                {
+                    db.DeleteThrough(durable.Min());
+                }
+
+                var old = db.LastSeqBefore(_time.GetUtcNow() - _options.MaxAge);
+                if (old > 0)
+                {
+                    DropThrough(db, old, "MaxAge");
+                }
+
+                var keep = db.SeqToKeepUnder(_options.MaxBytes);
+                if (keep > 0)
+                {
+                    DropThrough(db, keep, "MaxBytes");
+                }
+
+                UsedBytes = db.UsedBytes();
+            }
+        }
+        catch (SqliteException ex)
+        {
+            LogMaintenanceFailed(_logger, ex.Message);
+        }
+    }
+
+    private void DropThrough(OutboxDatabase db, long seq, string reason)
+    {
+        var from = db.FirstSeqAfter(0);
+        if (from == 0 || from > seq)
+        {
+            return;
+        }
+
+        var gap = new Gap(from, seq, reason, _time.GetUtcNow());
+        var deleted = db.DeleteThrough(seq, gap);
+        _dropped += deleted;
+        LogDropped(_logger, deleted, from, seq, reason);
+    }
+
+    /// <summary>Forces the maintenance pass now (tests and the status command).</summary>
+    internal void MaintainNow()
+    {
+        _nextMaintenance = 0;
+        Maintain();
+    }
+
+    private static string MoveAside(string path)
+    {
+        var aside = $"{path}.corrupt-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+        File.Move(path, aside, overwrite: true);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(path + suffix))
+            {
+                File.Move(path + suffix, aside + suffix, overwrite: true);
+            }
+        }
+
+        return aside;
+    }
+
+    /// <summary>Commits everything pending and closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_writer is not null)
+        {
+            await _writer.ConfigureAwait(false);
+        }
+
+        var figures = Figures;
+        if (figures.Pending > 0)
+        {
+            LogLostAtShutdown(_logger, figures.Pending);
+        }
+
+        _db?.Dispose();
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox {Path}: {Count} readings stored (seq {MinSeq}..{MaxSeq}); next seq {NextSeq}")]
+    private static partial void LogOpened(ILogger logger, string path, long count, long minSeq, long maxSeq, long nextSeq);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox {Path} is not a usable database ({Error}); moved it aside to {Aside} and started a fresh one")]
+    private static partial void LogMovedAside(ILogger logger, string path, string error, string aside);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox {Path} cannot store readings (SQLite error {Code}: {Error}); holding {Pending} in memory (limit {Limit}) and retrying")]
+    private static partial void LogCommitFailed(ILogger logger, string path, int code, string error, int pending, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Path} stores readings again")]
+    private static partial void LogCommitRecovered(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dropped {Count} readings, seq {From}..{To}, reason {Reason}; a gap is recorded and sent upstream")]
+    private static partial void LogDropped(ILogger logger, long count, long from, long to, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox maintenance failed: {Error}; retrying later")]
+    private static partial void LogMaintenanceFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox stopped with {Pending} readings that could not be stored")]
+    private static partial void LogLostAtShutdown(ILogger logger, int pending);
+}
+
+/// <summary>The outbox's figures, as status and the console show them.</summary>
+internal sealed record OutboxFigures(long Stored, int Pending, long Dropped, long Commits, TimeSpan LastCommitLatency, bool DiskTrouble, long LastCommittedSeq, long UsedBytes);
