@@ -167,6 +167,33 @@ internal sealed class ConfigurationReader
         return null;
     }
 
+    /// <summary>A size in bytes, written as a number or with a unit: <c>64KB</c>, <c>512MB</c>, <c>2GB</c> (powers of 1024).</summary>
+    public long Size(string key, long fallback, long min, long max)
+    {
+        var value = Raw(key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        var s = value.Trim().ToUpperInvariant();
+        var (digits, scale) = s switch
+        {
+            _ when s.EndsWith("GB", StringComparison.Ordinal) => (s[..^2], 1L << 30),
+            _ when s.EndsWith("MB", StringComparison.Ordinal) => (s[..^2], 1L << 20),
+            _ when s.EndsWith("KB", StringComparison.Ordinal) => (s[..^2], 1L << 10),
+            _ when s.EndsWith('B') => (s[..^1], 1L),
+            _ => (s, 1L),
+        };
+        if (long.TryParse(digits.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= max / scale && n * scale >= min && n * scale <= max)
+        {
+            return n * scale;
+        }
+
+        Problem(key, value, string.Create(CultureInfo.InvariantCulture, $"a size from {min / 1024}KB to {max >> 30}GB, e.g. 512MB"));
+        return fallback;
+    }
+
     /// <summary><c>true</c> or <c>false</c>; <paramref name="fallback"/> when missing.</summary>
     public bool Bool(string key, bool fallback)
     {

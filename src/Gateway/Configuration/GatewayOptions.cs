@@ -27,6 +27,9 @@ internal sealed record GatewayOptions
     /// <summary><c>Gateway:Outputs:&lt;id&gt;</c>: the named outputs (relays, LEDs).</summary>
     public IReadOnlyList<OutputOptions> Outputs { get; init; } = [];
 
+    /// <summary><c>Gateway:Outbox</c>.</summary>
+    public Gateway.Outbox.OutboxOptions Outbox { get; init; } = new() { Path = "data/gateway.db" };
+
     /// <summary><c>Gateway:Upstream</c>.</summary>
     public UpstreamOptions Upstream { get; init; } = new();
 

@@ -44,6 +44,15 @@ internal static class GatewayOptionsReader
             Sampling = new SamplingOptions { Interval = interval },
             Sensors = sensors,
             Outputs = SensorOptionsReader.ReadOutputs(r, sensors),
+            Outbox = new Gateway.Outbox.OutboxOptions
+            {
+                Path = Path.GetFullPath(r.Optional($"{S}:Outbox:Path", Path.Combine(stateDirectory, "gateway.db")), workingDirectory),
+                CommitInterval = r.Duration($"{S}:Outbox:CommitInterval", TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10)),
+                CommitBatch = r.Int($"{S}:Outbox:CommitBatch", 50_000, 1, 1_000_000),
+                MaxBytes = r.Size($"{S}:Outbox:MaxBytes", 512L * 1024 * 1024, 64 * 1024, 1L << 40),
+                MaxAge = r.Duration($"{S}:Outbox:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),
+                MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
+            },
             Upstream = new UpstreamOptions
             {
                 TcpEndpoint = r.Endpoint($"{S}:Upstream:Tcp:Endpoint"),

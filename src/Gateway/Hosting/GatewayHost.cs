@@ -130,8 +130,13 @@ internal static partial class GatewayHost
         services.AddSingleton<StatusBoard>();
         services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
 
-        // Order matters: the lifecycle service subscribes to the status board before anything sets facts.
+        services.AddSingleton(options.Outbox);
+        services.AddSingleton<Outbox.Outbox>();
+
+        // Order matters: the lifecycle service subscribes to the status board before anything sets facts; the
+        // outbox starts before and stops after everything that feeds it (stop runs in reverse order).
         services.AddHostedService<SystemdLifecycleService>();
+        services.AddHostedService<Outbox.OutboxService>();
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<GatewayWorker>();
         return builder.Build();

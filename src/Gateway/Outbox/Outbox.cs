@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gateway.Health;
 using Gateway.Sampling;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Beaten once per round of the committing task, so the watchdog notices a hung disk.</summary>
+    public Heartbeat? Heartbeat { get; set; }
 
     /// <summary>How long the last commit took.</summary>
     public TimeSpan LastCommitLatency { get; private set; }
@@ -235,6 +239,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
             var remaining = Commit();
             Maintain();
+            Heartbeat?.Beat();
             if (stopping && (remaining == 0 || _diskTrouble))
             {
                 return;

@@ -127,4 +127,29 @@ public class GatewayOptionsReaderTests
         Assert.Empty(result.UnknownKeys);
         Assert.Equal(HardwareBackend.RemoteSimulator, result.Options.Hardware.Backend);
     }
+
+    [Fact]
+    public void The_outbox_lives_in_the_state_directory_unless_its_path_is_given()
+    {
+        var o = Read(("Gateway:DeviceId", "pi-01"), ("Gateway:StateDirectory", "/var/lib/gateway")).Options.Outbox;
+        Assert.Equal("/var/lib/gateway/gateway.db", o.Path);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), o.CommitInterval);
+        Assert.Equal(512L * 1024 * 1024, o.MaxBytes);
+
+        var custom = Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Outbox:Path", "store/x.db"), ("Gateway:Outbox:MaxBytes", "64MB")).Options.Outbox;
+        Assert.Equal("/work/dir/store/x.db", custom.Path);
+        Assert.Equal(64L * 1024 * 1024, custom.MaxBytes);
+    }
+
+    [Theory]
+    [InlineData("1KB")]
+    [InlineData("lots")]
+    [InlineData("-5MB")]
+    [InlineData("99999999999GB")]
+    public void An_outbox_size_cap_outside_the_range_is_refused(string value)
+    {
+        var problem = Assert.Single(Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Outbox:MaxBytes", value)).Problems);
+        Assert.Equal("Gateway:Outbox:MaxBytes", problem.Key);
+        Assert.Contains("a size from 64KB", problem.Allowed, StringComparison.Ordinal);
+    }
 }
