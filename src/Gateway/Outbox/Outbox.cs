@@ -20,7 +20,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Lock _lock = new();
+    private readonly Lock _lock = new();          // pending readings and counters (the hot path)
+    private readonly Lock _dbLock = new();        // the writer connection; taken before _lock, never inside it
     private readonly SeqReservation _reservation;
     private List<StoredReading> _pending = [];
     private readonly List<Gap> _pendingGaps = [];
@@ -154,20 +155,24 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     }
 
     /// <summary>Completes when a commit has made seq greater than <paramref name="afterSeq"/> durable (or at once if it already is).</summary>
-    public Task WaitForCommitAsync(long afterSeq, CancellationToken cancellationToken)
+    public async Task WaitForCommitAsync(long afterSeq, CancellationToken cancellationToken)
     {
-        Task signal;
-        lock (_lock)
+        while (true)
         {
-            if (_lastCommitted > afterSeq)
+            Task signal;
+            lock (_lock)
             {
-                return Task.CompletedTask;
+                if (_lastCommitted > afterSeq)
+                {
+                    return;
+                }
+
+                signal = _committedSignal.Task;
             }
 
-            signal = _committedSignal.Task;
+            // Each commit completes the current signal; a commit that did not reach afterSeq means waiting again.
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        return signal.WaitAsync(cancellationToken);
     }
 
     /// <summary>Opens a read connection for a link.</summary>
@@ -176,7 +181,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     /// <summary>Registers (or finds) a link's cursor; a new durable link starts at the oldest stored reading.</summary>
     public long Cursor(string link, bool durable)
     {
-        lock (_lock)
+        lock (_dbLock)
         {
             var db = _db ?? throw new InvalidOperationException("the outbox is not started");
             if (db.Cursors().TryGetValue(link, out var cursor))
@@ -193,13 +198,13 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     /// <summary>Moves a link's cursor forward to <paramref name="seq"/> (an acknowledgement); never backwards.</summary>
     public void Acknowledge(string link, long seq, bool durable)
     {
-        lock (_lock)
+        lock (_dbLock)
         {
             var db = _db ?? throw new InvalidOperationException("the outbox is not started");
             var current = db.Cursors().TryGetValue(link, out var c) ? c.Seq : 0;
             if (seq > current)
             {
-                db.SetCursor(link, Math.Min(seq, _lastCommitted), durable);
+                db.SetCursor(link, Math.Min(seq, Interlocked.Read(ref _lastCommitted)), durable);
             }
         }
     }
@@ -207,7 +212,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     /// <summary>Every gap recorded with a to-seq above <paramref name="afterSeq"/>.</summary>
     public IReadOnlyList<Gap> Gaps(long afterSeq = 0)
     {
-        lock (_lock)
+        lock (_dbLock)
         {
             return OutboxDatabase.Gaps((_db ?? throw new InvalidOperationException("the outbox is not started")).Connection, afterSeq);
         }
@@ -268,13 +273,16 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         try
         {
-            foreach (var gap in gaps)
+            lock (_dbLock)
             {
-                _db!.RecordGap(gap);
-            }
+                foreach (var gap in gaps)
+                {
+                    _db!.RecordGap(gap);
+                }
 
-            gaps.Clear();
-            _db!.Append(batch);
+                gaps.Clear();
+                _db!.Append(batch);
+            }
         }
         catch (SqliteException ex)
         {
@@ -337,7 +345,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         _nextMaintenance = now + (long)(MaintenancePeriod.TotalSeconds * _time.TimestampFrequency);
         try
         {
-            lock (_lock)
+            lock (_dbLock)
             {
                 var db = _db!;
                 var durable = db.Cursors().Values.Where(c => c.Durable).Select(c => c.Seq).ToList();
@@ -377,7 +385,11 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
         var gap = new Gap(from, seq, reason, _time.GetUtcNow());
         var deleted = db.DeleteThrough(seq, gap);
-        _dropped += deleted;
+        lock (_lock)
+        {
+            _dropped += deleted;
+        }
+
         LogDropped(_logger, deleted, from, seq, reason);
     }
 
