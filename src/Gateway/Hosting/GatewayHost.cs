@@ -79,6 +79,11 @@ internal static partial class GatewayHost
 
         var systemd = SystemdEnvironment.FromProcess();
         using var host = Build(configuration, options, systemd);
+
+        // Identity first on the status line; components add their figures after it.
+        var status = host.Services.GetRequiredService<StatusBoard>();
+        status.SetFact("device", options.DeviceId);
+        status.SetFact("hardware", $"{options.Hardware.Backend} hardware");
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
         LogStarting(logger, Version, options.DeviceId, options.Hardware.Backend, options.StateDirectory, options.Sampling.Interval.TotalSeconds,
             files.Count == 0 ? "built-in defaults only" : string.Join(", ", files),

@@ -1,14 +1,13 @@
 using Gateway.Configuration;
 using Gateway.Health;
-using Gateway.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Hosting;
 
 /// <summary>
-/// The gateway's main loop: announces what this instance runs, publishes the identity facts on the status
-/// board, and beats the <c>pipeline</c> heartbeat once per cycle so that the watchdog sees it alive.
+/// The gateway's main loop until the sampler takes over that role: beats the <c>pipeline</c> heartbeat once per
+/// cycle so that the watchdog sees it alive.
 /// <c>Gateway:Diagnostics:StallPipelineAfter</c> freezes the loop on purpose to prove the watchdog reacts.
 /// </summary>
 internal sealed partial class GatewayWorker : BackgroundService
@@ -18,16 +17,14 @@ internal sealed partial class GatewayWorker : BackgroundService
 
     private readonly GatewayOptions _options;
     private readonly HeartbeatRegistry _heartbeats;
-    private readonly StatusBoard _status;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayWorker> _logger;
 
     /// <summary>Creates the worker.</summary>
-    public GatewayWorker(GatewayOptions options, HeartbeatRegistry heartbeats, StatusBoard status, TimeProvider time, ILogger<GatewayWorker> logger)
+    public GatewayWorker(GatewayOptions options, HeartbeatRegistry heartbeats, TimeProvider time, ILogger<GatewayWorker> logger)
     {
         _options = options;
         _heartbeats = heartbeats;
-        _status = status;
         _time = time;
         _logger = logger;
     }
@@ -35,9 +32,6 @@ internal sealed partial class GatewayWorker : BackgroundService
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _status.SetFact("device", _options.DeviceId);
-        _status.SetFact("hardware", $"{_options.Hardware.Backend} hardware");
-
         using var heartbeat = _heartbeats.Register("pipeline");
         var started = _time.GetTimestamp();
         var stallAfter = _options.Diagnostics.StallPipelineAfter;

@@ -71,6 +71,27 @@ internal sealed class NotifySocketListener : IDisposable
         }
     }
 
+    /// <summary>Waits until any assignment received so far (earlier ones included) matches.</summary>
+    public async Task<Notification> WaitForAnyAsync(Func<string, bool> predicate, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var n in All)
+            {
+                if (predicate(n.Text))
+                {
+                    return n;
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"no {what} within {timeout.TotalSeconds}s; received: {string.Join(" | ", All.Select(a => a.Text))}");
+        throw new InvalidOperationException();
+    }
+
     public Task<Notification> WaitForAsync(string exact, TimeSpan timeout) => WaitForAsync(t => t == exact, timeout, exact);
 
     private async Task ReceiveLoop()

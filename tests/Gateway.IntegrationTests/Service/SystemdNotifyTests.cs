@@ -25,8 +25,8 @@ public sealed class SystemdNotifyTests : IDisposable
         });
 
         var ready = await systemd.WaitForAsync("READY=1", StartTimeout);
-        var running = await systemd.WaitForAsync(t => t.StartsWith("STATUS=Running", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "STATUS=Running…");
-        Assert.Contains("it-01", running.Text, StringComparison.Ordinal);
+        await systemd.WaitForAnyAsync(
+            t => t.StartsWith("STATUS=Running: it-01, Simulated hardware", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "STATUS=Running: it-01, Simulated hardware…");
 
         // WATCHDOG_USEC=2 s: a ping about every second (half the interval).
         var pings = new List<TimeSpan>();
