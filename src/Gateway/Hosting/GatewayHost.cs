@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.Logging;
@@ -77,6 +78,12 @@ internal static partial class GatewayHost
             return ExitCodes.Config;
         }
 
+        // SIGTERM or Ctrl-C before the host's own handlers are in place (while starting) still means a graceful
+        // stop, not death by signal: the host is started with this token and stops as soon as it is cancelled.
+        using var earlyStop = new CancellationTokenSource();
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopEarly);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopEarly);
+
         var systemd = SystemdEnvironment.FromProcess();
         using var host = Build(configuration, options, systemd);
 
@@ -95,7 +102,11 @@ internal static partial class GatewayHost
 
         try
         {
-            await host.RunAsync().ConfigureAwait(false);
+            await host.RunAsync(earlyStop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (earlyStop.IsCancellationRequested)
+        {
+            // Stopped by a signal while starting: the host has stopped what it had started.
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -105,6 +116,12 @@ internal static partial class GatewayHost
 
         LogStopped(logger);
         return Environment.ExitCode;
+
+        void StopEarly(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            earlyStop.Cancel();
+        }
     }
 
     private static IHost Build(ConfigurationManager configuration, GatewayOptions options, SystemdEnvironment systemd)
