@@ -1,0 +1,151 @@
+using Gateway.FirmwareSim.Chips;
+using Gateway.FirmwareSim.Environment;
+using Gateway.FirmwareSim.Faults;
+using Gateway.FirmwareSim.Scenarios;
+using Gateway.Hardware;
+using Gateway.Hardware.Gpio;
+using Gateway.Hardware.I2c;
+using Gateway.Hardware.OneWire;
+
+namespace Gateway.FirmwareSim.Board;
+
+/// <summary>
+/// The simulated board: the scenario's chips on their I2C buses, GPIO lines driven by the environment, DS18B20s in a
+/// sysfs-shaped folder, and fault injection — all behind the same <see cref="IHardwareBoard"/> interface the Linux
+/// drivers implement, so the gateway's bindings run against it unchanged. Everything is driven by one clock
+/// (<see cref="TimeProvider"/>): with a controlled clock and the same seed, a run is reproducible.
+/// </summary>
+public sealed class SimulatedBoard : IHardwareBoard
+{
+    /// <summary>How often input edges are generated from the environment.</summary>
+    public static readonly TimeSpan PumpPeriod = TimeSpan.FromMilliseconds(10);
+
+    private readonly Dictionary<int, Dictionary<int, I2cChipModel>> _buses = [];
+    private readonly Dictionary<int, SimulatedGpioChip> _gpio = [];
+    private readonly Lock _busLock = new();
+    private readonly ITimer _pump;
+    private readonly bool _ownsOneWireRoot;
+    private readonly SimulatedOneWireBus _oneWire;
+
+    /// <summary>Builds the board described by <paramref name="scenario"/>.</summary>
+    /// <param name="scenario">The devices, environment and timed faults.</param>
+    /// <param name="time">The board's clock; the scenario's times count from its value now.</param>
+    /// <param name="oneWireRoot">Folder for the sysfs-shaped 1-Wire tree; a temporary folder (removed on dispose) when null.</param>
+    public SimulatedBoard(Scenario scenario, TimeProvider time, string? oneWireRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(time);
+        Scenario = scenario;
+        Time = time;
+        var start = time.GetUtcNow();
+        Environment = new EnvironmentModel(scenario, start);
+        Faults = new FaultController(time, IsTarget);
+
+        foreach (var d in scenario.Devices)
+        {
+            var address = ScenarioLoader.AddressOf(d);
+            var location = new I2cConnectionSettings(Math.Max(d.Bus, 0), address is >= 0x08 and <= 0x77 ? address : 0x08).ToString();
+            I2cChipModel? chip = d.Type switch
+            {
+                "Bme280" => new Bme280Model(d.Name, location, time, Environment, Faults),
+                "Sht3x" => new Sht3xModel(d.Name, location, time, Environment, Faults),
+                "Bh1750" => new Bh1750Model(d.Name, location, time, Environment, Faults),
+                "Ads1115" => new Ads1115Model(d, location, time, Environment, Faults),
+                _ => null,
+            };
+            if (chip is not null)
+            {
+                if (!_buses.TryGetValue(d.Bus, out var bus))
+                {
+                    _buses[d.Bus] = bus = [];
+                }
+
+                bus[address] = chip;
+            }
+        }
+
+        foreach (var chipNumber in scenario.Devices.Where(d => d.Pin is not null).Select(d => d.Chip).Append(0).Distinct())
+        {
+            _gpio[chipNumber] = new SimulatedGpioChip(chipNumber, scenario.Devices, Environment, Faults, time);
+        }
+
+        _ownsOneWireRoot = oneWireRoot is null;
+        var root = oneWireRoot ?? Directory.CreateTempSubdirectory("firmware-sim-w1-").FullName;
+        _oneWire = new SimulatedOneWireBus(root, scenario.Devices, Environment, Faults, time);
+
+        foreach (var timed in scenario.Faults)
+        {
+            Faults.Add(FaultSpec.Parse(timed.Fault) with { Duration = timed.Duration }, start + timed.At);
+        }
+
+        _pump = time.CreateTimer(_ => Pump(), null, PumpPeriod, PumpPeriod);
+    }
+
+    /// <summary>The scenario the board was built from.</summary>
+    public Scenario Scenario { get; }
+
+    /// <summary>The board's clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The world the sensors measure.</summary>
+    public EnvironmentModel Environment { get; }
+
+    /// <summary>Fault injection (also the firmware-sim CLI's control API).</summary>
+    public FaultController Faults { get; }
+
+    /// <summary>The sysfs-shaped folder holding the DS18B20 files.</summary>
+    public string OneWireRoot => _oneWire.Root;
+
+    /// <inheritdoc/>
+    public string Description => $"Simulated (scenario {Scenario.Name}, seed {Scenario.Seed})";
+
+    /// <inheritdoc/>
+    public IOneWireBus OneWire => _oneWire;
+
+    /// <inheritdoc/>
+    public GpioController OpenGpioChip(int chip) => _gpio.TryGetValue(chip, out var state)
+        ? new GpioController(new SimulatedGpioDriver(state))
+        : throw new DeviceNotFoundException($"the simulated board has no gpiochip{chip}", $"gpiochip{chip}");
+
+    /// <inheritdoc/>
+    public I2cBus OpenI2cBus(int busId) => new SimulatedI2cBus(busId, _buses.TryGetValue(busId, out var chips) ? chips : [], _busLock);
+
+    /// <summary>The level a GPIO line is at now (what a scope on the pin would show): outputs as driven, inputs as the environment drives them.</summary>
+    public PinValue LineLevel(int chip, int pin) => _gpio[chip].Level(pin);
+
+    /// <summary>Generates the input edges up to the clock's now (the timer does this every <see cref="PumpPeriod"/>).</summary>
+    public void Pump()
+    {
+        foreach (var chip in _gpio.Values)
+        {
+            chip.Pump(this);
+        }
+    }
+
+    private bool IsTarget(string name)
+    {
+        if (name.StartsWith("gpio", StringComparison.OrdinalIgnoreCase) && int.TryParse(name.AsSpan(4), out var pin) && pin is >= 0 and < SimulatedGpioChip.Lines)
+        {
+            return true;
+        }
+
+        return Scenario.Devices.Any(d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || d.Type.Equals(name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _pump.Dispose();
+        if (_ownsOneWireRoot)
+        {
+            try
+            {
+                Directory.Delete(_oneWire.Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a reader may still hold a file for a moment; the temp folder is cleaned by the OS
+            }
+        }
+    }
+}

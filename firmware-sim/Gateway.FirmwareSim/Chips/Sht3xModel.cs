@@ -1,0 +1,71 @@
+using Gateway.FirmwareSim.Environment;
+using Gateway.FirmwareSim.Faults;
+using Gateway.Hardware.Devices.Sht3x;
+
+namespace Gateway.FirmwareSim.Chips;
+
+/// <summary>
+/// SHT3x-DIS at command level: single-shot commands without clock stretching start a measurement; until it is done
+/// (typical time, datasheet table 4) a read is not acknowledged, as on the real chip (§4.4); the result is
+/// T, CRC, RH, CRC with the Sensirion CRC-8, and is read once.
+/// </summary>
+public sealed class Sht3xModel : I2cChipModel
+{
+    private DateTimeOffset _readyAt;
+    private bool _hasMeasurement;
+
+    /// <summary>Creates the chip.</summary>
+    public Sht3xModel(string name, string location, TimeProvider time, EnvironmentModel environment, FaultController faults)
+        : base(name, "sht3x", location, time, environment, faults)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override void OnWrite(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 2)
+        {
+            throw Nack("commands are two bytes");
+        }
+
+        var command = (ushort)((data[0] << 8) | data[1]);
+        var typical = command switch
+        {
+            (ushort)Sht3xCommand.SingleShotHigh => 12.5,
+            (ushort)Sht3xCommand.SingleShotMedium => 4.5,
+            (ushort)Sht3xCommand.SingleShotLow => 2.5,
+            (ushort)Sht3xCommand.SoftReset => -1,
+            _ => throw Nack($"command 0x{command:X4} is not supported by this model"),
+        };
+        if (typical < 0)
+        {
+            _hasMeasurement = false;
+            return;
+        }
+
+        _readyAt = Time.GetUtcNow() + TimeSpan.FromMilliseconds(typical);
+        _hasMeasurement = true;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnRead(Span<byte> data)
+    {
+        if (!_hasMeasurement || Time.GetUtcNow() < _readyAt || Has(FaultKind.Stuck))
+        {
+            throw Nack("read header not acknowledged: no measurement ready");
+        }
+
+        _hasMeasurement = false;
+        var t = (ushort)Math.Clamp(Math.Round((Environment.Temperature(_readyAt) + 45) * 65535 / 175), 0, 65535);
+        var rh = (ushort)Math.Clamp(Math.Round(Environment.Humidity(_readyAt) * 65535 / 100), 0, 65535);
+        Span<byte> frame = [(byte)(t >> 8), (byte)t, 0, (byte)(rh >> 8), (byte)rh, 0];
+        frame[2] = Sht3x.Crc8(frame[..2]);
+        frame[5] = Sht3x.Crc8(frame[3..5]);
+        if (Has(FaultKind.BadCrc))
+        {
+            frame[2] ^= 0xFF;
+        }
+
+        frame[..Math.Min(6, data.Length)].CopyTo(data);
+    }
+}
