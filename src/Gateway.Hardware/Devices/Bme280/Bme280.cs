@@ -12,8 +12,8 @@ public readonly record struct Bme280Reading(double TemperatureCelsius, double Pr
 /// <summary>
 /// Bosch BME280 humidity, pressure and temperature sensor on I2C (datasheet BST-BME280-DS002), read in forced mode:
 /// each read starts one conversion, waits the datasheet's maximum measurement time, checks the status register and
-/// reads the data burst. Initialization (chip id check, soft reset, calibration) runs on first use and again after
-/// any failure, so a chip that was replaced or power-cycled is re-checked.
+/// reads the data burst. The chip id is checked on every read; soft reset and calibration run on first use and again
+/// after any failure, so a chip that was replaced or power-cycled is set up afresh.
 /// </summary>
 public sealed class Bme280 : ISensor
 {
@@ -64,6 +64,9 @@ public sealed class Bme280 : ISensor
     {
         try
         {
+            // The chip id is checked on every read (one byte): a different chip at the address must never be
+            // read with this chip's calibration.
+            CheckChipId();
             var cal = _calibration ?? await InitializeAsync(cancellationToken).ConfigureAwait(false);
 
             // ctrl_hum only takes effect after ctrl_meas is written (§5.4.3), so it goes first.
@@ -114,7 +117,7 @@ public sealed class Bme280 : ISensor
         return list;
     }
 
-    private async ValueTask<Bme280Calibration> InitializeAsync(CancellationToken cancellationToken)
+    private void CheckChipId()
     {
         var id = ReadRegister(Bme280Register.Id);
         if (id != ChipId)
@@ -122,7 +125,10 @@ public sealed class Bme280 : ISensor
             var what = id == 0x58 ? " (a BMP280, which has no humidity sensor)" : string.Empty;
             throw new UnexpectedChipException($"{Description}: chip id is 0x{id:X2}{what}, expected 0x{ChipId:X2}", _device.ConnectionSettings.ToString());
         }
+    }
 
+    private async ValueTask<Bme280Calibration> InitializeAsync(CancellationToken cancellationToken)
+    {
         _device.Write([(byte)Bme280Register.Reset, ResetCommand]);
         await Task.Delay(TimeSpan.FromMilliseconds(2), _time, cancellationToken).ConfigureAwait(false); // start-up time 2 ms (table 1)
         await WaitForStatusClearAsync(0x01, "NVM copy did not finish after reset (status.im_update stays set)", cancellationToken).ConfigureAwait(false);
