@@ -87,6 +87,9 @@ internal sealed record SensorOptions
     /// <summary><c>Debounce</c> (digital input).</summary>
     public TimeSpan Debounce { get; init; }
 
+    /// <summary><c>ReportEdges</c>: every edge of a digital input becomes a <c>state</c> reading at once (a door), not only the periodic read.</summary>
+    public bool ReportEdges { get; init; }
+
     /// <summary><c>Edges</c> counted (digital input).</summary>
     public EdgeKind Edges { get; init; } = EdgeKind.Both;
 

@@ -68,6 +68,7 @@ internal static class SensorOptionsReader
                     Pull = r.Enum($"{k}:Pull", PullMode.None),
                     Debounce = r.Duration($"{k}:Debounce", TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(1)),
                     Edges = r.Enum($"{k}:Edges", EdgeKind.Both),
+                    ReportEdges = r.Bool($"{k}:ReportEdges", false),
                 },
                 SensorType.Ads1115 => I2c(r, k, sensor) with
                 {

@@ -1,8 +1,10 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Gateway.Configuration;
+using Gateway.Hardware;
 using Gateway.Health;
 using Gateway.Logging;
+using Gateway.Sampling;
 using Gateway.Status;
 using Gateway.Systemd;
 using Microsoft.Extensions.Configuration;
@@ -84,15 +86,27 @@ internal static partial class GatewayHost
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopEarly);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopEarly);
 
+        IHardwareBoard board;
+        try
+        {
+            board = BoardFactory.Create(options.Hardware, TimeProvider.System);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"gateway: invalid configuration: {GatewayOptions.SectionName}:Hardware:Scenario: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        using var ownedBoard = board;
         var systemd = SystemdEnvironment.FromProcess();
-        using var host = Build(configuration, options, systemd);
+        using var host = Build(configuration, options, systemd, board);
 
         // Identity first on the status line; components add their figures after it.
         var status = host.Services.GetRequiredService<StatusBoard>();
         status.SetFact("device", options.DeviceId);
         status.SetFact("hardware", $"{options.Hardware.Backend} hardware");
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
-        LogStarting(logger, Version, options.DeviceId, options.Hardware.Backend, options.StateDirectory, options.Sampling.Interval.TotalSeconds,
+        LogStarting(logger, Version, options.DeviceId, board.Description, options.StateDirectory, options.Sampling.Interval.TotalSeconds,
             files.Count == 0 ? "built-in defaults only" : string.Join(", ", files),
             systemd.NotifySocketAddress is null ? "off" : "on", systemd.WatchdogInterval is null ? "off" : "on");
         foreach (var key in read.UnknownKeys)
@@ -124,7 +138,7 @@ internal static partial class GatewayHost
         }
     }
 
-    private static IHost Build(ConfigurationManager configuration, GatewayOptions options, SystemdEnvironment systemd)
+    private static IHost Build(ConfigurationManager configuration, GatewayOptions options, SystemdEnvironment systemd, IHardwareBoard board)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -154,13 +168,22 @@ internal static partial class GatewayHost
 
         services.AddSingleton(options.Outbox);
         services.AddSingleton<Outbox.Outbox>();
+        services.AddSingleton(board);
+        services.AddSingleton<SensorFactory>();
+        services.AddSingleton<ISensorFactory>(sp => sp.GetRequiredService<SensorFactory>());
+        services.AddSingleton<LatestReadings>();
+        services.AddSingleton<IReadingSink>(sp => new ReadingFanout(sp.GetRequiredService<Outbox.Outbox>(), sp.GetRequiredService<LatestReadings>()));
+        services.AddSingleton<SamplerService>();
+        services.AddSingleton<OutputService>();
 
         // Order matters: the lifecycle service subscribes to the status board before anything sets facts; the
-        // outbox starts before and stops after everything that feeds it (stop runs in reverse order).
+        // outbox starts before and stops after everything that feeds it (stop runs in reverse order); outputs are
+        // put in their safe state before sampling starts and after it stops.
         services.AddHostedService<SystemdLifecycleService>();
         services.AddHostedService<Outbox.OutboxService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutputService>());
         services.AddHostedService<WatchdogService>();
-        services.AddHostedService<GatewayWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SamplerService>());
         return builder.Build();
     }
 
@@ -182,7 +205,7 @@ internal static partial class GatewayHost
     private static string Describe(Exception ex) => ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {Version} starting: device {DeviceId}, hardware backend {Backend}, state directory {StateDirectory}, sampling every {IntervalSeconds}s; configuration from {Files}; systemd notify {Notify}, watchdog {Watchdog}")]
-    private static partial void LogStarting(ILogger logger, string version, string deviceId, HardwareBackend backend, string stateDirectory, double intervalSeconds, string files, string notify, string watchdog);
+    private static partial void LogStarting(ILogger logger, string version, string deviceId, string backend, string stateDirectory, double intervalSeconds, string files, string notify, string watchdog);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unknown configuration key {Key} is ignored (a typo?); see README.md for the keys the gateway reads")]
     private static partial void LogUnknownKey(ILogger logger, string key);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Gateway.Configuration;
+using Gateway.Hardware.Devices.DigitalInput;
+using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
 using Gateway.Health;
 using Gateway.Status;
@@ -56,7 +58,7 @@ internal sealed partial class SamplerService : BackgroundService
         foreach (var sensor in _options.Sensors)
         {
             var filter = new ReportFilter(sensor.Deadbands, sensor.MaxSilence);
-            _loops.Add(new SensorLoop(sensor.Id, sensor.Interval, () => _factory.Create(sensor), filter, _sink, _time, ReadTimeout, loopLogger));
+            _loops.Add(new SensorLoop(sensor.Id, sensor.Interval, () => Create(sensor), filter, _sink, _time, ReadTimeout, loopLogger));
             LogSensor(_logger, sensor.Id, sensor.Type, sensor.Location, sensor.Interval.TotalSeconds);
         }
 
@@ -98,6 +100,19 @@ internal sealed partial class SamplerService : BackgroundService
         }
 
         await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    // Creates the binding; a digital input with ReportEdges also turns every edge into a state reading at once.
+    private ISensor Create(SensorOptions sensor)
+    {
+        var created = _factory.Create(sensor);
+        if (sensor.ReportEdges && created is DigitalInput input)
+        {
+            input.Changed += (_, e) => _sink.Accept(new SampledReading(
+                sensor.Id, "state", e.ChangeType == PinEventTypes.Rising ? 1 : 0, Units.None, _time.GetUtcNow()));
+        }
+
+        return created;
     }
 
     // A loop whose read has outlived its timeout by a wide margin is stuck in code that ignores cancellation.

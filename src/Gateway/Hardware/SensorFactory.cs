@@ -1,0 +1,116 @@
+using Gateway.Configuration;
+using Gateway.Hardware.Devices.Ads1115;
+using Gateway.Hardware.Devices.Bh1750;
+using Gateway.Hardware.Devices.Bme280;
+using Gateway.Hardware.Devices.DigitalInput;
+using Gateway.Hardware.Devices.Ds18b20;
+using Gateway.Hardware.Devices.Sht3x;
+using Gateway.Hardware.Gpio;
+using Gateway.Hardware.I2c;
+using Gateway.Hardware.Sensors;
+using Gateway.Sampling;
+
+namespace Gateway.Hardware;
+
+/// <summary>
+/// Creates the binding for each configured sensor on the board the gateway runs on (Linux, simulated or remote),
+/// sharing one bus object per I2C bus and one controller per GPIO chip.
+/// </summary>
+internal sealed class SensorFactory : ISensorFactory, IDisposable
+{
+    private readonly IHardwareBoard _board;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<int, I2cBus> _buses = [];
+    private readonly Dictionary<int, GpioController> _gpio = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates the factory for <paramref name="board"/>.</summary>
+    public SensorFactory(IHardwareBoard board, TimeProvider time)
+    {
+        _board = board;
+        _time = time;
+    }
+
+    /// <inheritdoc/>
+    public ISensor Create(SensorOptions sensor)
+    {
+        ArgumentNullException.ThrowIfNull(sensor);
+        return sensor.Type switch
+        {
+            SensorType.Bme280 => new Bme280(Device(sensor), _time),
+            SensorType.Sht3x => new Sht3x(Device(sensor), _time),
+            SensorType.Bh1750 => new Bh1750(Device(sensor), _time),
+            SensorType.Ads1115 => new Ads1115(Device(sensor), _time, [.. sensor.Channels.Select(c => (c.Key, c.Value))], Ads1115.GainFor(sensor.FullScale)),
+            SensorType.Ds18b20 => new Ds18b20(_board.OneWire, sensor.Device!),
+            SensorType.DigitalInput => CreateInput(sensor),
+            _ => throw new NotSupportedException($"sensor type {sensor.Type} has no binding"),
+        };
+    }
+
+    /// <summary>The shared controller of GPIO chip <paramref name="chip"/>.</summary>
+    public GpioController Gpio(int chip)
+    {
+        lock (_lock)
+        {
+            if (!_gpio.TryGetValue(chip, out var controller))
+            {
+                controller = _board.OpenGpioChip(chip);
+                _gpio[chip] = controller;
+            }
+
+            return controller;
+        }
+    }
+
+    private DigitalInput CreateInput(SensorOptions sensor)
+    {
+        var gpio = Gpio(sensor.Chip);
+        var mode = sensor.Pull switch
+        {
+            PullMode.Up => PinMode.InputPullUp,
+            PullMode.Down => PinMode.InputPullDown,
+            _ => PinMode.Input,
+        };
+        var edges = sensor.Edges switch
+        {
+            EdgeKind.Rising => PinEventTypes.Rising,
+            EdgeKind.Falling => PinEventTypes.Falling,
+            _ => PinEventTypes.Rising | PinEventTypes.Falling,
+        };
+        return new DigitalInput(gpio, gpio.ResolvePin(sensor.Pin!), mode, sensor.Debounce, edges, _time);
+    }
+
+    private I2cDevice Device(SensorOptions sensor)
+    {
+        lock (_lock)
+        {
+            if (!_buses.TryGetValue(sensor.Bus, out var bus))
+            {
+                bus = _board.OpenI2cBus(sensor.Bus);
+                _buses[sensor.Bus] = bus;
+            }
+
+            return bus.CreateDevice(sensor.Address);
+        }
+    }
+
+    /// <summary>Releases the buses and GPIO controllers.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var gpio in _gpio.Values)
+            {
+                gpio.Dispose();
+            }
+
+            foreach (var bus in _buses.Values)
+            {
+                bus.Dispose();
+            }
+
+            _gpio.Clear();
+            _buses.Clear();
+        }
+    }
+}
