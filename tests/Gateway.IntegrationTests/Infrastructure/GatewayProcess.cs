@@ -25,6 +25,9 @@ internal sealed class GatewayProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>How a short-lived command ended.</summary>
+    public sealed record ExitResult(int Code, string Output);
+
     public int Id => _process.Id;
 
     public IReadOnlyList<string> Stdout => [.. _stdout];

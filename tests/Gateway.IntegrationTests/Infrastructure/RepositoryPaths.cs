@@ -9,6 +9,9 @@ internal static class RepositoryPaths
     /// <summary>Gateway.dll as built into this test project's output folder.</summary>
     public static string GatewayDll { get; } = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
 
+    /// <summary>firmware-sim.dll as built into this test project's output folder.</summary>
+    public static string FirmwareSimDll { get; } = Path.Combine(AppContext.BaseDirectory, "firmware-sim.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
