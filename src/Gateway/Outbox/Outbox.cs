@@ -329,6 +329,11 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
 
         signal.TrySetResult();
+        if (batch.Count > 0)
+        {
+            LogCommitted(_logger, batch.Count, batch[^1].Seq, LastCommitLatency.TotalMilliseconds);
+        }
+
         return 0;
     }
 
@@ -442,6 +447,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox {Path}: {Count} readings stored (seq {MinSeq}..{MaxSeq}); next seq {NextSeq}")]
     private static partial void LogOpened(ILogger logger, string path, long count, long minSeq, long maxSeq, long nextSeq);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Count} readings through seq {Seq} in {Milliseconds:0.0} ms")]
+    private static partial void LogCommitted(ILogger logger, int count, long seq, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox {Path} is not a usable database ({Error}); moved it aside to {Aside} and started a fresh one")]
     private static partial void LogMovedAside(ILogger logger, string path, string error, string aside);

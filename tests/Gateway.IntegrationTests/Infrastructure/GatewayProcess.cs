@@ -121,6 +121,9 @@ internal sealed class GatewayProcess : IDisposable
 
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
+    /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
+    public void Kill() => Signals.Send(_process.Id, 9);
+
     public void Dispose()
     {
         try
