@@ -143,9 +143,10 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     }
 
     // Called under the lock when the disk has refused readings for long enough that the memory bound is reached.
+    // Drops a tenth of the bound at once, so that a sustained overload costs one list shift per many readings.
     private void DropOldestPending()
     {
-        var excess = _pending.Count - _options.MemoryLimit;
+        var excess = Math.Min(_pending.Count, _pending.Count - _options.MemoryLimit + Math.Max(1, _options.MemoryLimit / 10));
         var from = _pending[0].Seq;
         var to = _pending[excess - 1].Seq;
         _pending.RemoveRange(0, excess);

@@ -226,4 +226,28 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(new Gap(1, 5, "MaxAge", default), Assert.Single(outbox.Gaps()) with { At = default });
         Assert.Equal(5, outbox.Figures.Dropped);
     }
+
+    [Fact]
+    public async Task Beyond_the_memory_limit_the_oldest_pending_readings_go_with_an_exact_gap()
+    {
+        var options = Options(o => o with { CommitInterval = TimeSpan.FromMinutes(10), CommitBatch = 1_000_000, MemoryLimit = 1_000 });
+        await using (var outbox = Open(options))
+        {
+            for (var i = 0; i < 1_500; i++)
+            {
+                outbox.Accept(R(i));
+            }
+
+            Assert.True(outbox.Figures.Pending <= 1_000);
+        }
+
+        await using var check = Open(options);
+        var rows = ReadAll(check);
+        var gaps = check.Gaps();
+        Assert.All(gaps, g => Assert.Equal("MemoryLimit", g.Reason));
+        Assert.Equal(1, gaps[0].From);
+        Assert.Equal(rows[0].Seq - 1, gaps[^1].To);
+        Assert.Equal(1_500, rows[^1].Seq);
+        Assert.Equal(1_500 - gaps.Sum(g => g.Count), rows.Count);
+    }
 }
