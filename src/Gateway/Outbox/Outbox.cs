@@ -34,6 +34,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private long _lastCommitted;
     private long _stored;
     private long _dropped;
+    private long _gaps;
     private long _commits;
     private bool _diskTrouble;
     private long _nextMaintenance;
@@ -62,7 +63,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         {
             lock (_lock)
             {
-                return new OutboxFigures(_stored, _pending.Count, _dropped, _commits, LastCommitLatency, _diskTrouble, _lastCommitted, UsedBytes);
+                return new OutboxFigures(_stored, _pending.Count, _dropped, _gaps, _commits, LastCommitLatency, _diskTrouble, _lastCommitted, UsedBytes);
             }
         }
     }
@@ -97,6 +98,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         _lastAssigned = recreated ? Math.Max(_db.LastSeq, _reservation.Reserved) : Math.Max(_db.LastSeq, 0);
         _lastCommitted = _lastAssigned;
         UsedBytes = _db.UsedBytes();
+        _gaps = OutboxDatabase.Gaps(_db.Connection).Count;
         var (count, min, max) = _db.Extent();
         LogOpened(_logger, _options.Path, count, min, max, _lastAssigned + 1);
         _writer = Task.Run(WriteLoop);
@@ -152,6 +154,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         _pending.RemoveRange(0, excess);
         _dropped += excess;
         _pendingGaps.Add(new Gap(from, to, "MemoryLimit", _time.GetUtcNow()));
+        _gaps++;
         LogDropped(_logger, excess, from, to, "MemoryLimit");
     }
 
@@ -394,6 +397,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         lock (_lock)
         {
             _dropped += deleted;
+            _gaps++;
         }
 
         LogDropped(_logger, deleted, from, seq, reason);
@@ -472,4 +476,4 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 }
 
 /// <summary>The outbox's figures, as status and the console show them.</summary>
-internal sealed record OutboxFigures(long Stored, int Pending, long Dropped, long Commits, TimeSpan LastCommitLatency, bool DiskTrouble, long LastCommittedSeq, long UsedBytes);
+internal sealed record OutboxFigures(long Stored, int Pending, long Dropped, long Gaps, long Commits, TimeSpan LastCommitLatency, bool DiskTrouble, long LastCommittedSeq, long UsedBytes);

@@ -69,7 +69,7 @@ internal sealed class OutboxService : IHostedService, IAsyncDisposable
         var text = string.Create(CultureInfo.InvariantCulture, $"outbox {f.Stored} stored");
         if (f.Dropped > 0)
         {
-            text += string.Create(CultureInfo.InvariantCulture, $", {f.Dropped} dropped");
+            text += string.Create(CultureInfo.InvariantCulture, $", {f.Dropped} dropped in {f.Gaps} gap(s)");
         }
 
         if (f.DiskTrouble)

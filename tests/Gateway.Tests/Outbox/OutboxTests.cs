@@ -200,6 +200,7 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(Enumerable.Range((int)rows[0].Seq, rows.Count).Select(i => (long)i), rows.Select(r => r.Seq));
         var dropped = gaps.Sum(g => g.Count);
         Assert.Equal(dropped, outbox.Figures.Dropped);       // the counter matches the gaps
+        Assert.Equal(gaps.Count, outbox.Figures.Gaps);
         Assert.Equal(40_000 - dropped, rows.Count);
         Assert.True(outbox.UsedBytes <= 256 * 1024, $"{outbox.UsedBytes} bytes used");
     }
