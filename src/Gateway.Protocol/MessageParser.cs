@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Gateway.Protocol;
+
+/// <summary>
+/// Parses one protocol message from UTF-8 JSON bytes. Never throws for bad input: the result is either a message or
+/// an <see cref="ErrorMessage"/> saying what was wrong (invalid UTF-8, malformed JSON, unknown type, a missing or
+/// wrong-typed field), ready to send back to the peer.
+/// </summary>
+public static class MessageParser
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Parses <paramref name="json"/>.</summary>
+    public static Message Parse(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            StrictUtf8.GetCharCount(json); // validates: the JSON reader alone lets some invalid sequences through in strings
+        }
+        catch (DecoderFallbackException)
+        {
+            return new ErrorMessage(ErrorCodes.InvalidUtf8, "the message is not valid UTF-8");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException ex)
+        {
+            return new ErrorMessage(ErrorCodes.MalformedJson, $"malformed JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return new ErrorMessage(ErrorCodes.MalformedJson, $"a message is a JSON object, got {root.ValueKind}");
+            }
+
+            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
+            {
+                return new ErrorMessage(ErrorCodes.BadField, "'type' is missing or not a string");
+            }
+
+            var type = typeElement.GetString()!;
+            try
+            {
+                return type switch
+                {
+                    "ack" => new AckMessage(Long(root, "seq")),
+                    "ping" => new PingMessage(),
+                    "pong" => new PongMessage(),
+                    "error" => new ErrorMessage(String(root, "code"), String(root, "message")),
+                    "gap" => new GapMessage(Long(root, "from"), Long(root, "to"), String(root, "reason")),
+                    "hello" => new HelloMessage(
+                        String(root, "device"), String(root, "firmware"), (int)Long(root, "protocol"),
+                        [.. Array(root, "sensors").EnumerateArray().Select(e => e.GetString() ?? string.Empty)], Long(root, "nextSeq")),
+                    "reading" => new ReadingMessage(
+                        String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "quantity"),
+                        root.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Null ? double.NaN : Double(root, "value"),
+                        String(root, "unit")),
+                    "event" => new EventMessage(
+                        String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "kind"), String(root, "message")),
+                    _ => new ErrorMessage(ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'"),
+                };
+            }
+            catch (FormatException ex)
+            {
+                return new ErrorMessage(ErrorCodes.BadField, $"{type}: {ex.Message}");
+            }
+        }
+    }
+
+    private static string String(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String
+            ? e.GetString()!
+            : throw new FormatException($"'{name}' is missing or not a string");
+
+    private static long Long(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var n)
+            ? n
+            : throw new FormatException($"'{name}' is missing or not a whole number");
+
+    private static double Double(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number
+            ? e.GetDouble()
+            : throw new FormatException($"'{name}' is missing or not a number");
+
+    private static JsonElement Array(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Array
+            ? e
+            : throw new FormatException($"'{name}' is missing or not an array");
+
+    private static DateTimeOffset Timestamp(JsonElement root) =>
+        DateTimeOffset.TryParse(String(root, "ts"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var ts)
+            ? ts
+            : throw new FormatException("'ts' is not an ISO 8601 time");
+
+    private static string Truncate(string s) => s.Length > 40 ? s[..40] + "…" : s;
+}

@@ -1,0 +1,111 @@
+namespace Gateway.Protocol;
+
+/// <summary>A protocol message; <see cref="Type"/> is its <c>type</c> field on the wire.</summary>
+public abstract record Message
+{
+    /// <summary>The <c>type</c> field.</summary>
+    public abstract string Type { get; }
+}
+
+/// <summary>One reading (gateway → peer). <c>{"type":"reading","device":…,"seq":…,"ts":…,"sensor":…,"quantity":…,"value":…,"unit":…}</c></summary>
+/// <param name="Device">The gateway's device id.</param>
+/// <param name="Seq">Per-device sequence number, only ever growing.</param>
+/// <param name="Timestamp">When it was measured (UTC; milliseconds on the wire, ISO 8601).</param>
+/// <param name="Sensor">Sensor id.</param>
+/// <param name="Quantity">What was measured.</param>
+/// <param name="Value">The value.</param>
+/// <param name="Unit">SenML unit.</param>
+public sealed record ReadingMessage(string Device, long Seq, DateTimeOffset Timestamp, string Sensor, string Quantity, double Value, string Unit) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "reading";
+}
+
+/// <summary>A sensor event such as a health change, numbered like readings (gateway → peer).</summary>
+/// <param name="Device">Device id.</param>
+/// <param name="Seq">Sequence number (events share the readings' numbering).</param>
+/// <param name="Timestamp">When it happened.</param>
+/// <param name="Sensor">The sensor concerned.</param>
+/// <param name="Kind">What kind of event: <c>health</c>.</param>
+/// <param name="Message">What happened, e.g. <c>failed: no acknowledge from i2c-1@0x76</c>.</param>
+public sealed record EventMessage(string Device, long Seq, DateTimeOffset Timestamp, string Sensor, string Kind, string Message) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "event";
+}
+
+/// <summary>Sent by the gateway first on every connection.</summary>
+/// <param name="Device">Device id.</param>
+/// <param name="Firmware">The gateway's version.</param>
+/// <param name="ProtocolVersion">The protocol version spoken (<see cref="ProtocolInfo.Version"/>).</param>
+/// <param name="Sensors">The configured sensor ids.</param>
+/// <param name="NextSeq">The next seq this link will send (its cursor + 1).</param>
+public sealed record HelloMessage(string Device, string Firmware, int ProtocolVersion, IReadOnlyList<string> Sensors, long NextSeq) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "hello";
+}
+
+/// <summary>Cumulative acknowledgement (peer → gateway): every seq ≤ <paramref name="Seq"/> is stored by the peer.</summary>
+/// <param name="Seq">The highest seq stored.</param>
+public sealed record AckMessage(long Seq) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "ack";
+}
+
+/// <summary>Readings that will never be sent: lost to a cap or a full memory (gateway → peer).</summary>
+/// <param name="From">First lost seq.</param>
+/// <param name="To">Last lost seq.</param>
+/// <param name="Reason">E.g. <c>MaxBytes</c>.</param>
+public sealed record GapMessage(long From, long To, string Reason) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "gap";
+}
+
+/// <summary>An error reply: what was wrong with what the other side sent.</summary>
+/// <param name="Code">A stable code, see <see cref="ErrorCodes"/>.</param>
+/// <param name="Message">Human-readable detail.</param>
+public sealed record ErrorMessage(string Code, string Message) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "error";
+}
+
+/// <summary>Liveness probe; answered with <see cref="PongMessage"/>.</summary>
+public sealed record PingMessage : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "ping";
+}
+
+/// <summary>Answer to <see cref="PingMessage"/>.</summary>
+public sealed record PongMessage : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "pong";
+}
+
+/// <summary>The protocol's constants.</summary>
+public static class ProtocolInfo
+{
+    /// <summary>The protocol version this code speaks.</summary>
+    public const int Version = 1;
+
+    /// <summary>Default longest NDJSON line (64 KiB).</summary>
+    public const int DefaultMaxLineLength = 64 * 1024;
+}
+
+/// <summary>Codes of <see cref="ErrorMessage"/>.</summary>
+public static class ErrorCodes
+{
+#pragma warning disable CS1591 // the names say it; docs/protocol.md lists them with their meaning
+    public const string LineTooLong = "line_too_long";
+    public const string InvalidUtf8 = "invalid_utf8";
+    public const string MalformedJson = "malformed_json";
+    public const string UnknownType = "unknown_type";
+    public const string BadField = "bad_field";
+    public const string UnexpectedAck = "unexpected_ack";
+#pragma warning restore CS1591
+}

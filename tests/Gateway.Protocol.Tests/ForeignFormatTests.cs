@@ -1,0 +1,39 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Gateway.Protocol;
+
+namespace Gateway.Protocol.Tests;
+
+public class ForeignFormatTests
+{
+    private static readonly ReadingMessage Reading = new("pi 01", 7, new DateTimeOffset(2026, 11, 23, 6, 30, 54, 474, TimeSpan.Zero), "env,a=b", "temperature", 21.5, "Cel");
+
+    [Fact]
+    public void Influx_line_protocol_escapes_tags_and_uses_nanoseconds()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        InfluxLineProtocol.WriteLine(Reading, buffer);
+
+        Assert.Equal(
+            "temperature,device=pi\\ 01,sensor=env\\,a\\=b,unit=Cel value=21.5,seq=7i 1795415454474000000\n",
+            Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void SenML_is_a_one_record_pack_with_base_name_unit_value_and_time_in_seconds()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        SenML.WriteLine(Reading with { Device = "pi-01", Sensor = "env" }, buffer);
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+        using var pack = JsonDocument.Parse(text);
+        var record = Assert.Single(pack.RootElement.EnumerateArray());
+        Assert.Equal("pi-01:env:", record.GetProperty("bn").GetString());
+        Assert.Equal("temperature", record.GetProperty("n").GetString());
+        Assert.Equal("Cel", record.GetProperty("u").GetString());
+        Assert.Equal(21.5, record.GetProperty("v").GetDouble());
+        Assert.Equal(1795415454.474, record.GetProperty("t").GetDouble(), 3);
+    }
+}

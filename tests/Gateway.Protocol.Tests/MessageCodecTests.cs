@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.Text;
+using Gateway.Protocol;
+
+namespace Gateway.Protocol.Tests;
+
+/// <summary>Golden messages: the exact bytes on the wire, both ways.</summary>
+public class MessageCodecTests
+{
+    private static readonly DateTimeOffset Ts = new(2026, 11, 23, 6, 30, 54, 474, TimeSpan.Zero);
+
+    public static TheoryData<Message, string> Golden() => new()
+    {
+        { new ReadingMessage("pi-01", 42, Ts, "env", "temperature", 21.5, "Cel"),
+          """{"type":"reading","device":"pi-01","seq":42,"ts":"2026-11-23T06:30:54.474Z","sensor":"env","quantity":"temperature","value":21.5,"unit":"Cel"}""" },
+        { new EventMessage("pi-01", 43, Ts, "env", "health", "failed: no acknowledge from i2c-1@0x76"),
+          """{"type":"event","device":"pi-01","seq":43,"ts":"2026-11-23T06:30:54.474Z","sensor":"env","kind":"health","message":"failed: no acknowledge from i2c-1@0x76"}""" },
+        { new HelloMessage("pi-01", "0.1.0", 1, ["env", "door"], 44),
+          """{"type":"hello","device":"pi-01","firmware":"0.1.0","protocol":1,"sensors":["env","door"],"nextSeq":44}""" },
+        { new AckMessage(41), """{"type":"ack","seq":41}""" },
+        { new GapMessage(1, 500, "MaxBytes"), """{"type":"gap","from":1,"to":500,"reason":"MaxBytes"}""" },
+        { new ErrorMessage("unknown_type", "unknown message type 'x'"), """{"type":"error","code":"unknown_type","message":"unknown message type 'x'"}""" },
+        { new PingMessage(), """{"type":"ping"}""" },
+        { new PongMessage(), """{"type":"pong"}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Messages_are_written_as_the_golden_bytes(Message message, string golden)
+        => Assert.Equal(golden.Replace("'", "\\u0027", StringComparison.Ordinal), MessageWriter.ToJson(message));
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Golden_bytes_parse_back_to_the_message(Message message, string golden)
+    {
+        var parsed = MessageParser.Parse(Encoding.UTF8.GetBytes(golden));
+        if (message is HelloMessage hello)
+        {
+            var h = Assert.IsType<HelloMessage>(parsed);
+            Assert.Equal(hello.Sensors, h.Sensors);
+            Assert.Equal(hello with { Sensors = h.Sensors }, h);
+        }
+        else
+        {
+            Assert.Equal(message, parsed);
+        }
+    }
+
+    [Fact]
+    public void A_non_finite_value_is_written_as_null_and_read_back_as_NaN()
+    {
+        var json = MessageWriter.ToJson(new ReadingMessage("d", 1, Ts, "s", "q", double.NaN, "u"));
+        Assert.Contains("\"value\":null", json, StringComparison.Ordinal);
+        Assert.True(double.IsNaN(Assert.IsType<ReadingMessage>(MessageParser.Parse(Encoding.UTF8.GetBytes(json))).Value));
+    }
+
+    [Theory]
+    [InlineData("not json", ErrorCodes.MalformedJson)]
+    [InlineData("[1,2]", ErrorCodes.MalformedJson)]
+    [InlineData("{\"seq\":1}", ErrorCodes.BadField)]
+    [InlineData("{\"type\":7}", ErrorCodes.BadField)]
+    [InlineData("{\"type\":\"teleport\"}", ErrorCodes.UnknownType)]
+    [InlineData("{\"type\":\"ack\"}", ErrorCodes.BadField)]
+    [InlineData("{\"type\":\"ack\",\"seq\":\"five\"}", ErrorCodes.BadField)]
+    [InlineData("{\"type\":\"ack\",\"seq\":1.5}", ErrorCodes.BadField)]
+    [InlineData("{\"type\":\"reading\",\"device\":\"d\",\"seq\":1,\"ts\":\"yesterday\",\"sensor\":\"s\",\"quantity\":\"q\",\"value\":1,\"unit\":\"u\"}", ErrorCodes.BadField)]
+    [InlineData("{\"type\":\"ack\",\"seq\":1,\"x\":[[[[[[[[[[1]]]]]]]]]]}", ErrorCodes.MalformedJson)]
+    public void Bad_input_becomes_an_error_message_with_a_code(string input, string code)
+    {
+        var error = Assert.IsType<ErrorMessage>(MessageParser.Parse(Encoding.UTF8.GetBytes(input)));
+        Assert.Equal(code, error.Code);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_refused_as_such()
+    {
+        byte[] bytes = [.. "{\"type\":\"ack\",\"seq\":1,\"x\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+        Assert.Equal(ErrorCodes.InvalidUtf8, Assert.IsType<ErrorMessage>(MessageParser.Parse(bytes)).Code);
+    }
+
+    [Fact]
+    public void Unknown_fields_are_ignored_for_forward_compatibility()
+        => Assert.Equal(new AckMessage(5), MessageParser.Parse("{\"type\":\"ack\",\"seq\":5,\"future\":true}"u8));
+}
