@@ -85,8 +85,8 @@ internal sealed record SamplingOptions
 /// <summary><c>Gateway:Upstream</c> settings.</summary>
 internal sealed record UpstreamOptions
 {
-    /// <summary><c>Gateway:Upstream:Tcp:Endpoint</c>: the TCP upstream to push readings to, if any.</summary>
-    public HostEndpoint? TcpEndpoint { get; init; }
+    /// <summary><c>Gateway:Upstream:Tcp</c>: the TCP upstream to push readings to, if <c>Endpoint</c> is set.</summary>
+    public Gateway.Links.TcpLinkOptions? Tcp { get; init; }
 }
 
 /// <summary><c>Gateway:Watchdog</c> settings.</summary>

@@ -53,10 +53,7 @@ internal static class GatewayOptionsReader
                 MaxAge = r.Duration($"{S}:Outbox:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
-            Upstream = new UpstreamOptions
-            {
-                TcpEndpoint = r.Endpoint($"{S}:Upstream:Tcp:Endpoint"),
-            },
+            Upstream = new UpstreamOptions { Tcp = ReadTcp(r) },
             Watchdog = new WatchdogOptions
             {
                 HeartbeatTimeout = r.Duration($"{S}:Watchdog:HeartbeatTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
@@ -75,6 +72,24 @@ internal static class GatewayOptionsReader
         r.KnownSection($"{S}:Logging:LogLevel");
 
         return new Result(options, r.Problems, r.UnknownKeys(S));
+    }
+
+    private static Gateway.Links.TcpLinkOptions? ReadTcp(ConfigurationReader r)
+    {
+        const string k = $"{S}:Upstream:Tcp";
+        var endpoint = r.Endpoint($"{k}:Endpoint");
+        var link = new Gateway.Links.TcpLinkOptions
+        {
+            Endpoint = endpoint ?? new HostEndpoint("localhost", 1),
+            Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
+            Window = r.Int($"{k}:Window", 5_000, 1, 1_000_000),
+            MaxRate = r.Int($"{k}:MaxRate", 20_000, 1, 10_000_000),
+            Heartbeat = r.Duration($"{k}:Heartbeat", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
+        };
+        return endpoint is null ? null : link;
     }
 
     private static bool IsDeviceId(string value)

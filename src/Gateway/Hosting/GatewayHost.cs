@@ -184,6 +184,10 @@ internal static partial class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<OutputService>());
         services.AddHostedService<WatchdogService>();
         services.AddHostedService(sp => sp.GetRequiredService<SamplerService>());
+        if (options.Upstream.Tcp is { } tcp)
+        {
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp));
+        }
         return builder.Build();
     }
 

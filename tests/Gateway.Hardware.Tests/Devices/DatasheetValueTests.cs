@@ -1,7 +1,6 @@
 using Gateway.Hardware;
 using Gateway.Hardware.Devices.Ads1115;
 using Gateway.Hardware.Devices.Bh1750;
-using Gateway.Hardware.Devices.DigitalInput;
 using Gateway.Hardware.Devices.Ds18b20;
 using Gateway.Hardware.Devices.Sht3x;
 
@@ -88,13 +87,6 @@ public class DatasheetValueTests
     public void Ds18b20_a_malformed_file_is_a_hardware_error_saying_what_was_wrong(string content)
     {
         var ex = Assert.ThrowsAny<HardwareException>(() => Ds18b20.ParseW1Slave(content, "28-x"));
-        Assert.StartsWith("DS18B20 28-x: w1_slave", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("DS18B20 at 1-Wire 28-x: w1_slave", ex.Message, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData(0, 100, 10_000, 10.0)]
-    [InlineData(50, 50, 5_000, 0.0)]
-    [InlineData(0, 7, 0, 0.0)]
-    public void Pulse_rate_is_edges_per_second_between_reads(long before, long after, int elapsedMs, double rate)
-        => Assert.Equal(rate, DigitalInput.Rate(before, after, TimeSpan.FromMilliseconds(elapsedMs)));
 }

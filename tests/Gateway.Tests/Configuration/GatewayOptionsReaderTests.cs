@@ -26,7 +26,7 @@ public class GatewayOptionsReaderTests
         Assert.Equal(TimeSpan.FromSeconds(5), o.Sampling.Interval);
         Assert.Equal(TimeSpan.FromSeconds(10), o.ShutdownTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), o.Watchdog.HeartbeatTimeout);
-        Assert.Null(o.Upstream.TcpEndpoint);
+        Assert.Null(o.Upstream.Tcp);
         Assert.Null(o.Diagnostics.StallPipelineAfter);
         Assert.Equal(LogFormat.Auto, o.Logging.Format);
     }
@@ -53,7 +53,7 @@ public class GatewayOptionsReaderTests
         Assert.Equal(TimeSpan.FromSeconds(20), o.ShutdownTimeout);
         Assert.Equal(HardwareBackend.Linux, o.Hardware.Backend);
         Assert.Equal(TimeSpan.FromMilliseconds(250), o.Sampling.Interval);
-        Assert.Equal(new HostEndpoint("::1", 7000), o.Upstream.TcpEndpoint);
+        Assert.Equal(new HostEndpoint("::1", 7000), o.Upstream.Tcp!.Endpoint);
         Assert.Equal(TimeSpan.FromSeconds(30), o.Watchdog.HeartbeatTimeout);
         Assert.Equal(LogFormat.Json, o.Logging.Format);
         Assert.Equal(TimeSpan.FromSeconds(3), o.Diagnostics.StallPipelineAfter);

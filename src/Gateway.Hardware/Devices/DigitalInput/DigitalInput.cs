@@ -4,9 +4,11 @@ using Gateway.Hardware.Sensors;
 namespace Gateway.Hardware.Devices.DigitalInput;
 
 /// <summary>
-/// A GPIO input such as a door contact or a flow meter's pulse output: debounced (by the kernel, or the simulator),
-/// counting the configured edges from their kernel events, and reporting state, total count, and the pulse rate
-/// between two reads. Sequence gaps in the kernel's events (its buffer overflowed) are counted as dropped edges.
+/// A GPIO input such as a door contact or a flow meter's pulse output: opened with the configured bias, debounced
+/// by the kernel (or the simulator), counting the configured edges from their kernel events. A read reports the
+/// line's state, the total count and the pulse rate over the window since the previous read (from the edges' kernel
+/// timestamps, see <see cref="PulseRateCalculator"/>). Gaps in the kernel's per-line sequence numbers (its event
+/// buffer overflowed) are counted as <see cref="DroppedEdges"/>.
 /// </summary>
 public sealed class DigitalInput : ISensor
 {
@@ -15,33 +17,37 @@ public sealed class DigitalInput : ISensor
     private readonly PinEventTypes _edges;
     private readonly TimeProvider _time;
     private readonly PinChangeEventHandler _handler;
+    private readonly PulseRateCalculator _rate = new();
+    private readonly Lock _lock = new();
     private long _count;
     private long _dropped;
     private uint _lastSequence;
-    private long _countAtLastRead;
-    private long _lastReadAt;
+    private long _windowStart;
+    private bool _disposed;
 
-    /// <summary>Opens the line as an input and starts counting edges.</summary>
-    /// <param name="gpio">The chip's controller (not owned: several lines share it).</param>
+    /// <summary>Opens the line as an input, sets its debounce period and starts counting edges.</summary>
+    /// <param name="gpio">The chip's controller (shared with other lines, not owned; the line is).</param>
     /// <param name="pin">The line.</param>
     /// <param name="mode">Input, InputPullUp or InputPullDown.</param>
     /// <param name="debounce">Edges closer together than this are ignored; zero for none.</param>
-    /// <param name="edges">Which edges to count.</param>
-    /// <param name="time">Clock for the rate.</param>
+    /// <param name="edges">Which edges to count (None counts both).</param>
+    /// <param name="time">Clock for the length of a rate window.</param>
+    /// <exception cref="DeviceBusyException">Another user holds the line.</exception>
     public DigitalInput(GpioController gpio, int pin, PinMode mode, TimeSpan debounce, PinEventTypes edges, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(gpio);
         ArgumentNullException.ThrowIfNull(time);
-        if (mode == PinMode.Output)
+        ArgumentOutOfRangeException.ThrowIfLessThan(debounce, TimeSpan.Zero);
+        if (mode is not (PinMode.Input or PinMode.InputPullUp or PinMode.InputPullDown))
         {
-            throw new ArgumentException("a digital input needs an input mode", nameof(mode));
+            throw new ArgumentException($"a digital input needs Input, InputPullUp or InputPullDown, not {mode}", nameof(mode));
         }
 
         _gpio = gpio;
         _pin = pin;
         _edges = edges == PinEventTypes.None ? PinEventTypes.Rising | PinEventTypes.Falling : edges;
         _time = time;
-        Description = $"input {gpio.ChipName} line {pin}";
+        Description = $"digital input at {gpio.ChipName} line {pin}";
         _handler = OnEdge;
         gpio.OpenPin(pin, mode);
         try
@@ -59,62 +65,64 @@ public sealed class DigitalInput : ISensor
             throw;
         }
 
-        _lastReadAt = time.GetTimestamp();
+        _windowStart = time.GetTimestamp();
     }
 
     /// <inheritdoc/>
     public string Description { get; }
 
-    /// <summary>Raised for every counted edge (on the driver's event thread).</summary>
-    public event EventHandler<PinValueChangedEventArgs>? Changed;
+    /// <summary>Raised for every counted edge, on the driver's event thread: keep handlers short.</summary>
+    public event EventHandler<DigitalInputChangedEventArgs>? Changed;
 
-    /// <summary>Edges counted since the input was opened.</summary>
+    /// <summary>Which edges are counted.</summary>
+    public PinEventTypes CountedEdges => _edges;
+
+    /// <summary>Edges counted since the input was opened (not including <see cref="DroppedEdges"/>).</summary>
     public long Count => Interlocked.Read(ref _count);
 
-    /// <summary>Edges the kernel reported as lost (gaps in its per-line sequence numbers).</summary>
+    /// <summary>Edges the kernel reported as lost (gaps in its per-line sequence numbers): they happened, but were not seen.</summary>
     public long DroppedEdges => Interlocked.Read(ref _dropped);
 
     /// <summary>The line's current level.</summary>
-    public bool IsHigh => _gpio.Read(_pin) == PinValue.High;
+    public bool IsHigh
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _gpio.Read(_pin) == PinValue.High;
+        }
+    }
 
-    /// <summary>Pulses per second between two moments: a pure function of counts and elapsed time.</summary>
-    public static double Rate(long countBefore, long countAfter, TimeSpan elapsed) =>
-        elapsed <= TimeSpan.Zero ? 0 : (countAfter - countBefore) / elapsed.TotalSeconds;
-
-    /// <inheritdoc/>
+    /// <summary>
+    /// Reads <c>state</c> (0/1), <c>count</c> (edges since opening) and <c>rate</c> (Hz over the window since the
+    /// previous read), and starts the next rate window.
+    /// </summary>
     public ValueTask<IReadOnlyList<Measurement>> ReadAsync(CancellationToken cancellationToken)
     {
         var state = IsHigh ? 1.0 : 0.0;
-        var now = _time.GetTimestamp();
-        var count = Count;
-        var rate = Rate(_countAtLastRead, count, _time.GetElapsedTime(_lastReadAt, now));
-        _countAtLastRead = count;
-        _lastReadAt = now;
+        long count;
+        double rate;
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            rate = _rate.TakeRate(_time.GetElapsedTime(_windowStart, now));
+            _windowStart = now;
+            count = _count;
+        }
+
         return ValueTask.FromResult<IReadOnlyList<Measurement>>(
             [new("state", state, Units.None), new("count", count, Units.Count), new("rate", rate, Units.Hertz)]);
     }
 
-    private void OnEdge(object sender, PinValueChangedEventArgs e)
+    /// <summary>Stops counting and releases the line.</summary>
+    public void Dispose()
     {
-        if ((e.ChangeType & _edges) == 0)
+        if (_disposed)
         {
             return;
         }
 
-        // Line sequence numbers count every edge the kernel saw; a jump means its buffer dropped some.
-        if (_lastSequence != 0 && e.LineSequence > _lastSequence + 1)
-        {
-            Interlocked.Add(ref _dropped, e.LineSequence - _lastSequence - 1);
-        }
-
-        _lastSequence = e.LineSequence;
-        Interlocked.Increment(ref _count);
-        Changed?.Invoke(this, e);
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
+        _disposed = true;
         try
         {
             _gpio.UnregisterCallbackForPinValueChangedEvent(_pin, _handler);
@@ -122,7 +130,35 @@ public sealed class DigitalInput : ISensor
         }
         catch (Exception ex) when (ex is HardwareException or InvalidOperationException or ObjectDisposedException)
         {
-            // the controller is already gone
+            // The controller (or the chip behind it) is already gone, and the line with it.
         }
+    }
+
+    private void OnEdge(object sender, PinValueChangedEventArgs e)
+    {
+        DigitalInputChangedEventArgs args;
+        lock (_lock)
+        {
+            // line_seqno numbers every event of the line's request (gpio_v2_line_event); a jump forward means the
+            // kernel's buffer overflowed and dropped the ones in between. A jump back is a new request: start over.
+            long dropped = 0;
+            if (_lastSequence != 0 && e.LineSequence > _lastSequence + 1)
+            {
+                dropped = e.LineSequence - _lastSequence - 1;
+                _dropped += dropped;
+            }
+
+            _lastSequence = e.LineSequence;
+            if ((e.ChangeType & _edges) == 0)
+            {
+                return;
+            }
+
+            _count++;
+            _rate.Record(e.TimestampNanoseconds, dropped);
+            args = new DigitalInputChangedEventArgs(e.ChangeType, e.TimestampNanoseconds, _count);
+        }
+
+        Changed?.Invoke(this, args);
     }
 }

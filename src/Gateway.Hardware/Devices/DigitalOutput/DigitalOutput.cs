@@ -4,24 +4,25 @@ using Gateway.Hardware.Sensors;
 namespace Gateway.Hardware.Devices.DigitalOutput;
 
 /// <summary>
-/// A named GPIO output such as a relay or an LED, with a defined safe state: the line is opened already in the
-/// safe state (no glitch) and driven back to it before it is released at shutdown. Active-low outputs (most relay
-/// boards) are handled here, so "on" always means on.
+/// A named GPIO output such as a relay or an LED, with a defined safe state: the line is opened already driving the
+/// safe state (as the request's initial value, so there is no glitch), and driven back to it before it is released
+/// at shutdown. Active-low outputs (most relay boards) are handled here, so "on" always means on.
 /// </summary>
 public sealed class DigitalOutput : ISensor
 {
     private readonly GpioController _gpio;
     private readonly int _pin;
-    private readonly bool _activeLow;
-    private readonly bool _safeOn;
+    private readonly Lock _lock = new();
     private bool _on;
+    private bool _disposed;
 
     /// <summary>Opens the line as an output in its safe state.</summary>
     /// <param name="name">The output's name (used by commands and readings).</param>
-    /// <param name="gpio">The chip's controller (not owned).</param>
+    /// <param name="gpio">The chip's controller (shared, not owned; the line is).</param>
     /// <param name="pin">The line.</param>
     /// <param name="activeLow">When true, "on" drives the line low.</param>
-    /// <param name="safeOn">The safe state: on or off.</param>
+    /// <param name="safeOn">The safe state: on or off (usually off).</param>
+    /// <exception cref="DeviceBusyException">Another user holds the line.</exception>
     public DigitalOutput(string name, GpioController gpio, int pin, bool activeLow, bool safeOn)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -29,11 +30,11 @@ public sealed class DigitalOutput : ISensor
         Name = name;
         _gpio = gpio;
         _pin = pin;
-        _activeLow = activeLow;
-        _safeOn = safeOn;
-        _on = safeOn;
-        Description = $"output {name} ({gpio.ChipName} line {pin})";
+        ActiveLow = activeLow;
+        SafeOn = safeOn;
+        Description = $"output {name} at {gpio.ChipName} line {pin}";
         gpio.OpenPin(pin, PinMode.Output, Level(safeOn));
+        _on = safeOn;
     }
 
     /// <summary>The output's name.</summary>
@@ -42,37 +43,72 @@ public sealed class DigitalOutput : ISensor
     /// <inheritdoc/>
     public string Description { get; }
 
-    /// <summary>Whether the output is on.</summary>
-    public bool IsOn => _on;
+    /// <summary>Whether "on" drives the line low.</summary>
+    public bool ActiveLow { get; }
 
-    /// <summary>The safe state.</summary>
-    public bool SafeOn => _safeOn;
+    /// <summary>The safe state: whether the output is on when the gateway starts and after it stops.</summary>
+    public bool SafeOn { get; }
 
-    /// <summary>The line level that means <paramref name="on"/> for this output.</summary>
-    public PinValue Level(bool on) => on ^ _activeLow ? PinValue.High : PinValue.Low;
-
-    /// <summary>Switches the output.</summary>
-    public void Set(bool on)
+    /// <summary>Whether the output is on (as last driven).</summary>
+    public bool IsOn
     {
-        _gpio.Write(_pin, Level(on));
-        _on = on;
+        get
+        {
+            lock (_lock)
+            {
+                return _on;
+            }
+        }
     }
 
-    /// <inheritdoc/>
+    /// <summary>The line level that means <paramref name="on"/> for this output.</summary>
+    public PinValue Level(bool on) => on ^ ActiveLow ? PinValue.High : PinValue.Low;
+
+    /// <summary>Switches the output on or off.</summary>
+    /// <exception cref="ObjectDisposedException">The output was released.</exception>
+    public void Set(bool on)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _gpio.Write(_pin, Level(on));
+            _on = on;
+        }
+    }
+
+    /// <summary>Reads <c>state</c>: 1 when on, 0 when off (logical, whatever the line polarity).</summary>
     public ValueTask<IReadOnlyList<Measurement>> ReadAsync(CancellationToken cancellationToken)
-        => ValueTask.FromResult<IReadOnlyList<Measurement>>([new("state", _on ? 1 : 0, Units.None)]);
+        => ValueTask.FromResult<IReadOnlyList<Measurement>>([new("state", IsOn ? 1 : 0, Units.None)]);
 
     /// <summary>Drives the safe state, then releases the line.</summary>
     public void Dispose()
     {
-        try
+        lock (_lock)
         {
-            Set(_safeOn);
-            _gpio.ClosePin(_pin);
-        }
-        catch (Exception ex) when (ex is HardwareException or InvalidOperationException or ObjectDisposedException)
-        {
-            // the controller is already gone; the kernel releases the line with the process
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                _gpio.Write(_pin, Level(SafeOn));
+                _on = SafeOn;
+            }
+            catch (Exception ex) when (ex is HardwareException or InvalidOperationException or ObjectDisposedException)
+            {
+                // Best effort: the controller or the chip is gone; the line is still released below.
+            }
+
+            try
+            {
+                _gpio.ClosePin(_pin);
+            }
+            catch (Exception ex) when (ex is HardwareException or InvalidOperationException or ObjectDisposedException)
+            {
+                // Same: nothing left to release.
+            }
         }
     }
 }

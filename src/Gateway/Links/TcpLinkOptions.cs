@@ -1,0 +1,35 @@
+using Gateway.Configuration;
+using Gateway.Protocol;
+
+namespace Gateway.Links;
+
+/// <summary><c>Gateway:Upstream:Tcp</c>: the TCP upstream link.</summary>
+internal sealed record TcpLinkOptions
+{
+    /// <summary><c>Endpoint</c>: where to connect.</summary>
+    public required HostEndpoint Endpoint { get; init; }
+
+    /// <summary>The link's name (its cursor in the outbox).</summary>
+    public string Name { get; init; } = "tcp";
+
+    /// <summary><c>Format</c>: the protocol (acknowledged, resumable) or a plain foreign format (no acks).</summary>
+    public PayloadFormat Format { get; init; } = PayloadFormat.Protocol;
+
+    /// <summary><c>Window</c>: readings sent but not yet acknowledged, at most.</summary>
+    public int Window { get; init; } = 5_000;
+
+    /// <summary><c>MaxRate</c>: readings per second at most, so draining a backlog does not flood a weak uplink.</summary>
+    public int MaxRate { get; init; } = 20_000;
+
+    /// <summary><c>Heartbeat</c>: a ping is sent after this long without sending anything.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary><c>IdleTimeout</c>: the connection is dropped after this long without hearing from the peer.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>BackoffMax</c>: the longest reconnect delay.</summary>
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>MaxLineLength</c>: the longest line accepted from the peer.</summary>
+    public int MaxLineLength { get; init; } = ProtocolInfo.DefaultMaxLineLength;
+}

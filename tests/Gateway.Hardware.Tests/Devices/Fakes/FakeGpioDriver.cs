@@ -1,0 +1,105 @@
+using Gateway.Hardware.Gpio;
+
+namespace Gateway.Hardware.Tests.Devices.Fakes;
+
+/// <summary>
+/// A GPIO chip that records what is asked of it ("open 22 Output High", "write 22 Low", "debounce 17 20ms", "close 22")
+/// and lets a test raise edges with kernel timestamps and sequence numbers. Like the Linux driver, an edge goes
+/// to the callbacks registered for its kind.
+/// </summary>
+internal sealed class FakeGpioDriver : GpioDriver
+{
+    private readonly Dictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Callback)>> _callbacks = [];
+
+    public List<string> Calls { get; } = [];
+
+    public Dictionary<int, PinValue> Levels { get; } = [];
+
+    /// <summary>Lines another user holds.</summary>
+    public HashSet<int> Busy { get; } = [];
+
+    /// <summary>Thrown by Write while set.</summary>
+    public HardwareException? WriteFault { get; set; }
+
+    /// <summary>Thrown by AddCallbackForPinValueChangedEvent while set.</summary>
+    public HardwareException? SubscribeFault { get; set; }
+
+    public int CallbackCount(int pin) => _callbacks.TryGetValue(pin, out var list) ? list.Count : 0;
+
+    /// <summary>An edge on <paramref name="pin"/>: sets the level and calls the callbacks registered for its kind.</summary>
+    public void Raise(int pin, PinEventTypes type, long timestampNanoseconds, uint sequence)
+    {
+        Levels[pin] = type == PinEventTypes.Rising ? PinValue.High : PinValue.Low;
+        var args = new PinValueChangedEventArgs(pin, type, timestampNanoseconds, sequence);
+        foreach (var (types, callback) in _callbacks.GetValueOrDefault(pin) ?? [])
+        {
+            if ((types & type) != 0)
+            {
+                callback(this, args);
+            }
+        }
+    }
+
+    protected internal override int PinCount => 32;
+
+    protected internal override string ChipName => "gpiochip-fake";
+
+    protected internal override string? GetPinName(int pinNumber) => $"GPIO{pinNumber}";
+
+    protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
+    {
+        if (Busy.Contains(pinNumber))
+        {
+            throw new DeviceBusyException($"gpiochip-fake line {pinNumber} is busy", $"gpiochip-fake line {pinNumber}");
+        }
+
+        Calls.Add(mode == PinMode.Output ? $"open {pinNumber} {mode} {initialValue}" : $"open {pinNumber} {mode}");
+        if (mode == PinMode.Output)
+        {
+            Levels[pinNumber] = initialValue;
+        }
+    }
+
+    protected internal override void ClosePin(int pinNumber) => Calls.Add($"close {pinNumber}");
+
+    protected internal override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue) => Calls.Add($"mode {pinNumber} {mode}");
+
+    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
+
+    protected internal override PinValue Read(int pinNumber) => Levels.GetValueOrDefault(pinNumber);
+
+    protected internal override void Write(int pinNumber, PinValue value)
+    {
+        if (WriteFault is { } fault)
+        {
+            throw fault;
+        }
+
+        Calls.Add($"write {pinNumber} {value}");
+        Levels[pinNumber] = value;
+    }
+
+    protected internal override void SetDebounce(int pinNumber, TimeSpan period) => Calls.Add($"debounce {pinNumber} {period.TotalMilliseconds}ms");
+
+    protected internal override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    {
+        if (SubscribeFault is { } fault)
+        {
+            throw fault;
+        }
+
+        Calls.Add($"edges {pinNumber} {eventTypes}");
+        if (!_callbacks.TryGetValue(pinNumber, out var list))
+        {
+            _callbacks[pinNumber] = list = [];
+        }
+
+        list.Add((eventTypes, callback));
+    }
+
+    protected internal override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    {
+        Calls.Add($"unsubscribe {pinNumber}");
+        _callbacks.GetValueOrDefault(pinNumber)?.RemoveAll(c => c.Callback == callback);
+    }
+}

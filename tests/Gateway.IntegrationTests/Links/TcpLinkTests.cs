@@ -1,0 +1,106 @@
+using Gateway.IntegrationTests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.IntegrationTests.Links;
+
+/// <summary>The TCP upstream link with real sockets: nothing the gateway stored is lost across upstream outages.</summary>
+public sealed class TcpLinkTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private GatewayProcess Start(int port) => GatewayProcess.Start(_dir.Path,
+    [
+        "--Gateway:DeviceId=linked",
+        $"--Gateway:StateDirectory={_dir.File("state")}",
+        "--Gateway:Sampling:Interval=10ms",
+        $"--Gateway:Upstream:Tcp:Endpoint=127.0.0.1:{port}",
+        "--Gateway:Upstream:Tcp:Window=500",
+        "--Gateway:Upstream:Tcp:BackoffMax=500ms",
+    ]);
+
+    [Fact]
+    public async Task Through_upstream_restarts_and_dropped_connections_every_stored_reading_is_delivered_or_still_stored()
+    {
+        await using var upstream = new TestUpstream();
+        upstream.Start();
+        using var gateway = Start(upstream.Port);
+        await upstream.WaitForSeqAsync(500, Timeout);
+
+        // Dropped mid-stream, three times.
+        for (var i = 0; i < 3; i++)
+        {
+            upstream.DropConnections();
+            await upstream.WaitForSeqAsync(upstream.MaxSeq + 300, Timeout);
+        }
+
+        // Down for two seconds (readings pile up in the outbox), then back on the same port.
+        await upstream.KillAsync();
+        var beforeOutage = upstream.MaxSeq;
+        await Task.Delay(2_000, TestContext.Current.CancellationToken);
+        upstream.Start();
+        await upstream.WaitForSeqAsync(beforeOutage + 3_000, Timeout); // the backlog drains
+        Assert.True(upstream.Hellos >= 5, $"{upstream.Hellos} hellos: one per connection");
+
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+
+        // Every committed seq is either received upstream (de-duplicated) or still in the outbox, unacknowledged.
+        using var db = new SqliteConnection($"Data Source={_dir.File("state/gateway.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT seq FROM readings UNION SELECT value FROM meta WHERE key = 'last_seq'";
+        var stored = new HashSet<long>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                stored.Add(reader.GetInt64(0));
+            }
+        }
+
+        var last = stored.Max();
+        var received = upstream.Received.Where(r => r.Device == "linked").Select(r => r.Seq).ToHashSet();
+        var missing = Enumerable.Range(1, (int)last).Select(i => (long)i).Where(s => !received.Contains(s) && !stored.Contains(s)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} readings neither delivered nor stored, first {string.Join(", ", missing.Take(10))}");
+        Assert.True(received.Count > 4_000, $"{received.Count} delivered");
+    }
+
+    [Fact]
+    public async Task Garbage_from_the_upstream_gets_an_error_reply_and_the_link_keeps_delivering()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var gateway = Start(port);
+
+        using var client = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream);
+        var hello = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
+        Assert.StartsWith("{\"type\":\"hello\",\"device\":\"linked\"", hello, StringComparison.Ordinal);
+
+        await stream.WriteAsync("this is not json\n{\"type\":\"teleport\"}\n{\"type\":\"ack\",\"seq\":999999999}\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        var errors = new List<string>();
+        while (errors.Count < 3)
+        {
+            var line = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
+            Assert.NotNull(line);
+            if (line.StartsWith("{\"type\":\"error\"", StringComparison.Ordinal))
+            {
+                errors.Add(line);
+            }
+        }
+
+        Assert.Contains(errors, e => e.Contains("malformed_json", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unknown_type", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unexpected_ack", StringComparison.Ordinal));
+        var reading = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
+        Assert.StartsWith("{\"type\":", reading, StringComparison.Ordinal); // still sending
+
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Protocol;
+
+namespace Gateway.IntegrationTests.Links;
+
+/// <summary>
+/// A minimal upstream that speaks the protocol: records every (device, seq) it receives, acknowledges cumulatively,
+/// and can be killed, restarted on the same port, or made to drop its connections mid-stream.
+/// </summary>
+internal sealed class TestUpstream : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<(string Device, long Seq), byte> _received = new();
+    private readonly ConcurrentBag<string> _types = [];
+    private readonly ConcurrentBag<Socket> _connections = [];
+    private TcpListener? _listener;
+    private CancellationTokenSource _stop = new();
+    private Task _accepting = Task.CompletedTask;
+
+    public int Port { get; private set; }
+
+    public IReadOnlyCollection<(string Device, long Seq)> Received => [.. _received.Keys];
+
+    public int Hellos => _types.Count(t => t == "hello");
+
+    public long MaxSeq => _received.Keys.Select(k => k.Seq).DefaultIfEmpty(0).Max();
+
+    public void Start()
+    {
+        _stop = new CancellationTokenSource();
+        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = AcceptLoop(_stop.Token);
+    }
+
+    /// <summary>Closes every connection without a word, as a crashing peer does; the listener stays.</summary>
+    public void DropConnections()
+    {
+        while (_connections.TryTake(out var s))
+        {
+            s.Dispose();
+        }
+    }
+
+    /// <summary>Stops listening and drops every connection (the upstream is down).</summary>
+    public async Task KillAsync()
+    {
+        await _stop.CancelAsync();
+        _listener?.Stop();
+        DropConnections();
+        try
+        {
+            await _accepting;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task WaitForSeqAsync(long seq, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (MaxSeq < seq)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"upstream received up to seq {MaxSeq}, waited for {seq}");
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task AcceptLoop(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptSocketAsync(token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _connections.Add(socket);
+            _ = Task.Run(() => Serve(socket, token), CancellationToken.None);
+        }
+    }
+
+    private async Task Serve(Socket socket, CancellationToken token)
+    {
+        try
+        {
+            await using var stream = new NetworkStream(socket, ownsSocket: true);
+            var reader = PipeReader.Create(stream);
+            var ack = new ArrayBufferWriter<byte>();
+            while (true)
+            {
+                var result = await reader.ReadAsync(token);
+                var buffer = result.Buffer;
+                long last = -1;
+                while (NdjsonFraming.TryReadLine(ref buffer, ProtocolInfo.DefaultMaxLineLength, out var line) == LineStatus.Line)
+                {
+                    var message = MessageParser.Parse(line.ToArray());
+                    _types.Add(message.Type);
+                    switch (message)
+                    {
+                        case ReadingMessage r:
+                            _received.TryAdd((r.Device, r.Seq), 0);
+                            last = r.Seq;
+                            break;
+                        case EventMessage e:
+                            _received.TryAdd((e.Device, e.Seq), 0);
+                            last = e.Seq;
+                            break;
+                        case PingMessage:
+                            ack.Clear();
+                            MessageWriter.WriteLine(new PongMessage(), ack);
+                            await stream.WriteAsync(ack.WrittenMemory, token);
+                            break;
+                    }
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (last >= 0)
+                {
+                    // Cumulative: everything this connection received, which starts at the link's cursor, is stored.
+                    ack.Clear();
+                    MessageWriter.WriteLine(new AckMessage(last), ack);
+                    await stream.WriteAsync(ack.WrittenMemory, token);
+                }
+
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // dropped on purpose, or the gateway went away
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _stop.Dispose();
+    }
+}
