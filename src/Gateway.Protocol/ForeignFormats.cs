@@ -24,10 +24,15 @@ public enum PayloadFormat
 /// </summary>
 public static class InfluxLineProtocol
 {
-    /// <summary>Writes one line (with its newline) for a reading.</summary>
+    /// <summary>Writes one line (with its newline) for a reading; nothing for a non-finite value, which the format cannot carry.</summary>
     public static void WriteLine(ReadingMessage reading, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(reading);
+        if (!double.IsFinite(reading.Value))
+        {
+            return;
+        }
+
         var sb = new StringBuilder(96);
         Escape(sb, reading.Quantity, measurement: true);
         sb.Append(",device=");
@@ -69,11 +74,16 @@ public static class SenML
 {
     private static readonly JsonWriterOptions Options = new() { Indented = false, SkipValidation = true };
 
-    /// <summary>Writes one pack (with its newline) for a reading.</summary>
+    /// <summary>Writes one pack (with its newline) for a reading; nothing for a non-finite value, which JSON cannot carry.</summary>
     public static void WriteLine(ReadingMessage reading, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(reading);
         ArgumentNullException.ThrowIfNull(output);
+        if (!double.IsFinite(reading.Value))
+        {
+            return;
+        }
+
         using (var json = new Utf8JsonWriter(output, Options))
         {
             json.WriteStartArray();

@@ -36,4 +36,13 @@ public class ForeignFormatTests
         Assert.Equal(21.5, record.GetProperty("v").GetDouble());
         Assert.Equal(1795415454.474, record.GetProperty("t").GetDouble(), 3);
     }
+
+    [Fact]
+    public void A_value_the_formats_cannot_carry_writes_nothing()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        InfluxLineProtocol.WriteLine(Reading with { Value = double.NaN }, buffer);
+        SenML.WriteLine(Reading with { Value = double.PositiveInfinity }, buffer);
+        Assert.Equal(0, buffer.WrittenCount);
+    }
 }

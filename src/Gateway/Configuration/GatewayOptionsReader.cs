@@ -82,6 +82,7 @@ internal static class GatewayOptionsReader
         {
             Endpoint = endpoint ?? new HostEndpoint("localhost", 1),
             Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
+            Plain = r.Bool($"{k}:Plain", false),
             Window = r.Int($"{k}:Window", 5_000, 1, 1_000_000),
             MaxRate = r.Int($"{k}:MaxRate", 20_000, 1, 10_000_000),
             Heartbeat = r.Duration($"{k}:Heartbeat", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),

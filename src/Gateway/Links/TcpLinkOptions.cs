@@ -15,6 +15,12 @@ internal sealed record TcpLinkOptions
     /// <summary><c>Format</c>: the protocol (acknowledged, resumable) or a plain foreign format (no acks).</summary>
     public PayloadFormat Format { get; init; } = PayloadFormat.Protocol;
 
+    /// <summary><c>Plain</c>: protocol messages without hello or acks, for consumers that just read lines (foreign formats are always plain).</summary>
+    public bool Plain { get; init; }
+
+    /// <summary>Whether the peer acknowledges (protocol format, not plain): the cursor is durable and resumes.</summary>
+    public bool Acknowledged => Format == PayloadFormat.Protocol && !Plain;
+
     /// <summary><c>Window</c>: readings sent but not yet acknowledged, at most.</summary>
     public int Window { get; init; } = 5_000;
 

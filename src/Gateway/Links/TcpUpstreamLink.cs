@@ -41,7 +41,7 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
         _endpoint = link.Endpoint.ToString();
     }
 
-    private bool Acknowledged => _link.Format == PayloadFormat.Protocol;
+    private bool Acknowledged => _link.Acknowledged;
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -80,7 +80,11 @@ public sealed class DigitalInput : ISensor
     /// <summary>Edges counted since the input was opened (not including <see cref="DroppedEdges"/>).</summary>
     public long Count => Interlocked.Read(ref _count);
 
-    /// <summary>Edges the kernel reported as lost (gaps in its per-line sequence numbers): they happened, but were not seen.</summary>
+    /// <summary>
+    /// Edges the kernel reported as lost (gaps in its per-line sequence numbers): they happened, but were not seen.
+    /// Exact while this binding is the line's only watcher, which it is as it opened the line itself (another callback
+    /// registered on the same line for other edges would widen the line's request and show up here as gaps).
+    /// </summary>
     public long DroppedEdges => Interlocked.Read(ref _dropped);
 
     /// <summary>The line's current level.</summary>
@@ -142,17 +146,18 @@ public sealed class DigitalInput : ISensor
             // line_seqno numbers every event of the line's request (gpio_v2_line_event); a jump forward means the
             // kernel's buffer overflowed and dropped the ones in between. A jump back is a new request: start over.
             long dropped = 0;
-            if (_lastSequence != 0 && e.LineSequence > _lastSequence + 1)
+            if ((e.ChangeType & _edges) != 0 && _lastSequence != 0 && e.LineSequence > _lastSequence + 1)
             {
                 dropped = e.LineSequence - _lastSequence - 1;
                 _dropped += dropped;
             }
 
-            _lastSequence = e.LineSequence;
             if ((e.ChangeType & _edges) == 0)
             {
                 return;
             }
+
+            _lastSequence = e.LineSequence;
 
             _count++;
             _rate.Record(e.TimestampNanoseconds, dropped);

@@ -24,6 +24,12 @@ internal sealed class FakeGpioDriver : GpioDriver
     /// <summary>Thrown by AddCallbackForPinValueChangedEvent while set.</summary>
     public HardwareException? SubscribeFault { get; set; }
 
+    /// <summary>
+    /// Whether an edge goes only to the callbacks registered for its kind (as the Linux driver does) or to every
+    /// callback of the line (as a driver that passes on the line request's events unfiltered would).
+    /// </summary>
+    public bool FilterByKind { get; set; } = true;
+
     public int CallbackCount(int pin) => _callbacks.TryGetValue(pin, out var list) ? list.Count : 0;
 
     /// <summary>An edge on <paramref name="pin"/>: sets the level and calls the callbacks registered for its kind.</summary>
@@ -33,7 +39,7 @@ internal sealed class FakeGpioDriver : GpioDriver
         var args = new PinValueChangedEventArgs(pin, type, timestampNanoseconds, sequence);
         foreach (var (types, callback) in _callbacks.GetValueOrDefault(pin) ?? [])
         {
-            if ((types & type) != 0)
+            if (!FilterByKind || (types & type) != 0)
             {
                 callback(this, args);
             }
