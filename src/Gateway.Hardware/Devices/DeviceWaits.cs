@@ -9,7 +9,7 @@ internal static class DeviceWaits
     /// rounded up to the next millisecond.
     /// </summary>
     public static Task Delay(TimeSpan atLeast, TimeProvider time, CancellationToken cancellationToken) =>
-        Task.Delay(atLeast, time, cancellationToken);
+        Task.Delay(RoundUp(atLeast), time, cancellationToken);
 
     /// <summary><paramref name="wait"/> rounded up to whole milliseconds.</summary>
     public static TimeSpan RoundUp(TimeSpan wait) => TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));

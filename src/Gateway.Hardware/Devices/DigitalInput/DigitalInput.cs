@@ -146,18 +146,17 @@ public sealed class DigitalInput : ISensor
             // line_seqno numbers every event of the line's request (gpio_v2_line_event); a jump forward means the
             // kernel's buffer overflowed and dropped the ones in between. A jump back is a new request: start over.
             long dropped = 0;
-            if ((e.ChangeType & _edges) != 0 && _lastSequence != 0 && e.LineSequence > _lastSequence + 1)
+            if (_lastSequence != 0 && e.LineSequence > _lastSequence + 1)
             {
                 dropped = e.LineSequence - _lastSequence - 1;
                 _dropped += dropped;
             }
 
+            _lastSequence = e.LineSequence;
             if ((e.ChangeType & _edges) == 0)
             {
                 return;
             }
-
-            _lastSequence = e.LineSequence;
 
             _count++;
             _rate.Record(e.TimestampNanoseconds, dropped);
