@@ -65,6 +65,9 @@ public static class MessageParser
                         String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "quantity"),
                         root.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Null ? double.NaN : Double(root, "value"),
                         String(root, "unit")),
+                    "beacon" => new BeaconMessage(
+                        String(root, "device"), String(root, "firmware"), Long(root, "uptime"),
+                        [.. Array(root, "listeners").EnumerateArray().Select(e => e.GetString() ?? string.Empty)]),
                     "event" => new EventMessage(
                         String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "kind"), String(root, "message")),
                     _ => new ErrorMessage(ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'"),

@@ -71,6 +71,18 @@ public static class MessageWriter
                 json.WriteString("code"u8, err.Code);
                 json.WriteString("message"u8, err.Message);
                 break;
+            case BeaconMessage b:
+                json.WriteString("device"u8, b.Device);
+                json.WriteString("firmware"u8, b.Firmware);
+                json.WriteNumber("uptime"u8, b.UptimeSeconds);
+                json.WriteStartArray("listeners"u8);
+                foreach (var l in b.Listeners)
+                {
+                    json.WriteStringValue(l);
+                }
+
+                json.WriteEndArray();
+                break;
             case PingMessage or PongMessage:
                 break;
             default:

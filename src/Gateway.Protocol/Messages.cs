@@ -87,6 +87,17 @@ public sealed record PongMessage : Message
     public override string Type => "pong";
 }
 
+/// <summary>Discovery announcement on the UDP link (gateway → LAN), every few seconds.</summary>
+/// <param name="Device">Device id.</param>
+/// <param name="Firmware">The gateway's version.</param>
+/// <param name="UptimeSeconds">Seconds since the gateway started.</param>
+/// <param name="Listeners">Where consoles can connect, e.g. <c>tcp://192.0.2.10:7000</c> (empty when none).</param>
+public sealed record BeaconMessage(string Device, string Firmware, long UptimeSeconds, IReadOnlyList<string> Listeners) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "beacon";
+}
+
 /// <summary>The protocol's constants.</summary>
 public static class ProtocolInfo
 {
@@ -95,6 +106,9 @@ public static class ProtocolInfo
 
     /// <summary>Default longest NDJSON line (64 KiB).</summary>
     public const int DefaultMaxLineLength = 64 * 1024;
+
+    /// <summary>Largest UDP datagram sent: one message each, small enough never to be fragmented on common links.</summary>
+    public const int MaxDatagram = 1200;
 }
 
 /// <summary>Codes of <see cref="ErrorMessage"/>.</summary>

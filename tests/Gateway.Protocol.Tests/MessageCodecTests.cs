@@ -20,6 +20,8 @@ public class MessageCodecTests
         { new AckMessage(41), """{"type":"ack","seq":41}""" },
         { new GapMessage(1, 500, "MaxBytes"), """{"type":"gap","from":1,"to":500,"reason":"MaxBytes"}""" },
         { new ErrorMessage("unknown_type", "unknown message type 'x'"), """{"type":"error","code":"unknown_type","message":"unknown message type 'x'"}""" },
+        { new BeaconMessage("pi-01", "0.1.0", 3600, ["tcp://192.0.2.10:7000"]),
+          """{"type":"beacon","device":"pi-01","firmware":"0.1.0","uptime":3600,"listeners":["tcp://192.0.2.10:7000"]}""" },
         { new PingMessage(), """{"type":"ping"}""" },
         { new PongMessage(), """{"type":"pong"}""" },
     };
@@ -34,7 +36,13 @@ public class MessageCodecTests
     public void Golden_bytes_parse_back_to_the_message(Message message, string golden)
     {
         var parsed = MessageParser.Parse(Encoding.UTF8.GetBytes(golden));
-        if (message is HelloMessage hello)
+        if (message is BeaconMessage beacon)
+        {
+            var b = Assert.IsType<BeaconMessage>(parsed);
+            Assert.Equal(beacon.Listeners, b.Listeners);
+            Assert.Equal(beacon with { Listeners = b.Listeners }, b);
+        }
+        else if (message is HelloMessage hello)
         {
             var h = Assert.IsType<HelloMessage>(parsed);
             Assert.Equal(hello.Sensors, h.Sensors);

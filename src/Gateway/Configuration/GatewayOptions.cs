@@ -87,6 +87,9 @@ internal sealed record UpstreamOptions
 {
     /// <summary><c>Gateway:Upstream:Tcp</c>: the TCP upstream to push readings to, if <c>Endpoint</c> is set.</summary>
     public Gateway.Links.TcpLinkOptions? Tcp { get; init; }
+
+    /// <summary><c>Gateway:Upstream:Udp</c>: live UDP broadcast, if <c>Endpoint</c> is set.</summary>
+    public Gateway.Links.UdpLinkOptions? Udp { get; init; }
 }
 
 /// <summary><c>Gateway:Watchdog</c> settings.</summary>

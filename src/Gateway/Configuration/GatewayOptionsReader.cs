@@ -53,7 +53,7 @@ internal static class GatewayOptionsReader
                 MaxAge = r.Duration($"{S}:Outbox:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
-            Upstream = new UpstreamOptions { Tcp = ReadTcp(r) },
+            Upstream = new UpstreamOptions { Tcp = ReadTcp(r), Udp = ReadUdp(r) },
             Watchdog = new WatchdogOptions
             {
                 HeartbeatTimeout = r.Duration($"{S}:Watchdog:HeartbeatTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
@@ -91,6 +91,14 @@ internal static class GatewayOptionsReader
             MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
         };
         return endpoint is null ? null : link;
+    }
+
+    private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r)
+    {
+        const string k = $"{S}:Upstream:Udp";
+        var endpoint = r.Endpoint($"{k}:Endpoint");
+        var beacon = r.Duration($"{k}:BeaconInterval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        return endpoint is null ? null : new Gateway.Links.UdpLinkOptions { Endpoint = endpoint, BeaconInterval = beacon };
     }
 
     private static bool IsDeviceId(string value)

@@ -188,6 +188,11 @@ internal static partial class GatewayHost
         {
             services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp));
         }
+
+        if (options.Upstream.Udp is { } udp)
+        {
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
+        }
         return builder.Build();
     }
 

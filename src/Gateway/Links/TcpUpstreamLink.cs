@@ -139,7 +139,7 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
                 if (DateTime.UtcNow - lastWrite >= _link.Heartbeat && Acknowledged)
                 {
                     MessageWriter.WriteLine(new PingMessage(), output);
-                    await stream.WriteAsync(output.WrittenMemory, token).ConfigureAwait(false);
+                    await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
                     output.Clear();
                     lastWrite = DateTime.UtcNow;
                 }
@@ -156,16 +156,16 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
                 Write(row, output);
             }
 
-            await stream.WriteAsync(output.WrittenMemory, token).ConfigureAwait(false);
-            output.Clear();
+            // Published before the write: the peer may read and acknowledge these before WriteAsync returns here.
             sent = rows[^1].Seq;
+            Volatile.Write(ref state.Sent, sent);
+            await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
+            output.Clear();
             lastWrite = DateTime.UtcNow;
             if (!Acknowledged)
             {
                 _outbox.Acknowledge(_link.Name, sent, durable: false);
             }
-
-            Volatile.Write(ref state.Sent, sent);
 
             // Pace to MaxRate: after n readings, at least n / MaxRate seconds have passed.
             paced += rows.Count;
@@ -213,7 +213,7 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
 
                 if (status == LineStatus.TooLong)
                 {
-                    await Reply(stream, errors, new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_link.MaxLineLength} bytes"), token).ConfigureAwait(false);
+                    await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_link.MaxLineLength} bytes"), token).ConfigureAwait(false);
                     throw new LinkProtocolException($"the upstream sent a line longer than {_link.MaxLineLength} bytes");
                 }
 
@@ -225,7 +225,7 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
                 switch (MessageParser.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()))
                 {
                     case AckMessage ack when ack.Seq > Volatile.Read(ref state.Sent):
-                        await Reply(stream, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {Volatile.Read(ref state.Sent)} was sent"), token).ConfigureAwait(false);
+                        await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {Volatile.Read(ref state.Sent)} was sent"), token).ConfigureAwait(false);
                         break;
                     case AckMessage ack:
                         if (ack.Seq > Volatile.Read(ref state.Acked))
@@ -237,14 +237,14 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
 
                         break;
                     case PingMessage:
-                        await Reply(stream, errors, new PongMessage(), token).ConfigureAwait(false);
+                        await Reply(stream, state, errors, new PongMessage(), token).ConfigureAwait(false);
                         break;
                     case PongMessage:
                         break;
                     case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         // Our parser's verdict on the peer's line: tell the peer.
                         LogBadInput(_logger, _link.Name, code, text);
-                        await Reply(stream, errors, new ErrorMessage(code, text), token).ConfigureAwait(false);
+                        await Reply(stream, state, errors, new ErrorMessage(code, text), token).ConfigureAwait(false);
                         break;
                     case var other:
                         LogIgnored(_logger, _link.Name, other.Type);
@@ -260,11 +260,25 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
         }
     }
 
-    private static async Task Reply(NetworkStream stream, ArrayBufferWriter<byte> buffer, Message message, CancellationToken token)
+    private static async Task Reply(NetworkStream stream, ConnectionState state, ArrayBufferWriter<byte> buffer, Message message, CancellationToken token)
     {
         buffer.Clear();
         MessageWriter.WriteLine(message, buffer);
-        await stream.WriteAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+        await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
+    }
+
+    // The sender and the receiver (pongs, error replies) share the stream: one write at a time, whole lines only.
+    private static async Task WriteAsync(NetworkStream stream, ConnectionState state, ReadOnlyMemory<byte> bytes, CancellationToken token)
+    {
+        await state.WriteLock.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(bytes, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.WriteLock.Release();
+        }
     }
 
     private void Write(StoredReading row, ArrayBufferWriter<byte> output)
@@ -317,6 +331,8 @@ internal sealed partial class TcpUpstreamLink : BackgroundService
         public long Acked = cursor;
 
         public SemaphoreSlim AckArrived { get; } = new(0);
+
+        public SemaphoreSlim WriteLock { get; } = new(1, 1);
     }
 }
 

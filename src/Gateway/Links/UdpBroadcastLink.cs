@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Configuration;
+using Gateway.Hosting;
+using Gateway.Outbox;
+using Gateway.Protocol;
+using Gateway.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Links;
+
+/// <summary>
+/// The UDP broadcast link: best effort, live. It follows the outbox's commits from the moment it starts (no durable
+/// cursor, so it never holds readings back from clean-up), sends each reading or event as one datagram of at most
+/// <see cref="ProtocolInfo.MaxDatagram"/> bytes (SO_BROADCAST), and a <c>beacon</c> every
+/// <see cref="UdpLinkOptions.BeaconInterval"/> for discovery. A message that would not fit is counted and logged, never
+/// fragmented.
+/// </summary>
+internal sealed partial class UdpBroadcastLink : BackgroundService
+{
+    private readonly UdpLinkOptions _link;
+    private readonly GatewayOptions _options;
+    private readonly Outbox.Outbox _outbox;
+    private readonly StatusBoard _status;
+    private readonly ILogger<UdpBroadcastLink> _logger;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _sent;
+    private long _oversized;
+    private string _targetText = string.Empty;
+
+    /// <summary>Creates the link.</summary>
+    public UdpBroadcastLink(UdpLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<UdpBroadcastLink> logger)
+    {
+        _link = link;
+        _options = options;
+        _outbox = outbox;
+        _status = status;
+        _logger = logger;
+    }
+
+    /// <summary>Datagrams sent.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
+        var target = await Resolve(stoppingToken).ConfigureAwait(false);
+        _targetText = target.ToString();
+        _status.SetFact("link udp", $"udp to {_link.Endpoint}");
+        var buffer = new ArrayBufferWriter<byte>(ProtocolInfo.MaxDatagram * 2);
+        var position = _outbox.LastCommitted;
+        var nextBeacon = TimeSpan.Zero;
+        using var reader = _outbox.OpenReader();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = Stopwatch.GetElapsedTime(_started);
+            if (now >= nextBeacon)
+            {
+                await Send(socket, target, new BeaconMessage(_options.DeviceId, GatewayHost.Version, (long)now.TotalSeconds, []), buffer, stoppingToken).ConfigureAwait(false);
+                nextBeacon = now + _link.BeaconInterval;
+            }
+
+            var rows = OutboxDatabase.ReadAfter(reader, position, 500);
+            foreach (var row in rows)
+            {
+                Message message = row.Quantity == StoredReading.HealthQuantity
+                    ? new EventMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, "health", row.Text ?? string.Empty)
+                    : new ReadingMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, row.Quantity, row.Value, row.Unit);
+                await Send(socket, target, message, buffer, stoppingToken).ConfigureAwait(false);
+                position = row.Seq;
+            }
+
+            if (rows.Count == 0)
+            {
+                var wait = nextBeacon - Stopwatch.GetElapsedTime(_started);
+                try
+                {
+                    await _outbox.WaitForCommitAsync(position, stoppingToken).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // time for a beacon
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task Send(Socket socket, IPEndPoint target, Message message, ArrayBufferWriter<byte> buffer, CancellationToken token)
+    {
+        buffer.Clear();
+        MessageWriter.Write(message, buffer);
+        if (buffer.WrittenCount > ProtocolInfo.MaxDatagram)
+        {
+            var n = Interlocked.Increment(ref _oversized);
+            LogOversized(_logger, message.Type, buffer.WrittenCount, ProtocolInfo.MaxDatagram, n);
+            return;
+        }
+
+        try
+        {
+            await socket.SendToAsync(buffer.WrittenMemory, SocketFlags.None, target, token).ConfigureAwait(false);
+            Interlocked.Increment(ref _sent);
+        }
+        catch (SocketException ex)
+        {
+            // Best effort: an unreachable network now is not a reason to stop; the next datagram tries again.
+            LogSendFailed(_logger, _targetText, ex.SocketErrorCode);
+        }
+    }
+
+    private async Task<IPEndPoint> Resolve(CancellationToken token)
+    {
+        if (IPAddress.TryParse(_link.Endpoint.Host, out var ip))
+        {
+            return new IPEndPoint(ip, _link.Endpoint.Port);
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(_link.Endpoint.Host, AddressFamily.InterNetwork, token).ConfigureAwait(false);
+        return new IPEndPoint(addresses[0], _link.Endpoint.Port);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "UDP link: a {Type} message is {Bytes} bytes, more than the {Limit}-byte datagram limit; not sent ({Count} so far)")]
+    private static partial void LogOversized(ILogger logger, string type, int bytes, int limit, long count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "UDP link: sending to {Endpoint} failed: {Error}")]
+    private static partial void LogSendFailed(ILogger logger, string endpoint, SocketError error);
+}

@@ -1,0 +1,13 @@
+using Gateway.Configuration;
+
+namespace Gateway.Links;
+
+/// <summary><c>Gateway:Upstream:Udp</c>: live readings and discovery beacons by UDP broadcast.</summary>
+internal sealed record UdpLinkOptions
+{
+    /// <summary><c>Endpoint</c>: where datagrams go, e.g. <c>192.168.1.255:7002</c> or <c>255.255.255.255:7002</c>.</summary>
+    public required HostEndpoint Endpoint { get; init; }
+
+    /// <summary><c>BeaconInterval</c>: how often a <c>beacon</c> is sent.</summary>
+    public TimeSpan BeaconInterval { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Protocol;
+
+namespace Gateway.IntegrationTests.Links;
+
+/// <summary>The UDP broadcast link, received by a real socket on loopback.</summary>
+public sealed class UdpLinkTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("127.255.255.255")] // the loopback network's broadcast address (SO_BROADCAST)
+    [InlineData("127.0.0.1")]
+    public async Task Readings_and_beacons_arrive_as_single_datagrams_within_the_size_limit(string address)
+    {
+        using var receiver = new UdpClient(new IPEndPoint(IPAddress.Any, 0));
+        var port = ((IPEndPoint)receiver.Client.LocalEndPoint!).Port;
+        using var gateway = GatewayProcess.Start(_dir.Path,
+        [
+            "--Gateway:DeviceId=udp-01",
+            "--Gateway:Sampling:Interval=100ms",
+            $"--Gateway:Upstream:Udp:Endpoint={address}:{port}",
+            "--Gateway:Upstream:Udp:BeaconInterval=1s",
+        ]);
+
+        var beacons = new List<TimeSpan>();
+        var readings = 0;
+        var clock = Stopwatch.StartNew();
+        using var limit = new CancellationTokenSource(Timeout);
+        while (beacons.Count < 3 || readings < 50)
+        {
+            var datagram = await receiver.ReceiveAsync(limit.Token);
+            Assert.InRange(datagram.Buffer.Length, 1, ProtocolInfo.MaxDatagram);
+            switch (MessageParser.Parse(datagram.Buffer))
+            {
+                case BeaconMessage b:
+                    Assert.Equal("udp-01", b.Device);
+                    beacons.Add(clock.Elapsed);
+                    break;
+                case ReadingMessage r:
+                    Assert.Equal("udp-01", r.Device);
+                    readings++;
+                    break;
+                case EventMessage:
+                    break;
+                case var other:
+                    Assert.Fail($"unexpected datagram: {other}");
+                    break;
+            }
+        }
+
+        // On schedule: about one beacon a second.
+        var gaps = beacons.Zip(beacons.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        Assert.All(gaps, g => Assert.InRange(g, 0.5, 2.0));
+
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
+}
