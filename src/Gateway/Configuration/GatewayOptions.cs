@@ -86,7 +86,10 @@ internal sealed record SamplingOptions
 internal sealed record UpstreamOptions
 {
     /// <summary><c>Gateway:Upstream:Tcp</c>: the TCP upstream to push readings to, if <c>Endpoint</c> is set.</summary>
-    public Gateway.Links.TcpLinkOptions? Tcp { get; init; }
+    public Gateway.Links.UpstreamLinkOptions? Tcp { get; init; }
+
+    /// <summary><c>Gateway:Upstream:WebSocket</c>: the WebSocket upstream, if <c>Url</c> is set.</summary>
+    public Gateway.Links.UpstreamLinkOptions? WebSocket { get; init; }
 
     /// <summary><c>Gateway:Upstream:Udp</c>: live UDP broadcast, if <c>Endpoint</c> is set.</summary>
     public Gateway.Links.UdpLinkOptions? Udp { get; init; }

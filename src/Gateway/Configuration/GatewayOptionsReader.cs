@@ -53,7 +53,7 @@ internal static class GatewayOptionsReader
                 MaxAge = r.Duration($"{S}:Outbox:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
-            Upstream = new UpstreamOptions { Tcp = ReadTcp(r), Udp = ReadUdp(r) },
+            Upstream = new UpstreamOptions { Tcp = ReadTcp(r), WebSocket = ReadWebSocket(r), Udp = ReadUdp(r) },
             Watchdog = new WatchdogOptions
             {
                 HeartbeatTimeout = r.Duration($"{S}:Watchdog:HeartbeatTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
@@ -74,24 +74,48 @@ internal static class GatewayOptionsReader
         return new Result(options, r.Problems, r.UnknownKeys(S));
     }
 
-    private static Gateway.Links.TcpLinkOptions? ReadTcp(ConfigurationReader r)
+    private static Gateway.Links.UpstreamLinkOptions? ReadTcp(ConfigurationReader r)
     {
         const string k = $"{S}:Upstream:Tcp";
         var endpoint = r.Endpoint($"{k}:Endpoint");
-        var link = new Gateway.Links.TcpLinkOptions
-        {
-            Endpoint = endpoint ?? new HostEndpoint("localhost", 1),
-            Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
-            Plain = r.Bool($"{k}:Plain", false),
-            Window = r.Int($"{k}:Window", 5_000, 1, 1_000_000),
-            MaxRate = r.Int($"{k}:MaxRate", 20_000, 1, 10_000_000),
-            Heartbeat = r.Duration($"{k}:Heartbeat", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-            BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
-        };
+        var link = ReadLink(r, k, "tcp") with { Endpoint = endpoint };
         return endpoint is null ? null : link;
     }
+
+    private static Gateway.Links.UpstreamLinkOptions? ReadWebSocket(ConfigurationReader r)
+    {
+        const string k = $"{S}:Upstream:WebSocket";
+        var raw = r.Raw($"{k}:Url");
+        Uri? url = null;
+        if (raw is not null)
+        {
+            if (Uri.TryCreate(raw, UriKind.Absolute, out var u) && u.Scheme is "ws" or "wss" && !string.IsNullOrEmpty(u.Host))
+            {
+                url = u;
+            }
+            else
+            {
+                r.Problem($"{k}:Url", raw, "a ws:// or wss:// URL, e.g. ws://collector.local:8080/ingest");
+            }
+        }
+
+        var link = ReadLink(r, k, "websocket") with { Url = url };
+        return url is null ? null : link;
+    }
+
+    // The keys both acknowledged links share.
+    private static Gateway.Links.UpstreamLinkOptions ReadLink(ConfigurationReader r, string k, string name) => new()
+    {
+        Name = name,
+        Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
+        Plain = r.Bool($"{k}:Plain", false),
+        Window = r.Int($"{k}:Window", 5_000, 1, 1_000_000),
+        MaxRate = r.Int($"{k}:MaxRate", 20_000, 1, 10_000_000),
+        Heartbeat = r.Duration($"{k}:Heartbeat", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+        IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+        BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+        MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
+    };
 
     private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r)
     {

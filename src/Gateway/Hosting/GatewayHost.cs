@@ -189,6 +189,11 @@ internal static partial class GatewayHost
             services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp));
         }
 
+        if (options.Upstream.WebSocket is { } ws)
+        {
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws));
+        }
+
         if (options.Upstream.Udp is { } udp)
         {
             services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));

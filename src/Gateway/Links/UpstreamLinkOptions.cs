@@ -3,14 +3,20 @@ using Gateway.Protocol;
 
 namespace Gateway.Links;
 
-/// <summary><c>Gateway:Upstream:Tcp</c>: the TCP upstream link.</summary>
-internal sealed record TcpLinkOptions
+/// <summary><c>Gateway:Upstream:Tcp</c> and <c>Gateway:Upstream:WebSocket</c>: an acknowledged upstream link.</summary>
+internal sealed record UpstreamLinkOptions
 {
-    /// <summary><c>Endpoint</c>: where to connect.</summary>
-    public required HostEndpoint Endpoint { get; init; }
+    /// <summary>The link's name (its cursor in the outbox): <c>tcp</c> or <c>websocket</c>.</summary>
+    public required string Name { get; init; }
 
-    /// <summary>The link's name (its cursor in the outbox).</summary>
-    public string Name { get; init; } = "tcp";
+    /// <summary><c>Gateway:Upstream:Tcp:Endpoint</c>: where a TCP link connects.</summary>
+    public HostEndpoint? Endpoint { get; init; }
+
+    /// <summary><c>Gateway:Upstream:WebSocket:Url</c>: where a WebSocket link connects (<c>ws://</c> or <c>wss://</c>).</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>Where the link connects, for logs and status.</summary>
+    public string Target => Url?.ToString() ?? Endpoint?.ToString() ?? "(nowhere)";
 
     /// <summary><c>Format</c>: the protocol (acknowledged, resumable) or a plain foreign format (no acks).</summary>
     public PayloadFormat Format { get; init; } = PayloadFormat.Protocol;

@@ -1,0 +1,359 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Gateway.Configuration;
+using Gateway.Hosting;
+using Gateway.Outbox;
+using Gateway.Protocol;
+using Gateway.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Links;
+
+/// <summary>
+/// An acknowledged upstream link over a byte stream of NDJSON lines (TCP, or WebSocket through a line adapter). In protocol mode it says <c>hello</c>, announces gaps, sends readings from its durable
+/// outbox cursor with at most <see cref="UpstreamLinkOptions.Window"/> unacknowledged, advances the cursor on cumulative
+/// acks and, after any disconnect or restart, resumes from the cursor (at-least-once; the receiver de-duplicates by
+/// device and seq). Pings when quiet, drops a silent peer, reconnects with capped exponential backoff and full
+/// jitter, and paces the backlog at <see cref="UpstreamLinkOptions.MaxRate"/>. In a plain foreign format it sends without
+/// expecting acks, from a non-durable cursor.
+/// </summary>
+internal abstract partial class UpstreamLink : BackgroundService
+{
+    private readonly UpstreamLinkOptions _link;
+    private readonly GatewayOptions _options;
+    private readonly Outbox.Outbox _outbox;
+    private readonly StatusBoard _status;
+    private readonly ILogger _logger;
+    private readonly Backoff _backoff;
+    private readonly string _endpoint;
+
+    /// <summary>Creates the link.</summary>
+    protected UpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        _link = link;
+        _options = options;
+        _outbox = outbox;
+        _status = status;
+        _logger = logger;
+        _backoff = new Backoff(TimeSpan.FromMilliseconds(500), link.BackoffMax, new Random());
+        _endpoint = link.Target;
+    }
+
+    private bool Acknowledged => _link.Acknowledged;
+
+    /// <summary>Opens a connection: a stream of NDJSON lines in both directions.</summary>
+    protected abstract Task<Stream> ConnectAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        SetState("connecting");
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            string? error = null;
+            try
+            {
+                Stream stream;
+                using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+                    stream = await ConnectAsync(connectTimeout.Token).ConfigureAwait(false);
+                }
+
+                await using var connection = stream;
+                _backoff.Reset();
+                SetState("up");
+                LogUp(_logger, _link.Name, _endpoint);
+                await RunConnectionAsync(stream, stoppingToken).ConfigureAwait(false);
+                error = "the upstream closed the connection";
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or LinkProtocolException or System.Net.WebSockets.WebSocketException or HttpRequestException)
+            {
+                error = ex is OperationCanceledException ? "connect timed out" : ex.Message;
+            }
+
+            var delay = _backoff.Next();
+            SetState($"backing off ({error})");
+            LogDown(_logger, _link.Name, _endpoint, error ?? "disconnected", delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RunConnectionAsync(Stream stream, CancellationToken stoppingToken)
+    {
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var state = new ConnectionState(_outbox.Cursor(_link.Name, durable: Acknowledged));
+        var output = new ArrayBufferWriter<byte>(64 * 1024);
+        using var reader = _outbox.OpenReader();
+
+        if (Acknowledged)
+        {
+            MessageWriter.WriteLine(new HelloMessage(_options.DeviceId, GatewayHost.Version, ProtocolInfo.Version, [.. _options.Sensors.Select(s => s.Id)], state.Cursor + 1), output);
+            foreach (var gap in _outbox.Gaps(state.Cursor))
+            {
+                MessageWriter.WriteLine(new GapMessage(gap.From, gap.To, gap.Reason), output);
+            }
+
+            await stream.WriteAsync(output.WrittenMemory, connection.Token).ConfigureAwait(false);
+            output.Clear();
+        }
+
+        var receive = Acknowledged ? ReceiveAsync(stream, state, connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
+        var send = SendAsync(stream, reader, state, output, connection.Token);
+        var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
+        await connection.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(receive, send).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // the other half ended the connection
+        }
+
+        await first.ConfigureAwait(false); // rethrows what ended the connection
+    }
+
+    private async Task SendAsync(Stream stream, Microsoft.Data.Sqlite.SqliteConnection reader, ConnectionState state, ArrayBufferWriter<byte> output, CancellationToken token)
+    {
+        var sent = state.Cursor;
+        var lastWrite = DateTime.UtcNow;
+        var paceStart = DateTime.UtcNow;
+        long paced = 0;
+        while (!token.IsCancellationRequested)
+        {
+            var room = Acknowledged ? _link.Window - (int)(sent - Volatile.Read(ref state.Acked)) : _link.Window;
+            var rows = room > 0 ? OutboxDatabase.ReadAfter(reader, sent, Math.Min(room, 1_000)) : [];
+            if (rows.Count == 0)
+            {
+                if (DateTime.UtcNow - lastWrite >= _link.Heartbeat && Acknowledged)
+                {
+                    MessageWriter.WriteLine(new PingMessage(), output);
+                    await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
+                    output.Clear();
+                    lastWrite = DateTime.UtcNow;
+                }
+
+                // Wait for new readings, an ack that opens the window, or the heartbeat.
+                var wake = room > 0 ? _outbox.WaitForCommitAsync(sent, token) : state.AckArrived.WaitAsync(token);
+                await Task.WhenAny(wake, Task.Delay(_link.Heartbeat, token)).ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+                continue;
+            }
+
+            foreach (var row in rows)
+            {
+                Write(row, output);
+            }
+
+            // Published before the write: the peer may read and acknowledge these before WriteAsync returns here.
+            sent = rows[^1].Seq;
+            Volatile.Write(ref state.Sent, sent);
+            await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
+            output.Clear();
+            lastWrite = DateTime.UtcNow;
+            if (!Acknowledged)
+            {
+                _outbox.Acknowledge(_link.Name, sent, durable: false);
+            }
+
+            // Pace to MaxRate: after n readings, at least n / MaxRate seconds have passed.
+            paced += rows.Count;
+            var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (DateTime.UtcNow - paceStart);
+            if (ahead > TimeSpan.Zero)
+            {
+                await Task.Delay(ahead, token).ConfigureAwait(false);
+            }
+            else if (ahead < TimeSpan.FromSeconds(-1))
+            {
+                paceStart = DateTime.UtcNow;
+                paced = 0;
+            }
+        }
+    }
+
+    private async Task ReceiveAsync(Stream stream, ConnectionState state, CancellationToken token)
+    {
+        var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var errors = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            ReadResult result;
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                idle.CancelAfter(_link.IdleTimeout);
+                try
+                {
+                    result = await pipe.ReadAsync(idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                {
+                    throw new LinkProtocolException($"nothing heard from the upstream for {_link.IdleTimeout.TotalSeconds:0}s");
+                }
+            }
+
+            var buffer = result.Buffer;
+            while (true)
+            {
+                var status = NdjsonFraming.TryReadLine(ref buffer, _link.MaxLineLength, out var line);
+                if (status == LineStatus.Incomplete)
+                {
+                    break;
+                }
+
+                if (status == LineStatus.TooLong)
+                {
+                    await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_link.MaxLineLength} bytes"), token).ConfigureAwait(false);
+                    throw new LinkProtocolException($"the upstream sent a line longer than {_link.MaxLineLength} bytes");
+                }
+
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+
+                switch (MessageParser.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()))
+                {
+                    case AckMessage ack when ack.Seq > Volatile.Read(ref state.Sent):
+                        await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {Volatile.Read(ref state.Sent)} was sent"), token).ConfigureAwait(false);
+                        break;
+                    case AckMessage ack:
+                        if (ack.Seq > Volatile.Read(ref state.Acked))
+                        {
+                            Volatile.Write(ref state.Acked, ack.Seq);
+                            _outbox.Acknowledge(_link.Name, ack.Seq, durable: true);
+                            state.AckArrived.Release();
+                        }
+
+                        break;
+                    case PingMessage:
+                        await Reply(stream, state, errors, new PongMessage(), token).ConfigureAwait(false);
+                        break;
+                    case PongMessage:
+                        break;
+                    case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
+                        // Our parser's verdict on the peer's line: tell the peer.
+                        LogBadInput(_logger, _link.Name, code, text);
+                        await Reply(stream, state, errors, new ErrorMessage(code, text), token).ConfigureAwait(false);
+                        break;
+                    case var other:
+                        LogIgnored(_logger, _link.Name, other.Type);
+                        break;
+                }
+            }
+
+            pipe.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                throw new LinkProtocolException("the upstream closed the connection");
+            }
+        }
+    }
+
+    private static async Task Reply(Stream stream, ConnectionState state, ArrayBufferWriter<byte> buffer, Message message, CancellationToken token)
+    {
+        buffer.Clear();
+        MessageWriter.WriteLine(message, buffer);
+        await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
+    }
+
+    // The sender and the receiver (pongs, error replies) share the stream: one write at a time, whole lines only.
+    private static async Task WriteAsync(Stream stream, ConnectionState state, ReadOnlyMemory<byte> bytes, CancellationToken token)
+    {
+        await state.WriteLock.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(bytes, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.WriteLock.Release();
+        }
+    }
+
+    private void Write(StoredReading row, ArrayBufferWriter<byte> output)
+    {
+        if (row.Quantity == StoredReading.HealthQuantity)
+        {
+            if (_link.Format == PayloadFormat.Protocol)
+            {
+                MessageWriter.WriteLine(new EventMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, "health", row.Text ?? string.Empty), output);
+            }
+
+            return; // foreign formats carry measurements only
+        }
+
+        var reading = new ReadingMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, row.Quantity, row.Value, row.Unit);
+        switch (_link.Format)
+        {
+            case PayloadFormat.InfluxLine:
+                InfluxLineProtocol.WriteLine(reading, output);
+                break;
+            case PayloadFormat.SenML:
+                SenML.WriteLine(reading, output);
+                break;
+            default:
+                MessageWriter.WriteLine(reading, output);
+                break;
+        }
+    }
+
+    private void SetState(string state) => _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Endpoint}")]
+    private static partial void LogUp(ILogger logger, string link, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} down: {Error}; reconnecting in {Seconds:0.0}s")]
+    private static partial void LogDown(ILogger logger, string link, string endpoint, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: the upstream sent bad input ({Code}: {Error}); replied with an error")]
+    private static partial void LogBadInput(ILogger logger, string link, string code, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Link {Link}: ignored a '{Type}' message from the upstream")]
+    private static partial void LogIgnored(ILogger logger, string link, string type);
+
+    private sealed class ConnectionState(long cursor)
+    {
+        public long Cursor { get; } = cursor;
+
+        public long Sent = cursor;
+
+        public long Acked = cursor;
+
+        public SemaphoreSlim AckArrived { get; } = new(0);
+
+        public SemaphoreSlim WriteLock { get; } = new(1, 1);
+    }
+}
+
+/// <summary>The peer broke the protocol or went silent: the connection is dropped and re-established.</summary>
+internal sealed class LinkProtocolException : Exception
+{
+    public LinkProtocolException()
+    {
+    }
+
+    public LinkProtocolException(string message)
+        : base(message)
+    {
+    }
+
+    public LinkProtocolException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net.WebSockets;
+using Gateway.Configuration;
+using Gateway.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Links;
+
+/// <summary>
+/// The WebSocket upstream link (<c>Gateway:Upstream:WebSocket:Url</c>): the same protocol and delivery as TCP, one
+/// message per text frame, subprotocol <c>gateway.v1</c> (an upstream that does not accept it is refused).
+/// </summary>
+internal sealed class WebSocketUpstreamLink : UpstreamLink
+{
+    /// <summary>The WebSocket subprotocol of protocol version 1.</summary>
+    public const string SubProtocol = "gateway.v1";
+
+    private readonly Uri _url;
+    private readonly int _maxMessage;
+
+    /// <summary>Creates the link.</summary>
+    public WebSocketUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<WebSocketUpstreamLink> logger)
+        : base(link, options, outbox, status, logger)
+    {
+        _url = link?.Url ?? throw new ArgumentException("a WebSocket link needs a URL", nameof(link));
+        _maxMessage = link.MaxLineLength;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.AddSubProtocol(SubProtocol);
+            socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong and idle timeout apply
+            await socket.ConnectAsync(_url, cancellationToken).ConfigureAwait(false);
+            if (socket.SubProtocol != SubProtocol)
+            {
+                throw new LinkProtocolException($"the upstream at {_url} did not accept the subprotocol {SubProtocol}");
+            }
+
+            return new WebSocketLineStream(socket, _maxMessage);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
