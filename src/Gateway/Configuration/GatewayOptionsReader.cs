@@ -115,7 +115,38 @@ internal static class GatewayOptionsReader
         IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
         BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
         MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
+        Tls = r.Bool($"{k}:Tls", false),
+        TlsSettings = new Gateway.Links.TlsClientSettings
+        {
+            CaFile = ExistingFile(r, $"{k}:CaFile"),
+            Pin = Pin(r, $"{k}:Pin"),
+            ClientCertificate = ExistingFile(r, $"{k}:ClientCertificate"),
+            ClientKey = ExistingFile(r, $"{k}:ClientKey"),
+        },
     };
+
+    private static string? ExistingFile(ConfigurationReader r, string key)
+    {
+        var path = r.Raw(key);
+        if (path is not null && !File.Exists(path))
+        {
+            r.Problem(key, path, "the path of an existing PEM file");
+        }
+
+        return path;
+    }
+
+    private static string? Pin(ConfigurationReader r, string key)
+    {
+        var pin = r.Raw(key);
+        var hex = pin?.Replace(":", string.Empty, StringComparison.Ordinal);
+        if (hex is not null && (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)))
+        {
+            r.Problem(key, pin, "the SHA-256 fingerprint of the server certificate: 64 hex digits, colons allowed");
+        }
+
+        return hex;
+    }
 
     private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r)
     {

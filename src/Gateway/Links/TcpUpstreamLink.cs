@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Status;
 using Microsoft.Extensions.Logging;
@@ -9,11 +11,17 @@ namespace Gateway.Links;
 internal sealed class TcpUpstreamLink : UpstreamLink
 {
     private readonly HostEndpoint _endpoint;
+    private readonly bool _tls;
+    private readonly TlsClientSettings _tlsSettings;
 
     /// <summary>Creates the link.</summary>
     public TcpUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<TcpUpstreamLink> logger)
         : base(link, options, outbox, status, logger)
-        => _endpoint = link?.Endpoint ?? throw new ArgumentException("a TCP link needs an endpoint", nameof(link));
+    {
+        _endpoint = link?.Endpoint ?? throw new ArgumentException("a TCP link needs an endpoint", nameof(link));
+        _tls = link.Tls;
+        _tlsSettings = link.TlsSettings;
+    }
 
     /// <inheritdoc/>
     protected override async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
@@ -22,7 +30,24 @@ internal sealed class TcpUpstreamLink : UpstreamLink
         try
         {
             await socket.ConnectAsync(_endpoint.Host, _endpoint.Port, cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            if (!_tls)
+            {
+                return stream;
+            }
+
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(_tlsSettings.ClientOptions(_endpoint.Host), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationException ex)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+                throw new LinkProtocolException($"TLS with {_endpoint} failed: {ex.Message}", ex);
+            }
+
+            return ssl;
         }
         catch
         {

@@ -15,6 +15,12 @@ internal sealed record UpstreamLinkOptions
     /// <summary><c>Gateway:Upstream:WebSocket:Url</c>: where a WebSocket link connects (<c>ws://</c> or <c>wss://</c>).</summary>
     public Uri? Url { get; init; }
 
+    /// <summary><c>Tls</c>: TLS on the TCP connection (always on for <c>wss://</c>).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary><c>CaFile</c>, <c>Pin</c>, <c>ClientCertificate</c>, <c>ClientKey</c>: how TLS is checked and which certificate is presented.</summary>
+    public TlsClientSettings TlsSettings { get; init; } = new();
+
     /// <summary>Where the link connects, for logs and status.</summary>
     public string Target => Url?.ToString() ?? Endpoint?.ToString() ?? "(nowhere)";
 

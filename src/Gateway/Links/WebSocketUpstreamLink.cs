@@ -16,6 +16,7 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
 
     private readonly Uri _url;
     private readonly int _maxMessage;
+    private readonly TlsClientSettings _tlsSettings;
 
     /// <summary>Creates the link.</summary>
     public WebSocketUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<WebSocketUpstreamLink> logger)
@@ -23,6 +24,7 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
     {
         _url = link?.Url ?? throw new ArgumentException("a WebSocket link needs a URL", nameof(link));
         _maxMessage = link.MaxLineLength;
+        _tlsSettings = link.TlsSettings;
     }
 
     /// <inheritdoc/>
@@ -33,6 +35,16 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
         {
             socket.Options.AddSubProtocol(SubProtocol);
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong and idle timeout apply
+            if (_url.Scheme == "wss")
+            {
+                var tls = _tlsSettings.ClientOptions(_url.Host);
+                socket.Options.RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback;
+                if (tls.ClientCertificates is { } client)
+                {
+                    socket.Options.ClientCertificates = client;
+                }
+            }
+
             await socket.ConnectAsync(_url, cancellationToken).ConfigureAwait(false);
             if (socket.SubProtocol != SubProtocol)
             {

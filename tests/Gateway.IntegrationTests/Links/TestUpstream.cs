@@ -19,6 +19,10 @@ internal sealed class TestUpstream : IAsyncDisposable
     private TcpListener? _listener;
     private CancellationTokenSource _stop = new();
     private Task _accepting = Task.CompletedTask;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
+
+    /// <summary>Creates the upstream; with a certificate it speaks TLS.</summary>
+    public TestUpstream(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null) => _certificate = certificate;
 
     public int Port { get; private set; }
 
@@ -95,7 +99,15 @@ internal sealed class TestUpstream : IAsyncDisposable
     {
         try
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: true);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (_certificate is not null)
+            {
+                var ssl = new System.Net.Security.SslStream(stream);
+                await ssl.AuthenticateAsServerAsync(_certificate, clientCertificateRequired: false, checkCertificateRevocation: false);
+                stream = ssl;
+            }
+
+            await using var owned = stream;
             var reader = PipeReader.Create(stream);
             var ack = new ArrayBufferWriter<byte>();
             while (true)
@@ -140,9 +152,9 @@ internal sealed class TestUpstream : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
-            // dropped on purpose, or the gateway went away
+            // dropped on purpose, the gateway went away, or it refused our certificate
         }
     }
 
