@@ -110,8 +110,8 @@ internal sealed class ConfigurationReader
         return fallback;
     }
 
-    /// <summary>An optional <c>host:port</c> endpoint.</summary>
-    public HostEndpoint? Endpoint(string key)
+    /// <summary>An optional <c>host:port</c> endpoint; <paramref name="allowPortZero"/> for listeners (0 = any free port).</summary>
+    public HostEndpoint? Endpoint(string key, bool allowPortZero = false)
     {
         var value = Raw(key);
         if (value is null)
@@ -122,6 +122,11 @@ internal sealed class ConfigurationReader
         if (HostEndpoint.TryParse(value, out var endpoint))
         {
             return endpoint;
+        }
+
+        if (allowPortZero && value.EndsWith(":0", StringComparison.Ordinal) && HostEndpoint.TryParse(value[..^2] + ":1", out var any))
+        {
+            return any! with { Port = 0 };
         }
 
         Problem(key, value, HostEndpoint.Expected);

@@ -30,6 +30,9 @@ internal sealed record GatewayOptions
     /// <summary><c>Gateway:Outbox</c>.</summary>
     public Gateway.Outbox.OutboxOptions Outbox { get; init; } = new() { Path = "data/gateway.db" };
 
+    /// <summary><c>Gateway:Listener</c>: where consoles connect.</summary>
+    public Gateway.Links.ListenerOptions Listener { get; init; } = new();
+
     /// <summary><c>Gateway:Upstream</c>.</summary>
     public UpstreamOptions Upstream { get; init; } = new();
 

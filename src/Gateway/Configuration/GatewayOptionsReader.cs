@@ -53,6 +53,7 @@ internal static class GatewayOptionsReader
                 MaxAge = r.Duration($"{S}:Outbox:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
+            Listener = ReadListener(r),
             Upstream = new UpstreamOptions { Tcp = ReadTcp(r), WebSocket = ReadWebSocket(r), Udp = ReadUdp(r) },
             Watchdog = new WatchdogOptions
             {
@@ -146,6 +147,34 @@ internal static class GatewayOptionsReader
         }
 
         return hex;
+    }
+
+    // Secure by default: listeners stay on loopback until commands are authenticated (the commands issue); a
+    // listener on any other address is refused at start, saying why.
+    private static Gateway.Links.ListenerOptions ReadListener(ConfigurationReader r)
+    {
+        const string k = $"{S}:Listener";
+        HostEndpoint? Loopback(string key)
+        {
+            var endpoint = r.Endpoint(key, allowPortZero: true);
+            if (endpoint is not null && !endpoint.IsLoopback)
+            {
+                r.Problem(key, endpoint.ToString(), "a loopback address (127.0.0.1, [::1] or localhost): listening beyond this machine needs authenticated commands, which this version does not have");
+                return null;
+            }
+
+            return endpoint;
+        }
+
+        return new Gateway.Links.ListenerOptions
+        {
+            Tcp = Loopback($"{k}:Tcp"),
+            WebSocket = Loopback($"{k}:WebSocket"),
+            MaxConnections = r.Int($"{k}:MaxConnections", 16, 1, 1_000),
+            IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
+            WriteTimeout = r.Duration($"{k}:WriteTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+        };
     }
 
     private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r)

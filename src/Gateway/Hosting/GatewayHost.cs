@@ -194,6 +194,18 @@ internal static partial class GatewayHost
             services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws));
         }
 
+        if (options.Listener.Tcp is not null || options.Listener.WebSocket is not null)
+        {
+            services.AddSingleton(options.Listener);
+            services.AddSingleton<Links.LiveFeed>();
+            services.AddHostedService(sp => sp.GetRequiredService<Links.LiveFeed>());
+        }
+
+        if (options.Listener.Tcp is not null)
+        {
+            services.AddHostedService<Links.TcpListenerService>();
+        }
+
         if (options.Upstream.Udp is { } udp)
         {
             services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));

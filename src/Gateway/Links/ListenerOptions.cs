@@ -1,0 +1,25 @@
+using Gateway.Configuration;
+
+namespace Gateway.Links;
+
+/// <summary><c>Gateway:Listener</c>: where consoles and browsers connect to watch live readings.</summary>
+internal sealed record ListenerOptions
+{
+    /// <summary><c>Tcp</c>: NDJSON listener address (loopback only until command authentication exists); port 0 picks a free port.</summary>
+    public HostEndpoint? Tcp { get; init; }
+
+    /// <summary><c>WebSocket</c>: WebSocket listener address (path <c>/ws</c>, subprotocol <c>gateway.v1</c>).</summary>
+    public HostEndpoint? WebSocket { get; init; }
+
+    /// <summary><c>MaxConnections</c>: per listener; one more is told so and closed.</summary>
+    public int MaxConnections { get; init; } = 16;
+
+    /// <summary><c>IdleTimeout</c>: a peer silent this long (no message, not even a ping) is disconnected.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary><c>MaxLineLength</c>: the longest message accepted.</summary>
+    public int MaxLineLength { get; init; } = Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength;
+
+    /// <summary>How long a write may block on a peer that does not read before the peer is dropped.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Configuration;
+using Gateway.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Links;
+
+/// <summary>
+/// The TCP listener (<c>Gateway:Listener:Tcp</c>): consoles connect and receive <c>hello</c> and live readings as
+/// NDJSON. At most <see cref="ListenerOptions.MaxConnections"/> at once; one more is told <c>too_many_connections</c>.
+/// </summary>
+internal sealed partial class TcpListenerService : BackgroundService
+{
+    private readonly ListenerOptions _listener;
+    private readonly GatewayOptions _options;
+    private readonly LiveFeed _feed;
+    private readonly Outbox.Outbox _outbox;
+    private readonly StatusBoard _status;
+    private readonly ILogger<TcpListenerService> _logger;
+    private int _connections;
+
+    /// <summary>Creates the listener.</summary>
+    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, ILogger<TcpListenerService> logger)
+    {
+        _listener = listener;
+        _options = options;
+        _feed = feed;
+        _outbox = outbox;
+        _status = status;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var endpoint = _listener.Tcp!;
+        var address = endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(endpoint.Host);
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, endpoint.Port));
+            socket.Listen(64);
+        }
+        catch (SocketException ex)
+        {
+            LogBindFailed(_logger, endpoint, ex.Message);
+            _status.SetFact("listener tcp", $"tcp listener down ({ex.SocketErrorCode})");
+            return;
+        }
+
+        var bound = ((IPEndPoint)socket.LocalEndPoint!).ToString();
+        LogListening(_logger, bound);
+        _status.SetFact("listener tcp", $"listening on tcp://{bound}");
+        var sessions = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await socket.AcceptAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+
+            sessions.RemoveAll(t => t.IsCompleted);
+            sessions.Add(Serve(client, stoppingToken));
+        }
+
+        await Task.WhenAll(sessions).ConfigureAwait(false);
+    }
+
+    private async Task Serve(Socket client, CancellationToken token)
+    {
+        var peer = client.RemoteEndPoint?.ToString() ?? "?";
+        await using var stream = new NetworkStream(client, ownsSocket: true);
+        if (Interlocked.Increment(ref _connections) > _listener.MaxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            LogRefused(_logger, peer, _listener.MaxConnections);
+            var refusal = System.Text.Encoding.UTF8.GetBytes(Protocol.MessageWriter.ToJson(new Protocol.ErrorMessage("too_many_connections", $"at most {_listener.MaxConnections} connections")) + "\n");
+            try
+            {
+                await stream.WriteAsync(refusal, token).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // it left already
+            }
+
+            return;
+        }
+
+        try
+        {
+            using var session = new ListenerSession(stream, _feed, _options, _listener, _logger, peer);
+            await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listener tcp listening on {Endpoint}")]
+    private static partial void LogListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp cannot listen on {Endpoint}: {Error}")]
+    private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener tcp refused {Peer}: already {Max} connections")]
+    private static partial void LogRefused(ILogger logger, string peer, int max);
+}
