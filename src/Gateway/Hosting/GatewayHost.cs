@@ -206,6 +206,11 @@ internal static partial class GatewayHost
             services.AddHostedService<Links.TcpListenerService>();
         }
 
+        if (options.Listener.WebSocket is not null)
+        {
+            services.AddHostedService<Links.WebSocketListenerService>();
+        }
+
         if (options.Upstream.Udp is { } udp)
         {
             services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));

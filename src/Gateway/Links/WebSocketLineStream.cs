@@ -71,6 +71,16 @@ internal sealed class WebSocketLineStream : Stream
             var result = await _socket.ReceiveAsync(chunk.AsMemory(), cancellationToken).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                // Complete the closing handshake (RFC 6455 §5.5.1) before the connection goes.
+                try
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (WebSocketException)
+                {
+                    // the peer is already gone
+                }
+
                 return null;
             }
 

@@ -1,0 +1,137 @@
+using System.Net;
+using Gateway.Configuration;
+using Gateway.Status;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Links;
+
+/// <summary>
+/// The WebSocket listener (<c>Gateway:Listener:WebSocket</c>, path <c>/ws</c>, subprotocol <c>gateway.v1</c>) on
+/// Kestrel: the same sessions as the TCP listener, one message per text frame.
+/// </summary>
+internal sealed partial class WebSocketListenerService : IHostedService, IAsyncDisposable
+{
+    /// <summary>The path consoles and browsers connect to.</summary>
+    public const string Path = "/ws";
+
+    private readonly ListenerOptions _listener;
+    private readonly GatewayOptions _options;
+    private readonly LiveFeed _feed;
+    private readonly Outbox.Outbox _outbox;
+    private readonly StatusBoard _status;
+    private readonly ILogger<WebSocketListenerService> _logger;
+    private WebApplication? _app;
+    private int _connections;
+
+    /// <summary>Creates the listener.</summary>
+    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, ILogger<WebSocketListenerService> logger)
+    {
+        _listener = listener;
+        _options = options;
+        _feed = feed;
+        _outbox = outbox;
+        _status = status;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = _listener.WebSocket!;
+        var address = endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(endpoint.Host);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(address, endpoint.Port);
+            k.Limits.MaxConcurrentConnections = _listener.MaxConnections + 1;
+        });
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.Map(Path, Accept);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            LogBindFailed(_logger, endpoint, ex.Message);
+            _status.SetFact("listener ws", "websocket listener down");
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _app = app;
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? endpoint.ToString();
+        var ws = url.Replace("http://", "ws://", StringComparison.Ordinal) + Path;
+        LogListening(_logger, ws);
+        _status.SetFact("listener ws", $"listening on {ws}");
+    }
+
+    private async Task Accept(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("a WebSocket endpoint: connect with subprotocol gateway.v1\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketUpstreamLink.SubProtocol))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync($"the subprotocol {WebSocketUpstreamLink.SubProtocol} is required\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (Interlocked.Increment(ref _connections) > _listener.MaxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol).ConfigureAwait(false);
+            await using var stream = new WebSocketLineStream(socket, _listener.MaxLineLength);
+            using var session = new ListenerSession(stream, _feed, _options, _listener, _logger, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort);
+            await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listener websocket listening on {Url}")]
+    private static partial void LogListening(ILogger logger, string url);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener websocket cannot listen on {Endpoint}: {Error}")]
+    private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
+}
