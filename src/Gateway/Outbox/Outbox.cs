@@ -25,6 +25,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private readonly SeqReservation _reservation;
     private List<StoredReading> _pending = [];
     private readonly List<Gap> _pendingGaps = [];
+    private readonly Dictionary<string, (long Seq, bool Durable)> _cursorUpdates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _committedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -188,6 +189,14 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         lock (_dbLock)
         {
             var db = _db ?? throw new InvalidOperationException("the outbox is not started");
+            lock (_lock)
+            {
+                if (_cursorUpdates.TryGetValue(link, out var pending))
+                {
+                    return pending.Seq;
+                }
+            }
+
             if (db.Cursors().TryGetValue(link, out var cursor))
             {
                 return cursor.Seq;
@@ -199,17 +208,22 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Moves a link's cursor forward to <paramref name="seq"/> (an acknowledgement); never backwards.</summary>
+    /// <summary>
+    /// Moves a link's cursor forward to <paramref name="seq"/> (an acknowledgement); never backwards. The move is kept
+    /// in memory and written with the next group commit (≤ CommitInterval later), so acks cost no fsync of their own;
+    /// a crash in between only means those readings are sent again (at-least-once).
+    /// </summary>
     public void Acknowledge(string link, long seq, bool durable)
     {
-        lock (_dbLock)
+        var current = Cursor(link, durable);
+        if (seq <= current)
         {
-            var db = _db ?? throw new InvalidOperationException("the outbox is not started");
-            var current = db.Cursors().TryGetValue(link, out var c) ? c.Seq : 0;
-            if (seq > current)
-            {
-                db.SetCursor(link, Math.Min(seq, Interlocked.Read(ref _lastCommitted)), durable);
-            }
+            return;
+        }
+
+        lock (_lock)
+        {
+            _cursorUpdates[link] = (Math.Min(seq, _lastCommitted), durable);
         }
     }
 
@@ -261,9 +275,10 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     {
         List<StoredReading> batch;
         List<Gap> gaps;
+        List<KeyValuePair<string, (long Seq, bool Durable)>> cursors;
         lock (_lock)
         {
-            if (_pending.Count == 0 && _pendingGaps.Count == 0)
+            if (_pending.Count == 0 && _pendingGaps.Count == 0 && _cursorUpdates.Count == 0)
             {
                 return 0;
             }
@@ -272,6 +287,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             _pending = [];
             gaps = [.. _pendingGaps];
             _pendingGaps.Clear();
+            cursors = [.. _cursorUpdates];
+            _cursorUpdates.Clear();
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -286,6 +303,12 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
                 gaps.Clear();
                 _db!.Append(batch);
+                foreach (var (link, (seq, durable)) in cursors)
+                {
+                    _db.SetCursor(link, seq, durable);
+                }
+
+                cursors.Clear();
             }
         }
         catch (SqliteException ex)
@@ -296,6 +319,11 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
                 batch.AddRange(_pending);
                 _pending = batch;
                 _pendingGaps.InsertRange(0, gaps);
+                foreach (var (link, update) in cursors)
+                {
+                    _cursorUpdates.TryAdd(link, update); // a newer ack since then wins
+                }
+
                 if (_pending.Count > _options.MemoryLimit)
                 {
                     DropOldestPending();
@@ -406,6 +434,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     /// <summary>Forces the maintenance pass now (tests and the status command).</summary>
     internal void MaintainNow()
     {
+        Commit(); // pending cursor moves first, as the writer's next round would
         _nextMaintenance = 0;
         Maintain();
     }
