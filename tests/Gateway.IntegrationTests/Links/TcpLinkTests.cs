@@ -11,7 +11,7 @@ public sealed class TcpLinkTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private GatewayProcess Start(int port) => GatewayProcess.Start(_dir.Path,
+    private GatewayProcess Start(int port, params string[] extra) => GatewayProcess.Start(_dir.Path,
     [
         "--Gateway:DeviceId=linked",
         $"--Gateway:StateDirectory={_dir.File("state")}",
@@ -19,14 +19,19 @@ public sealed class TcpLinkTests : IDisposable
         $"--Gateway:Upstream:Tcp:Endpoint=127.0.0.1:{port}",
         "--Gateway:Upstream:Tcp:Window=500",
         "--Gateway:Upstream:Tcp:BackoffMax=500ms",
+        .. extra,
     ]);
 
-    [Fact]
-    public async Task Through_upstream_restarts_and_dropped_connections_every_stored_reading_is_delivered_or_still_stored()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Through_upstream_restarts_and_dropped_connections_every_stored_reading_is_delivered_or_still_stored(bool tls)
     {
-        await using var upstream = new TestUpstream();
+        using var cert = tls ? TestCertificates.SelfSigned() : null;
+        string[] tlsArgs = cert is null ? [] : ["--Gateway:Upstream:Tcp:Tls=true", $"--Gateway:Upstream:Tcp:CaFile={TestCertificates.WritePem(cert, _dir.File("ca.pem"))}"];
+        await using var upstream = new TestUpstream(cert);
         upstream.Start();
-        using var gateway = Start(upstream.Port);
+        using var gateway = Start(upstream.Port, tlsArgs);
         await upstream.WaitForSeqAsync(500, Timeout);
 
         // Dropped mid-stream, three times.
@@ -99,6 +104,23 @@ public sealed class TcpLinkTests : IDisposable
         Assert.Contains(errors, e => e.Contains("unexpected_ack", StringComparison.Ordinal));
         var reading = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
         Assert.StartsWith("{\"type\":", reading, StringComparison.Ordinal); // still sending
+
+        // Invalid UTF-8: an error reply, and the connection stays.
+        byte[] invalid = [.. "{\"type\":\"ping\",\"x\":\""u8, 0xC3, 0x28, .. "\"}\n"u8];
+        await stream.WriteAsync(invalid, TestContext.Current.CancellationToken);
+        while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.Contains("invalid_utf8", StringComparison.Ordinal))
+        {
+        }
+
+        // An oversized line: an error reply, then the gateway drops the connection and comes back with a new hello.
+        await stream.WriteAsync(new byte[100_000], TestContext.Current.CancellationToken);
+        while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.Contains("line_too_long", StringComparison.Ordinal))
+        {
+        }
+
+        using var again = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        using var againReader = new StreamReader(again.GetStream());
+        Assert.StartsWith("{\"type\":\"hello\"", await againReader.ReadLineAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
