@@ -5,76 +5,77 @@ using Gateway.Hardware.Interop;
 namespace Gateway.Hardware.Linux;
 
 /// <summary>
-/// A GPIO chip through the character device uAPI v2 (<c>/dev/gpiochipN</c>; include/uapi/linux/gpio.h). Each open
-/// line is its own line request (the kernel holds the line while the request fd is open). Edge events are read as
-/// whole 48-byte records by one thread per chip that polls the request fds together with an eventfd, which is how
-/// closing a line or disposing the chip wakes it.
+/// A GPIO chip through the Linux character device uAPI v2 (<c>/dev/gpiochipN</c>; include/uapi/linux/gpio.h,
+/// Documentation/userspace-api/gpio/chardev.rst, Linux ≥ 5.10).
+/// <para>
+/// Each open line is its own line request, held by the consumer "gateway" while the request's descriptor is open.
+/// An output is requested with its initial value as an OUTPUT_VALUES attribute, so it never shows the other level
+/// first. Mode, debounce and edge changes re-send the whole configuration with GPIO_V2_LINE_SET_CONFIG_IOCTL;
+/// values go through GPIO_V2_LINE_GET/SET_VALUES_IOCTL. Edges are reported by one <see cref="GpioEventPump"/>
+/// thread per chip, which polls the request descriptors of lines with callbacks together with an eventfd that
+/// closing a line or disposing the chip uses to wake it.
+/// </para>
 /// </summary>
 public sealed unsafe class LinuxGpioDriver : GpioDriver
 {
-    private const string Consumer = "gateway";
+    /// <summary>The consumer name line info shows for lines this process holds.</summary>
+    internal const string Consumer = "gateway";
+
+    /// <summary>
+    /// Edge events the kernel keeps per request before it drops the oldest (its default is 16 per line): room for
+    /// bursts from a pulse counter while a callback runs. Drops show as gaps in the line sequence number.
+    /// </summary>
+    internal const uint EventBufferSize = 64;
 
     private readonly string _path;
-    private readonly int _chipFd;
-    private readonly int _lineCount;
     private readonly string _label;
     private readonly string?[] _names;
-    private readonly Dictionary<int, LineState> _lines = [];
-    private readonly Lock _lock = new();
-    private readonly int _wakeFd;
-    private Thread? _eventThread;
-    private volatile bool _stopping;
+    private readonly object _gate = new();
+    private readonly Dictionary<int, Line> _lines = [];
+    private readonly GpioEventPump _events;
+    private readonly int _chipFd;
+    private bool _disposed;
 
-    /// <summary>Opens the chip at <paramref name="path"/> and reads its line names.</summary>
+    /// <summary>Opens the chip at <paramref name="path"/> and reads its label and line names.</summary>
+    /// <param name="path">The chip's device node, e.g. <c>/dev/gpiochip0</c>.</param>
     /// <exception cref="DeviceNotFoundException">The chip does not exist.</exception>
+    /// <exception cref="HardwareException">It is not a GPIO chip, the kernel lacks uAPI v2, or access is denied.</exception>
     public LinuxGpioDriver(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path;
-        _chipFd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
-        if (_chipFd < 0)
+        _chipFd = DeviceFile.Open(path, "no such GPIO chip on this board (ls /dev/gpiochip* lists them; the kernel needs CONFIG_GPIO_CDEV)");
+        try
         {
-            var errno = Libc.Errno;
-            throw errno is Libc.ENOENT or Libc.ENODEV
-                ? new DeviceNotFoundException($"{path} does not exist: no such GPIO chip on this board", path, errno)
-                : Errno.ToException(errno, "open", path);
-        }
-
-        GpioV2.GpioChipInfo info;
-        if (Libc.Ioctl(_chipFd, GpioV2.GetChipInfo, &info) < 0)
-        {
-            var error = Errno.ToException(Libc.Errno, "GPIO_GET_CHIPINFO_IOCTL", path);
-            Libc.Close(_chipFd);
-            throw error;
-        }
-
-        _lineCount = (int)info.Lines;
-        _label = CString(info.Label, GpioV2.NameSize);
-        _names = new string?[_lineCount];
-        for (var i = 0; i < _lineCount; i++)
-        {
-            var lineInfo = new GpioV2.LineInfo { Offset = (uint)i };
-            if (Libc.Ioctl(_chipFd, GpioV2.GetLineInfo, &lineInfo) == 0)
+            gpiochip_info info = default;
+            if (Libc.ioctl(_chipFd, GpioUapi.GPIO_GET_CHIPINFO_IOCTL, &info) < 0)
             {
-                var name = CString(lineInfo.Name, GpioV2.NameSize);
-                _names[i] = name.Length == 0 ? null : name;
+                throw Errno.ToException(Errno.Last, "GPIO_GET_CHIPINFO_IOCTL", path, "is it a GPIO character device?");
             }
-        }
 
-        _wakeFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
-        if (_wakeFd < 0)
+            _label = CString(info.label);
+            _names = new string?[info.lines];
+            for (var offset = 0; offset < _names.Length; offset++)
+            {
+                var lineInfo = LineInfo(offset);
+                var name = CString(lineInfo.name);
+                _names[offset] = name.Length == 0 ? null : name;
+            }
+
+            _events = new GpioEventPump(path);
+        }
+        catch
         {
-            var error = Errno.ToException(Libc.Errno, "eventfd", path);
-            Libc.Close(_chipFd);
-            throw error;
+            DeviceFile.Close(_chipFd);
+            throw;
         }
     }
 
     /// <inheritdoc/>
-    protected internal override int PinCount => _lineCount;
+    protected internal override int PinCount => _names.Length;
 
     /// <inheritdoc/>
-    protected internal override string ChipName => $"{_path} ({_label})";
+    protected internal override string ChipName => _label.Length == 0 ? _path : $"{_path} ({_label})";
 
     /// <inheritdoc/>
     protected internal override string? GetPinName(int pinNumber) => _names[pinNumber];
@@ -82,233 +83,283 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     /// <inheritdoc/>
     protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
     {
-        var request = new GpioV2.LineRequest { NumLines = 1, Config = LineConfigBuilder.Build(mode, initialValue, PinEventTypes.None, TimeSpan.Zero) };
-        request.Offsets[0] = (uint)pinNumber;
-        var consumer = Encoding.ASCII.GetBytes(Consumer);
-        for (var i = 0; i < consumer.Length; i++)
+        var settings = new GpioLineSettings(mode, initialValue, PinEventTypes.None, TimeSpan.Zero);
+        var request = GpioLineRequestBuilder.Request(pinNumber, settings, Consumer, EventBufferSize);
+        lock (_gate)
         {
-            request.Consumer[i] = consumer[i];
-        }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_lines.ContainsKey(pinNumber))
+            {
+                throw new InvalidOperationException($"{LineName(pinNumber)} is already open");
+            }
 
-        Errno.ThrowIfFailed(Libc.Ioctl(_chipFd, GpioV2.GetLine, &request), "GPIO_V2_GET_LINE_IOCTL", LineName(pinNumber));
-        lock (_lock)
-        {
-            _lines[pinNumber] = new LineState(request.Fd, mode, initialValue);
+            if (Libc.ioctl(_chipFd, GpioUapi.GPIO_V2_GET_LINE_IOCTL, &request) < 0)
+            {
+                var errno = Errno.Last;
+                throw Errno.ToException(errno, "GPIO_V2_GET_LINE_IOCTL", LineName(pinNumber), errno == Errno.EBUSY ? HeldBy(pinNumber) : null);
+            }
+
+            _lines.Add(pinNumber, new Line(pinNumber, request.fd, settings));
         }
     }
 
     /// <inheritdoc/>
     protected internal override void ClosePin(int pinNumber)
     {
-        LineState? line;
-        lock (_lock)
+        Line? line;
+        lock (_gate)
         {
-            _lines.Remove(pinNumber, out line);
+            if (!_lines.Remove(pinNumber, out line))
+            {
+                return;
+            }
+
+            line.Closed = true; // its callbacks go with it
         }
 
-        if (line is not null)
-        {
-            Wake(); // the event thread drops the fd from its poll set before it is closed
-            lock (line)
-            {
-                line.Closed = true;
-                Libc.Close(line.Fd);
-            }
-        }
+        Release(line);
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">An output was asked for while edge callbacks are registered.</exception>
     protected internal override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
     {
-        var line = Line(pinNumber);
-        line.Mode = mode;
-        line.Output = initialValue;
-        Apply(pinNumber, line);
+        lock (_gate)
+        {
+            var line = RequireLine(pinNumber);
+            if (mode == PinMode.Output && line.Settings.Edges != PinEventTypes.None)
+            {
+                throw new InvalidOperationException($"{LineName(pinNumber)} reports edges to callbacks; unregister them before making it an output (edge detection needs an input)");
+            }
+
+            Apply(line, line.Settings with { Mode = mode, OutputValue = initialValue });
+        }
     }
 
     /// <inheritdoc/>
-    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
+    /// <remarks>The chardev cannot tell whether a bias is supported until it is requested; a refusal comes from OpenPin.</remarks>
+    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) =>
+        mode is PinMode.Input or PinMode.Output or PinMode.InputPullUp or PinMode.InputPullDown;
 
     /// <inheritdoc/>
     protected internal override PinValue Read(int pinNumber)
     {
-        var line = Line(pinNumber);
-        var values = new GpioV2.LineValues { Mask = 1 };
-        Errno.ThrowIfFailed(Libc.Ioctl(line.Fd, GpioV2.GetValues, &values), "GPIO_V2_LINE_GET_VALUES_IOCTL", LineName(pinNumber));
-        return (values.Bits & 1) != 0 ? PinValue.High : PinValue.Low;
+        lock (_gate)
+        {
+            var line = RequireLine(pinNumber);
+            var values = new gpio_v2_line_values { mask = 1 };
+            if (Libc.ioctl(line.Fd, GpioUapi.GPIO_V2_LINE_GET_VALUES_IOCTL, &values) < 0)
+            {
+                throw Errno.ToException(Errno.Last, "GPIO_V2_LINE_GET_VALUES_IOCTL", LineName(pinNumber));
+            }
+
+            return (values.bits & 1) != 0 ? PinValue.High : PinValue.Low;
+        }
     }
 
     /// <inheritdoc/>
     protected internal override void Write(int pinNumber, PinValue value)
     {
-        var line = Line(pinNumber);
-        var values = new GpioV2.LineValues { Mask = 1, Bits = value == PinValue.High ? 1UL : 0UL };
-        Errno.ThrowIfFailed(Libc.Ioctl(line.Fd, GpioV2.SetValues, &values), "GPIO_V2_LINE_SET_VALUES_IOCTL", LineName(pinNumber));
-        line.Output = value;
+        lock (_gate)
+        {
+            var line = RequireLine(pinNumber);
+            var values = new gpio_v2_line_values { mask = 1, bits = value == PinValue.High ? 1UL : 0UL };
+            if (Libc.ioctl(line.Fd, GpioUapi.GPIO_V2_LINE_SET_VALUES_IOCTL, &values) < 0)
+            {
+                throw Errno.ToException(Errno.Last, "GPIO_V2_LINE_SET_VALUES_IOCTL", LineName(pinNumber));
+            }
+
+            line.Settings = line.Settings with { OutputValue = value };
+        }
     }
 
     /// <inheritdoc/>
     protected internal override void SetDebounce(int pinNumber, TimeSpan period)
     {
-        var line = Line(pinNumber);
-        line.Debounce = period;
-        Apply(pinNumber, line);
+        lock (_gate)
+        {
+            var line = RequireLine(pinNumber);
+            Apply(line, line.Settings with { Debounce = period });
+        }
     }
 
     /// <inheritdoc/>
     protected internal override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
     {
-        var line = Line(pinNumber);
-        lock (line)
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_gate)
         {
-            line.Callbacks.Add((eventTypes, callback));
-            line.Edges |= eventTypes;
-        }
+            var line = RequireLine(pinNumber);
+            if (line.Settings.Mode == PinMode.Output)
+            {
+                throw new InvalidOperationException($"{LineName(pinNumber)} is an output; edges are reported for inputs");
+            }
 
-        Apply(pinNumber, line);
-        EnsureEventThread();
-        Wake();
+            var before = line.Settings;
+            line.Callbacks.Add((eventTypes, callback));
+            try
+            {
+                if (line.WantedEdges != before.Edges)
+                {
+                    Apply(line, before with { Edges = line.WantedEdges });
+                }
+
+                if (!line.Watched)
+                {
+                    _events.Watch(line.Fd, e => Deliver(line, e));
+                    line.Watched = true;
+                }
+            }
+            catch
+            {
+                line.Callbacks.RemoveAt(line.Callbacks.Count - 1);
+                if (line.Settings != before)
+                {
+                    TryApply(line, before);
+                }
+
+                throw;
+            }
+        }
     }
 
     /// <inheritdoc/>
     protected internal override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
     {
-        var line = Line(pinNumber);
-        lock (line)
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_gate)
         {
+            var line = RequireLine(pinNumber);
             line.Callbacks.RemoveAll(c => c.Callback == callback);
-            line.Edges = line.Callbacks.Aggregate(PinEventTypes.None, (e, c) => e | c.Types);
+            var edges = line.WantedEdges;
+            if (edges == PinEventTypes.None && line.Watched)
+            {
+                _events.Unwatch(line.Fd);
+                line.Watched = false;
+                Apply(line, line.Settings with { Edges = PinEventTypes.None });
+                DiscardQueuedEvents(line); // so edges turned on again later do not report these stale ones
+            }
+            else if (edges != line.Settings.Edges)
+            {
+                Apply(line, line.Settings with { Edges = edges });
+            }
         }
-
-        Apply(pinNumber, line);
-        Wake();
     }
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
-        _stopping = true;
-        Wake();
-        _eventThread?.Join(TimeSpan.FromSeconds(5));
-        lock (_lock)
+        Line[] lines;
+        lock (_gate)
         {
-            foreach (var line in _lines.Values)
+            if (_disposed)
             {
-                Libc.Close(line.Fd);
+                return;
+            }
+
+            _disposed = true;
+            lines = [.. _lines.Values];
+            foreach (var line in lines)
+            {
+                line.Closed = true;
             }
 
             _lines.Clear();
         }
 
-        Libc.Close(_wakeFd);
-        Libc.Close(_chipFd);
+        // Stopped first: after this the thread reads no line's descriptor, so closing them cannot race with it.
+        _events.Dispose();
+        foreach (var line in lines)
+        {
+            DeviceFile.Close(line.Fd);
+        }
+
+        DeviceFile.Close(_chipFd);
         base.Dispose(disposing);
     }
 
-    private void Apply(int pinNumber, LineState line)
+    private static string CString(byte* bytes)
     {
-        var config = LineConfigBuilder.Build(line.Mode, line.Output, line.Edges, line.Debounce);
-        Errno.ThrowIfFailed(Libc.Ioctl(line.Fd, GpioV2.SetConfig, &config), "GPIO_V2_LINE_SET_CONFIG_IOCTL", LineName(pinNumber));
+        var span = new ReadOnlySpan<byte>(bytes, GpioUapi.GPIO_MAX_NAME_SIZE);
+        var length = span.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(length < 0 ? span : span[..length]);
     }
 
-    private LineState Line(int pinNumber)
+    private void Release(Line line)
     {
-        lock (_lock)
+        if (line.Watched)
         {
-            return _lines.TryGetValue(pinNumber, out var line) ? line : throw new InvalidOperationException($"{LineName(pinNumber)} is not open");
+            _events.Unwatch(line.Fd);
+            line.Watched = false;
+        }
+
+        DeviceFile.Close(line.Fd);
+    }
+
+    private void Apply(Line line, GpioLineSettings settings)
+    {
+        var config = GpioLineRequestBuilder.Config(settings);
+        if (Libc.ioctl(line.Fd, GpioUapi.GPIO_V2_LINE_SET_CONFIG_IOCTL, &config) < 0)
+        {
+            var errno = Errno.Last;
+            var needsInterrupt = settings.Edges != PinEventTypes.None || (settings.Mode != PinMode.Output && settings.Debounce > TimeSpan.Zero);
+            if (needsInterrupt && errno is Errno.ENXIO or Errno.ENODEV)
+            {
+                // gpiolib-cdev.c: edge detection and software debounce need the line's interrupt; without one the
+                // kernel answers ENXIO (ENODEV before 6.2). Not an I2C NACK, not a missing device.
+                throw new HardwareException(
+                    $"GPIO_V2_LINE_SET_CONFIG_IOCTL on {LineName(line.Pin)} failed: the line has no interrupt, so the kernel cannot report its edges or debounce it (errno {errno})",
+                    LineName(line.Pin),
+                    errno);
+            }
+
+            throw Errno.ToException(errno, "GPIO_V2_LINE_SET_CONFIG_IOCTL", LineName(line.Pin));
+        }
+
+        line.Settings = settings;
+    }
+
+    private void TryApply(Line line, GpioLineSettings settings)
+    {
+        try
+        {
+            Apply(line, settings);
+        }
+        catch (HardwareException)
+        {
+            // Restoring the previous configuration after a failure is best effort; the first error is what is reported.
         }
     }
 
-    private void EnsureEventThread()
+    private void DiscardQueuedEvents(Line line)
     {
-        lock (_lock)
+        // The descriptor is non-blocking since it was watched: read until EAGAIN.
+        var buffer = stackalloc byte[8 * GpioLineEvent.Size];
+        for (var i = 0; i < 64 && Libc.read(line.Fd, buffer, (nuint)(8 * GpioLineEvent.Size)) > 0; i++)
         {
-            if (_eventThread is not null)
+        }
+    }
+
+    private void Deliver(Line line, GpioLineEvent e)
+    {
+        var type = e.EdgeType;
+        if (type == PinEventTypes.None)
+        {
+            return;
+        }
+
+        (PinEventTypes Types, PinChangeEventHandler Callback)[] callbacks;
+        lock (_gate)
+        {
+            if (line.Closed)
             {
                 return;
             }
 
-            _eventThread = new Thread(EventLoop) { IsBackground = true, Name = $"gpio events {_path}" };
-            _eventThread.Start();
-        }
-    }
-
-    private void Wake()
-    {
-        ulong one = 1;
-        Libc.Write(_wakeFd, &one, sizeof(ulong));
-    }
-
-    private void EventLoop()
-    {
-        var buffer = stackalloc GpioV2.LineEvent[16];
-        while (!_stopping)
-        {
-            List<(int Pin, LineState Line)> watched;
-            lock (_lock)
-            {
-                watched = [.. _lines.Where(l => l.Value.Edges != PinEventTypes.None).Select(l => (l.Key, l.Value))];
-            }
-
-            var pollFds = new Libc.PollFd[watched.Count + 1];
-            fixed (Libc.PollFd* fds = pollFds)
-            {
-                fds[0] = new Libc.PollFd { Fd = _wakeFd, Events = Libc.POLLIN };
-                for (var i = 0; i < watched.Count; i++)
-                {
-                    fds[i + 1] = new Libc.PollFd { Fd = watched[i].Line.Fd, Events = Libc.POLLIN };
-                }
-
-                if (Libc.Poll(fds, (nuint)(watched.Count + 1), -1) < 0 && Libc.Errno != Libc.EINTR)
-                {
-                    return;
-                }
-
-                if ((fds[0].Revents & Libc.POLLIN) != 0)
-                {
-                    ulong count;
-                    Libc.Read(_wakeFd, &count, sizeof(ulong)); // the set of lines changed, or we are stopping
-                    continue;
-                }
-
-                for (var i = 0; i < watched.Count; i++)
-                {
-                    if ((fds[i + 1].Revents & Libc.POLLIN) == 0)
-                    {
-                        continue;
-                    }
-
-                    var (pin, line) = watched[i];
-                    nint n;
-                    lock (line)
-                    {
-                        if (line.Closed)
-                        {
-                            continue;
-                        }
-
-                        n = Libc.Read(line.Fd, buffer, (nuint)(16 * sizeof(GpioV2.LineEvent)));
-                    }
-
-                    for (var e = 0; e < n / sizeof(GpioV2.LineEvent); e++)
-                    {
-                        Deliver(pin, line, buffer[e]);
-                    }
-                }
-            }
-        }
-    }
-
-    private void Deliver(int pin, LineState line, GpioV2.LineEvent ev)
-    {
-        var type = ev.Id == (uint)GpioV2.EventId.RisingEdge ? PinEventTypes.Rising : PinEventTypes.Falling;
-        var args = new PinValueChangedEventArgs(pin, type, (long)ev.TimestampNs, ev.LineSeqno);
-        (PinEventTypes Types, PinChangeEventHandler Callback)[] callbacks;
-        lock (line)
-        {
             callbacks = [.. line.Callbacks];
         }
 
+        var args = e.ToEventArgs(line.Pin);
         foreach (var (types, callback) in callbacks)
         {
             if ((types & type) != 0)
@@ -318,33 +369,58 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
         }
     }
 
-    private string LineName(int pin) => $"{_path} line {pin}";
-
-    private static string CString(byte* bytes, int max)
+    private Line RequireLine(int pinNumber)
     {
-        var length = 0;
-        while (length < max && bytes[length] != 0)
-        {
-            length++;
-        }
-
-        return Encoding.ASCII.GetString(bytes, length);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _lines.TryGetValue(pinNumber, out var line)
+            ? line
+            : throw new InvalidOperationException($"{LineName(pinNumber)} is not open");
     }
 
-    private sealed class LineState(int fd, PinMode mode, PinValue output)
+    private gpio_v2_line_info LineInfo(int offset)
     {
+        var info = new gpio_v2_line_info { offset = (uint)offset };
+        if (Libc.ioctl(_chipFd, GpioUapi.GPIO_V2_GET_LINEINFO_IOCTL, &info) < 0)
+        {
+            throw Errno.ToException(Errno.Last, "GPIO_V2_GET_LINEINFO_IOCTL", LineName(offset), "the GPIO uAPI v2 needs Linux 5.10 or later");
+        }
+
+        return info;
+    }
+
+    private string HeldBy(int offset)
+    {
+        try
+        {
+            var lineInfo = LineInfo(offset);
+            var consumer = CString(lineInfo.consumer);
+            return consumer.Length == 0 ? "another user holds the line" : $"the line is held by '{consumer}'";
+        }
+        catch (HardwareException)
+        {
+            return "another user holds the line";
+        }
+    }
+
+    private string LineName(int offset) =>
+        _names is not null && offset >= 0 && offset < _names.Length && _names[offset] is { } name
+            ? $"{_path} line {offset} ({name})"
+            : $"{_path} line {offset}";
+
+    private sealed class Line(int pin, int fd, GpioLineSettings settings)
+    {
+        public int Pin { get; } = pin;
+
         public int Fd { get; } = fd;
 
-        public PinMode Mode { get; set; } = mode;
-
-        public PinValue Output { get; set; } = output;
-
-        public TimeSpan Debounce { get; set; }
-
-        public PinEventTypes Edges { get; set; }
-
-        public bool Closed { get; set; }
+        public GpioLineSettings Settings { get; set; } = settings;
 
         public List<(PinEventTypes Types, PinChangeEventHandler Callback)> Callbacks { get; } = [];
+
+        public PinEventTypes WantedEdges => Callbacks.Aggregate(PinEventTypes.None, (edges, c) => edges | c.Types);
+
+        public bool Watched { get; set; }
+
+        public bool Closed { get; set; }
     }
 }

@@ -1,136 +1,96 @@
+using System.Globalization;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.Interop;
 
 namespace Gateway.Hardware.Linux;
 
 /// <summary>
-/// An I2C adapter through i2c-dev (<c>/dev/i2c-N</c>; Documentation/i2c/dev-interface.rst). With I2C_FUNC_I2C a
-/// write-read is one I2C_RDWR call with two messages (a repeated start, no STOP between); adapters without it
-/// (SMBus-only) fall back to I2C_SLAVE_FORCE and plain write()/read().
+/// An I2C adapter through i2c-dev (<c>/dev/i2c-N</c>; Documentation/i2c/dev-interface.rst, include/uapi/linux/i2c-dev.h).
+/// The adapter's functionality is read once (I2C_FUNCS). With I2C_FUNC_I2C every transaction is one I2C_RDWR call,
+/// so a write-read is [write, read|I2C_M_RD] with a repeated start between. An adapter without it gets
+/// I2C_SLAVE_FORCE and plain write()/read(); there a write-read is two transactions with a STOP between.
+/// One descriptor serves every device on the bus, one transaction at a time.
 /// </summary>
 public sealed unsafe class LinuxI2cBus : I2cBus
 {
-    private readonly int _fd;
-    private readonly string _path;
-    private readonly bool _plainI2c;
     private readonly Lock _lock = new();
+    private readonly int _fd;
     private int _boundAddress = -1;
     private bool _disposed;
 
     /// <summary>Opens <c>/dev/i2c-<paramref name="busId"/></c>.</summary>
-    /// <exception cref="DeviceNotFoundException">The adapter does not exist (I2C not enabled?).</exception>
-    public LinuxI2cBus(int busId, string devicePathFormat = "/dev/i2c-{0}")
+    /// <exception cref="DeviceNotFoundException">The adapter does not exist (is I2C enabled?).</exception>
+    /// <exception cref="HardwareException">It is not an i2c-dev node, or access is denied.</exception>
+    public LinuxI2cBus(int busId)
+        : this(busId, string.Create(CultureInfo.InvariantCulture, $"/dev/i2c-{busId}"))
+    {
+    }
+
+    /// <summary>Opens the adapter at <paramref name="path"/> as bus <paramref name="busId"/> (tests use other paths).</summary>
+    internal LinuxI2cBus(int busId, string path)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(busId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         BusId = busId;
-        _path = string.Format(System.Globalization.CultureInfo.InvariantCulture, devicePathFormat, busId);
-        _fd = Libc.Open(_path, Libc.O_RDWR | Libc.O_CLOEXEC);
-        if (_fd < 0)
+        DevicePath = path;
+        _fd = DeviceFile.Open(path, "is I2C enabled (raspi-config, or dtparam=i2c_arm=on in config.txt) and the i2c-dev module loaded?");
+        nuint functionality = 0; // I2C_FUNCS writes an unsigned long: 4 bytes on arm32, 8 on 64-bit
+        if (Libc.ioctl(_fd, I2cDev.I2C_FUNCS, &functionality) < 0)
         {
-            var errno = Libc.Errno;
-            if (errno is Libc.ENOENT or Libc.ENODEV)
-            {
-                throw new DeviceNotFoundException(
-                    $"{_path} does not exist: is I2C enabled (raspi-config, or dtparam=i2c_arm=on in config.txt) and i2c-dev loaded?", _path, errno);
-            }
-
-            throw Errno.ToException(errno, "open", _path);
-        }
-
-        ulong funcs = 0;
-        if (Libc.Ioctl(_fd, I2cDev.I2C_FUNCS, &funcs) < 0)
-        {
-            var error = Errno.ToException(Libc.Errno, "I2C_FUNCS", _path);
-            Libc.Close(_fd);
+            var error = Errno.ToException(Errno.Last, "I2C_FUNCS", path, "is it an i2c-dev node?");
+            DeviceFile.Close(_fd);
             throw error;
         }
 
-        _plainI2c = (funcs & I2cDev.I2C_FUNC_I2C) != 0;
+        SupportsI2cTransfers = (functionality & (nuint)I2cDev.I2C_FUNC_I2C) != 0;
     }
 
     /// <inheritdoc/>
     public override int BusId { get; }
 
-    /// <summary>Whether the adapter does plain I2C transfers (I2C_FUNC_I2C); otherwise the fallback is used.</summary>
-    public bool SupportsPlainI2c => _plainI2c;
+    /// <summary>The adapter's device node, e.g. <c>/dev/i2c-1</c>.</summary>
+    public string DevicePath { get; }
+
+    /// <summary>Whether the adapter does plain I2C transfers (I2C_FUNC_I2C), so write-reads use a repeated start.</summary>
+    public bool SupportsI2cTransfers { get; }
 
     /// <inheritdoc/>
-    public override I2cDevice CreateDevice(int deviceAddress) => new LinuxI2cDevice(this, new I2cConnectionSettings(BusId, deviceAddress));
-
-    internal void Transfer(I2cConnectionSettings settings, ReadOnlySpan<byte> write, Span<byte> read)
+    /// <exception cref="ArgumentOutOfRangeException">Not a 7-bit address from 0x08 to 0x77.</exception>
+    public override I2cDevice CreateDevice(int deviceAddress)
     {
-        var device = $"{_path}@0x{settings.DeviceAddress:X2}";
+        var settings = new I2cConnectionSettings(BusId, deviceAddress);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_plainI2c)
-            {
-                Rdwr(settings.DeviceAddress, write, read, device);
-            }
-            else
-            {
-                Fallback(settings.DeviceAddress, write, read, device);
-            }
         }
+
+        return new LinuxI2cDevice(this, settings);
     }
 
-    private void Rdwr(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
+    /// <summary>One transaction with the device at <paramref name="address"/>: write, then read (either may be empty).</summary>
+    /// <param name="address">The 7-bit address.</param>
+    /// <param name="write">Bytes to write.</param>
+    /// <param name="read">Buffer to fill.</param>
+    /// <param name="device">The device for errors, e.g. <c>/dev/i2c-1@0x76</c>.</param>
+    internal void Transfer(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
     {
-        fixed (byte* w = write)
-        fixed (byte* r = read)
+        I2cMessages.CheckLength(write.Length, nameof(write));
+        I2cMessages.CheckLength(read.Length, nameof(read));
+        lock (_lock)
         {
-            var messages = stackalloc I2cDev.I2cMsg[2];
-            uint count = 0;
-            if (!write.IsEmpty)
-            {
-                messages[count++] = new I2cDev.I2cMsg { Addr = (ushort)address, Flags = 0, Len = (ushort)write.Length, Buf = (nint)w };
-            }
-
-            if (!read.IsEmpty)
-            {
-                messages[count++] = new I2cDev.I2cMsg { Addr = (ushort)address, Flags = I2cDev.I2C_M_RD, Len = (ushort)read.Length, Buf = (nint)r };
-            }
-
-            if (count == 0)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (write.IsEmpty && read.IsEmpty)
             {
                 return;
             }
 
-            var data = new I2cDev.I2cRdwrIoctlData { Msgs = (nint)messages, NMsgs = count };
-            Errno.ThrowIfFailed(Libc.Ioctl(_fd, I2cDev.I2C_RDWR, &data), "I2C_RDWR", device);
-        }
-    }
-
-    private void Fallback(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
-    {
-        if (_boundAddress != address)
-        {
-            // FORCE, because a kernel driver may have claimed the address for itself (dotnet/iot does the same).
-            Errno.ThrowIfFailed(Libc.Ioctl(_fd, I2cDev.I2C_SLAVE_FORCE, address), "I2C_SLAVE_FORCE", device);
-            _boundAddress = address;
-        }
-
-        fixed (byte* w = write)
-        fixed (byte* r = read)
-        {
-            if (!write.IsEmpty)
+            if (SupportsI2cTransfers)
             {
-                var n = Libc.Write(_fd, w, (nuint)write.Length);
-                Errno.ThrowIfFailed(n, "write", device);
-                if (n != write.Length)
-                {
-                    throw new HardwareException($"write on {device} sent {n} of {write.Length} bytes", device);
-                }
+                ReadWrite(address, write, read, device);
             }
-
-            if (!read.IsEmpty)
+            else
             {
-                var n = Libc.Read(_fd, r, (nuint)read.Length);
-                Errno.ThrowIfFailed(n, "read", device);
-                if (n != read.Length)
-                {
-                    throw new HardwareException($"read on {device} returned {n} of {read.Length} bytes", device);
-                }
+                PlainReadWrite(address, write, read, device);
             }
         }
     }
@@ -143,21 +103,77 @@ public sealed unsafe class LinuxI2cBus : I2cBus
             if (!_disposed)
             {
                 _disposed = true;
-                Libc.Close(_fd);
+                DeviceFile.Close(_fd);
             }
         }
 
         base.Dispose(disposing);
     }
 
-    private sealed class LinuxI2cDevice(LinuxI2cBus bus, I2cConnectionSettings settings) : I2cDevice
+    private void ReadWrite(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
     {
-        public override I2cConnectionSettings ConnectionSettings => settings;
+        var messages = stackalloc i2c_msg[2];
+        fixed (byte* w = write)
+        fixed (byte* r = read)
+        {
+            var count = I2cMessages.Build(new Span<i2c_msg>(messages, 2), address, (nint)w, write.Length, (nint)r, read.Length);
+            var data = new i2c_rdwr_ioctl_data { msgs = (nint)messages, nmsgs = (uint)count };
+            var done = Libc.ioctl(_fd, I2cDev.I2C_RDWR, &data);
+            if (done < 0)
+            {
+                throw Errno.ToException(Errno.Last, "I2C_RDWR", device);
+            }
 
-        public override void Read(Span<byte> buffer) => bus.Transfer(settings, [], buffer);
+            if (done != count)
+            {
+                throw new HardwareException($"I2C_RDWR on {device} completed {done} of {count} messages", device);
+            }
+        }
+    }
 
-        public override void Write(ReadOnlySpan<byte> buffer) => bus.Transfer(settings, buffer, []);
+    private void PlainReadWrite(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
+    {
+        if (_boundAddress != address)
+        {
+            // FORCE, as dotnet/iot does: a kernel driver bound to the address would otherwise make I2C_SLAVE fail with EBUSY.
+            if (Libc.ioctl(_fd, I2cDev.I2C_SLAVE_FORCE, (nuint)address) < 0)
+            {
+                throw Errno.ToException(Errno.Last, "I2C_SLAVE_FORCE", device);
+            }
 
-        public override void WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer) => bus.Transfer(settings, writeBuffer, readBuffer);
+            _boundAddress = address;
+        }
+
+        fixed (byte* w = write)
+        fixed (byte* r = read)
+        {
+            if (!write.IsEmpty)
+            {
+                var n = Libc.write(_fd, w, (nuint)write.Length);
+                if (n < 0)
+                {
+                    throw Errno.ToException(Errno.Last, "write", device);
+                }
+
+                if (n != write.Length)
+                {
+                    throw new HardwareException($"write on {device} sent {n} of {write.Length} bytes", device);
+                }
+            }
+
+            if (!read.IsEmpty)
+            {
+                var n = Libc.read(_fd, r, (nuint)read.Length);
+                if (n < 0)
+                {
+                    throw Errno.ToException(Errno.Last, "read", device);
+                }
+
+                if (n != read.Length)
+                {
+                    throw new HardwareException($"read on {device} returned {n} of {read.Length} bytes", device);
+                }
+            }
+        }
     }
 }
