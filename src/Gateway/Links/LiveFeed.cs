@@ -60,9 +60,7 @@ internal sealed class LiveFeed : BackgroundService
 
             foreach (var row in OutboxDatabase.ReadAfter(reader, position, 5_000))
             {
-                Message message = row.Quantity == StoredReading.HealthQuantity
-                    ? new EventMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, "health", row.Text ?? string.Empty)
-                    : new ReadingMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, row.Quantity, row.Value, row.Unit);
+                var message = StoredMessages.ToMessage(row, _options.DeviceId);
                 buffer.Clear();
                 MessageWriter.WriteLine(message, buffer);
                 Publish(buffer.WrittenSpan.ToArray());

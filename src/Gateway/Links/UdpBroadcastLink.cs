@@ -67,9 +67,7 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
             var rows = OutboxDatabase.ReadAfter(reader, position, 500);
             foreach (var row in rows)
             {
-                Message message = row.Quantity == StoredReading.HealthQuantity
-                    ? new EventMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, "health", row.Text ?? string.Empty)
-                    : new ReadingMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, row.Quantity, row.Value, row.Unit);
+                var message = StoredMessages.ToMessage(row, _options.DeviceId);
                 await Send(socket, target, message, buffer, stoppingToken).ConfigureAwait(false);
                 position = row.Seq;
             }

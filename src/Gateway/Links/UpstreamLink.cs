@@ -287,28 +287,20 @@ internal abstract partial class UpstreamLink : BackgroundService
 
     private void Write(StoredReading row, ArrayBufferWriter<byte> output)
     {
-        if (row.Quantity == StoredReading.HealthQuantity)
+        var message = StoredMessages.ToMessage(row, _options.DeviceId);
+        switch (_link.Format, message)
         {
-            if (_link.Format == PayloadFormat.Protocol)
-            {
-                MessageWriter.WriteLine(new EventMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, "health", row.Text ?? string.Empty), output);
-            }
-
-            return; // foreign formats carry measurements only
-        }
-
-        var reading = new ReadingMessage(_options.DeviceId, row.Seq, row.Timestamp, row.SensorId, row.Quantity, row.Value, row.Unit);
-        switch (_link.Format)
-        {
-            case PayloadFormat.InfluxLine:
+            case (PayloadFormat.InfluxLine, ReadingMessage reading):
                 InfluxLineProtocol.WriteLine(reading, output);
                 break;
-            case PayloadFormat.SenML:
+            case (PayloadFormat.SenML, ReadingMessage reading):
                 SenML.WriteLine(reading, output);
                 break;
-            default:
-                MessageWriter.WriteLine(reading, output);
+            case (PayloadFormat.Protocol, _):
+                MessageWriter.WriteLine(message, output);
                 break;
+            default:
+                break; // foreign formats carry measurements only, not events
         }
     }
 

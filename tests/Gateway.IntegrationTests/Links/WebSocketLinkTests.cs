@@ -3,7 +3,6 @@ using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.IntegrationTests.Links;
@@ -48,21 +47,8 @@ public sealed class WebSocketLinkTests : IDisposable
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
 
-        using var db = new SqliteConnection($"Data Source={_dir.File("state/gateway.db")};Mode=ReadOnly;Pooling=False");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT seq FROM readings UNION SELECT value FROM meta WHERE key = 'last_seq'";
-        var stored = new HashSet<long>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                stored.Add(reader.GetInt64(0));
-            }
-        }
-
         var received = upstream.Received.Where(r => r.Device == "ws-01").Select(r => r.Seq).ToHashSet();
-        var missing = Enumerable.Range(1, (int)stored.Max()).Select(i => (long)i).Where(s => !received.Contains(s) && !stored.Contains(s)).ToList();
+        var missing = DeliveryCheck.Missing(_dir.File("state/gateway.db"), received);
         Assert.True(missing.Count == 0, $"{missing.Count} readings neither delivered nor stored, first {string.Join(", ", missing.Take(10))}");
     }
 
