@@ -88,14 +88,14 @@ internal sealed record SamplingOptions
 /// <summary><c>Gateway:Upstream</c> settings.</summary>
 internal sealed record UpstreamOptions
 {
-    /// <summary><c>Gateway:Upstream:Tcp</c>: the TCP upstream to push readings to, if <c>Endpoint</c> is set.</summary>
-    public Gateway.Links.UpstreamLinkOptions? Tcp { get; init; }
+    /// <summary><c>Gateway:Upstream:Tcp</c> (and <c>…:Tcp:Links:&lt;name&gt;</c>): the TCP upstreams.</summary>
+    public IReadOnlyList<Gateway.Links.UpstreamLinkOptions> Tcp { get; init; } = [];
 
-    /// <summary><c>Gateway:Upstream:WebSocket</c>: the WebSocket upstream, if <c>Url</c> is set.</summary>
-    public Gateway.Links.UpstreamLinkOptions? WebSocket { get; init; }
+    /// <summary><c>Gateway:Upstream:WebSocket</c> (and <c>…:WebSocket:Links:&lt;name&gt;</c>): the WebSocket upstreams.</summary>
+    public IReadOnlyList<Gateway.Links.UpstreamLinkOptions> WebSocket { get; init; } = [];
 
-    /// <summary><c>Gateway:Upstream:Udp</c>: live UDP broadcast, if <c>Endpoint</c> is set.</summary>
-    public Gateway.Links.UdpLinkOptions? Udp { get; init; }
+    /// <summary><c>Gateway:Upstream:Udp</c> (and <c>…:Udp:Links:&lt;name&gt;</c>): the UDP broadcast links.</summary>
+    public IReadOnlyList<Gateway.Links.UdpLinkOptions> Udp { get; init; } = [];
 }
 
 /// <summary><c>Gateway:Watchdog</c> settings.</summary>

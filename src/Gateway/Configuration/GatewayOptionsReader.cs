@@ -54,7 +54,12 @@ internal static class GatewayOptionsReader
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
             Listener = ReadListener(r),
-            Upstream = new UpstreamOptions { Tcp = ReadTcp(r), WebSocket = ReadWebSocket(r), Udp = ReadUdp(r) },
+            Upstream = new UpstreamOptions
+            {
+                Tcp = ReadAll(r, "Tcp", "tcp", ReadTcp),
+                WebSocket = ReadAll(r, "WebSocket", "websocket", ReadWebSocket),
+                Udp = ReadAll(r, "Udp", "udp", ReadUdp),
+            },
             Watchdog = new WatchdogOptions
             {
                 HeartbeatTimeout = r.Duration($"{S}:Watchdog:HeartbeatTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
@@ -75,17 +80,43 @@ internal static class GatewayOptionsReader
         return new Result(options, r.Problems, r.UnknownKeys(S));
     }
 
-    private static Gateway.Links.UpstreamLinkOptions? ReadTcp(ConfigurationReader r)
+    // Links of one kind: the single-link shorthand keys (Gateway:Upstream:Tcp:Endpoint, …), named "tcp", and any number
+    // of named links under Gateway:Upstream:Tcp:Links:<name>, named "tcp:<name>", each with the same keys.
+    private static List<T> ReadAll<T>(ConfigurationReader r, string kind, string baseName, Func<ConfigurationReader, string, string, T?> read)
+        where T : class
     {
-        const string k = $"{S}:Upstream:Tcp";
+        var k = $"{S}:Upstream:{kind}";
+        var links = new List<T>();
+        if (read(r, k, baseName) is { } shorthand)
+        {
+            links.Add(shorthand);
+        }
+
+        foreach (var name in r.Children($"{k}:Links"))
+        {
+            var key = $"{k}:Links:{name}";
+            if (read(r, key, $"{baseName}:{name}") is { } named)
+            {
+                links.Add(named);
+            }
+            else if (r.Raw($"{key}:Endpoint") is null && r.Raw($"{key}:Url") is null)
+            {
+                r.Problem($"{key}:{(kind == "WebSocket" ? "Url" : "Endpoint")}", null, kind == "WebSocket" ? "a ws:// or wss:// URL" : HostEndpoint.Expected);
+            }
+        }
+
+        return links;
+    }
+
+    private static Gateway.Links.UpstreamLinkOptions? ReadTcp(ConfigurationReader r, string k, string name)
+    {
         var endpoint = r.Endpoint($"{k}:Endpoint");
-        var link = ReadLink(r, k, "tcp") with { Endpoint = endpoint };
+        var link = ReadLink(r, k, name) with { Endpoint = endpoint };
         return endpoint is null ? null : link;
     }
 
-    private static Gateway.Links.UpstreamLinkOptions? ReadWebSocket(ConfigurationReader r)
+    private static Gateway.Links.UpstreamLinkOptions? ReadWebSocket(ConfigurationReader r, string k, string name)
     {
-        const string k = $"{S}:Upstream:WebSocket";
         var raw = r.Raw($"{k}:Url");
         Uri? url = null;
         if (raw is not null)
@@ -100,7 +131,7 @@ internal static class GatewayOptionsReader
             }
         }
 
-        var link = ReadLink(r, k, "websocket") with { Url = url };
+        var link = ReadLink(r, k, name) with { Url = url };
         return url is null ? null : link;
     }
 
@@ -177,12 +208,11 @@ internal static class GatewayOptionsReader
         };
     }
 
-    private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r)
+    private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r, string k, string name)
     {
-        const string k = $"{S}:Upstream:Udp";
         var endpoint = r.Endpoint($"{k}:Endpoint");
         var beacon = r.Duration($"{k}:BeaconInterval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
-        return endpoint is null ? null : new Gateway.Links.UdpLinkOptions { Endpoint = endpoint, BeaconInterval = beacon };
+        return endpoint is null ? null : new Gateway.Links.UdpLinkOptions { Name = name, Endpoint = endpoint, BeaconInterval = beacon };
     }
 
     private static bool IsDeviceId(string value)

@@ -184,14 +184,16 @@ internal static partial class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<OutputService>());
         services.AddHostedService<WatchdogService>();
         services.AddHostedService(sp => sp.GetRequiredService<SamplerService>());
-        if (options.Upstream.Tcp is { } tcp)
+        // AddSingleton, not AddHostedService: the latter skips a second registration of the same type, and every
+        // link of a kind is its own hosted service.
+        foreach (var tcp in options.Upstream.Tcp)
         {
-            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp));
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp));
         }
 
-        if (options.Upstream.WebSocket is { } ws)
+        foreach (var ws in options.Upstream.WebSocket)
         {
-            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws));
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws));
         }
 
         if (options.Listener.Tcp is not null || options.Listener.WebSocket is not null)
@@ -211,9 +213,9 @@ internal static partial class GatewayHost
             services.AddHostedService<Links.WebSocketListenerService>();
         }
 
-        if (options.Upstream.Udp is { } udp)
+        foreach (var udp in options.Upstream.Udp)
         {
-            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
         }
         return builder.Build();
     }

@@ -50,7 +50,7 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
         var target = await Resolve(stoppingToken).ConfigureAwait(false);
         _targetText = target.ToString();
-        _status.SetFact("link udp", $"udp to {_link.Endpoint}");
+        _status.SetFact($"link {_link.Name}", $"{_link.Name} to {_link.Endpoint}");
         var buffer = new ArrayBufferWriter<byte>(ProtocolInfo.MaxDatagram * 2);
         var position = _outbox.LastCommitted;
         var nextBeacon = TimeSpan.Zero;

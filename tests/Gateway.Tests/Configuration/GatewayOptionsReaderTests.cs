@@ -26,7 +26,7 @@ public class GatewayOptionsReaderTests
         Assert.Equal(TimeSpan.FromSeconds(5), o.Sampling.Interval);
         Assert.Equal(TimeSpan.FromSeconds(10), o.ShutdownTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), o.Watchdog.HeartbeatTimeout);
-        Assert.Null(o.Upstream.Tcp);
+        Assert.Empty(o.Upstream.Tcp);
         Assert.Null(o.Diagnostics.StallPipelineAfter);
         Assert.Equal(LogFormat.Auto, o.Logging.Format);
     }
@@ -53,7 +53,7 @@ public class GatewayOptionsReaderTests
         Assert.Equal(TimeSpan.FromSeconds(20), o.ShutdownTimeout);
         Assert.Equal(HardwareBackend.Linux, o.Hardware.Backend);
         Assert.Equal(TimeSpan.FromMilliseconds(250), o.Sampling.Interval);
-        Assert.Equal(new HostEndpoint("::1", 7000), o.Upstream.Tcp!.Endpoint);
+        Assert.Equal(new HostEndpoint("::1", 7000), Assert.Single(o.Upstream.Tcp).Endpoint);
         Assert.Equal(TimeSpan.FromSeconds(30), o.Watchdog.HeartbeatTimeout);
         Assert.Equal(LogFormat.Json, o.Logging.Format);
         Assert.Equal(TimeSpan.FromSeconds(3), o.Diagnostics.StallPipelineAfter);
@@ -151,5 +151,34 @@ public class GatewayOptionsReaderTests
         var problem = Assert.Single(Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Outbox:MaxBytes", value)).Problems);
         Assert.Equal("Gateway:Outbox:MaxBytes", problem.Key);
         Assert.Contains("a size from 64KB", problem.Allowed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_links_of_a_kind_are_named_and_the_single_link_keys_keep_working()
+    {
+        var result = Read(
+            ("Gateway:DeviceId", "pi-01"),
+            ("Gateway:Upstream:Tcp:Endpoint", "127.0.0.1:7000"),
+            ("Gateway:Upstream:Tcp:Links:backup:Endpoint", "127.0.0.1:7100"),
+            ("Gateway:Upstream:Tcp:Links:backup:Window", "100"),
+            ("Gateway:Upstream:Tcp:Links:influx:Endpoint", "127.0.0.1:8094"),
+            ("Gateway:Upstream:Tcp:Links:influx:Format", "InfluxLine"),
+            ("Gateway:Upstream:WebSocket:Links:cloud:Url", "wss://example.org/ingest"),
+            ("Gateway:Upstream:Udp:Links:lan:Endpoint", "192.168.1.255:7002"));
+
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        Assert.Equal(["tcp", "tcp:backup", "tcp:influx"], result.Options.Upstream.Tcp.Select(l => l.Name));
+        Assert.Equal(100, result.Options.Upstream.Tcp[1].Window);
+        Assert.Equal(Gateway.Protocol.PayloadFormat.InfluxLine, result.Options.Upstream.Tcp[2].Format);
+        Assert.Equal("websocket:cloud", Assert.Single(result.Options.Upstream.WebSocket).Name);
+        Assert.Equal("udp:lan", Assert.Single(result.Options.Upstream.Udp).Name);
+    }
+
+    [Fact]
+    public void A_named_link_without_an_endpoint_is_a_problem()
+    {
+        var problem = Assert.Single(Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Upstream:Tcp:Links:backup:Window", "100")).Problems);
+        Assert.Equal("Gateway:Upstream:Tcp:Links:backup:Endpoint", problem.Key);
     }
 }
