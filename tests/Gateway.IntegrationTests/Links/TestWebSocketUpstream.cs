@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using Gateway.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.IntegrationTests.Links;
 
-/// <summary>A WebSocket upstream on Kestrel (subprotocol gateway.v1) that records, acks, and can be restarted or drop its sockets.</summary>
-internal sealed class TestWebSocketUpstream : IAsyncDisposable
+/// <summary>A WebSocket upstream on Kestrel (subprotocol gateway.v1, over TLS when given a certificate) that records, acks, and can be restarted or drop its sockets.</summary>
+internal sealed class TestWebSocketUpstream(X509Certificate2? certificate = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Device, long Seq), byte> _received = new();
     private readonly ConcurrentBag<WebSocket> _sockets = [];
@@ -29,7 +30,13 @@ internal sealed class TestWebSocketUpstream : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port, o =>
+        {
+            if (certificate is not null)
+            {
+                o.UseHttps(certificate);
+            }
+        }));
         _app = builder.Build();
         _app.UseWebSockets();
         _app.Map("/ingest", async context =>

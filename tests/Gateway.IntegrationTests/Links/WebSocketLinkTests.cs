@@ -15,19 +15,24 @@ public sealed class WebSocketLinkTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public async Task Through_upstream_restarts_and_aborted_sockets_every_stored_reading_is_delivered_or_still_stored()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Through_upstream_restarts_and_aborted_sockets_every_stored_reading_is_delivered_or_still_stored(bool tls)
     {
-        await using var upstream = new TestWebSocketUpstream();
+        using var cert = tls ? TestCertificates.SelfSigned() : null;
+        string[] tlsArgs = cert is null ? [] : [$"--Gateway:Upstream:WebSocket:CaFile={TestCertificates.WritePem(cert, _dir.File("ca.pem"))}"];
+        await using var upstream = new TestWebSocketUpstream(cert);
         await upstream.StartAsync();
         using var gateway = GatewayProcess.Start(_dir.Path,
         [
             "--Gateway:DeviceId=ws-01",
             $"--Gateway:StateDirectory={_dir.File("state")}",
             "--Gateway:Sampling:Interval=10ms",
-            $"--Gateway:Upstream:WebSocket:Url=ws://127.0.0.1:{upstream.Port}/ingest",
+            $"--Gateway:Upstream:WebSocket:Url={(tls ? "wss" : "ws")}://127.0.0.1:{upstream.Port}/ingest",
             "--Gateway:Upstream:WebSocket:Window=500",
             "--Gateway:Upstream:WebSocket:BackoffMax=500ms",
+            .. tlsArgs,
         ]);
         await upstream.WaitForSeqAsync(500, Timeout);
 
