@@ -70,6 +70,12 @@ public static class MessageParser
                         [.. Array(root, "listeners").EnumerateArray().Select(e => e.GetString() ?? string.Empty)]),
                     "event" => new EventMessage(
                         String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "kind"), String(root, "message")),
+                    "command" => new CommandMessage(
+                        String(root, "id"), OptionalString(root, "device"), OptionalString(root, "name"), Raw(root, "args"),
+                        OptionalString(root, "key"), OptionalString(root, "ts"), OptionalString(root, "nonce"), OptionalString(root, "sig")),
+                    "result" => new ResultMessage(
+                        String(root, "id"), Bool(root, "ok"), OptionalString(root, "code"), OptionalString(root, "message"), Raw(root, "data"),
+                        root.TryGetProperty("duplicate", out var dup) && dup.ValueKind == JsonValueKind.True),
                     _ => new ErrorMessage(ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'"),
                 };
             }
@@ -84,6 +90,20 @@ public static class MessageParser
         root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String
             ? e.GetString()!
             : throw new FormatException($"'{name}' is missing or not a string");
+
+    // Optional, but when present it must be a string: a number where a string belongs is a bad field, not "missing".
+    private static string? OptionalString(JsonElement root, string name) =>
+        !root.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null ? null
+        : e.ValueKind == JsonValueKind.String ? e.GetString()
+        : throw new FormatException($"'{name}' is not a string");
+
+    private static string? Raw(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? e.GetRawText() : null;
+
+    private static bool Bool(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? e.GetBoolean()
+            : throw new FormatException($"'{name}' is missing or not true/false");
 
     private static long Long(JsonElement root, string name) =>
         root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var n)

@@ -101,6 +101,38 @@ public static class MessageWriter
 
                 json.WriteEndArray();
                 break;
+            case CommandMessage c:
+                json.WriteString("id"u8, c.Id);
+                WriteOptional(json, "device"u8, c.Device);
+                WriteOptional(json, "name"u8, c.Name);
+                if (c.Args is not null)
+                {
+                    json.WritePropertyName("args"u8);
+                    json.WriteRawValue(c.Args, skipInputValidation: false);
+                }
+
+                WriteOptional(json, "key"u8, c.Key);
+                WriteOptional(json, "ts"u8, c.Timestamp);
+                WriteOptional(json, "nonce"u8, c.Nonce);
+                WriteOptional(json, "sig"u8, c.Signature);
+                break;
+            case ResultMessage r:
+                json.WriteString("id"u8, r.Id);
+                json.WriteBoolean("ok"u8, r.Ok);
+                WriteOptional(json, "code"u8, r.Code);
+                WriteOptional(json, "message"u8, r.Message);
+                if (r.Data is not null)
+                {
+                    json.WritePropertyName("data"u8);
+                    json.WriteRawValue(r.Data, skipInputValidation: false);
+                }
+
+                if (r.Duplicate)
+                {
+                    json.WriteBoolean("duplicate"u8, true);
+                }
+
+                break;
             case PingMessage or PongMessage:
                 break;
             default:
@@ -125,6 +157,14 @@ public static class MessageWriter
         var buffer = new ArrayBufferWriter<byte>(256);
         Write(message, buffer);
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
     }
 
     // ISO 8601 UTC with milliseconds, e.g. 2026-11-23T06:30:54.474Z.

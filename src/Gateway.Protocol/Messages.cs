@@ -123,3 +123,35 @@ public static class ErrorCodes
     public const string UnexpectedAck = "unexpected_ack";
 #pragma warning restore CS1591
 }
+
+/// <summary>
+/// A remote-control command (peer → gateway), signed with a command key (see <see cref="Commands.CommandSigning"/>).
+/// Every field but <see cref="Id"/> may be missing on the wire; the gateway's command pipeline answers each such case
+/// with a <see cref="ResultMessage"/> naming what was wrong.
+/// </summary>
+/// <param name="Id">The command's id, chosen by the sender; the result carries it back; a repeat returns the first result.</param>
+/// <param name="Device">The device it is meant for.</param>
+/// <param name="Name">The command, e.g. <c>output.set</c>.</param>
+/// <param name="Args">The <c>args</c> value as JSON text (an object), or null when absent.</param>
+/// <param name="Key">The id of the key that signed it.</param>
+/// <param name="Timestamp">When it was signed, ISO 8601, exactly as sent (it is part of the signed text).</param>
+/// <param name="Nonce">A value never used before by this key within the replay window.</param>
+/// <param name="Signature">HMAC-SHA256 of the canonical string, 64 lower-case hex digits.</param>
+public sealed record CommandMessage(string Id, string? Device, string? Name, string? Args, string? Key, string? Timestamp, string? Nonce, string? Signature) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "command";
+}
+
+/// <summary>The answer to a <see cref="CommandMessage"/> (gateway → peer), on the link the command came from.</summary>
+/// <param name="Id">The command's id.</param>
+/// <param name="Ok">True when the command ran and succeeded.</param>
+/// <param name="Code">When not ok: a stable code (see <see cref="Commands.ResultCodes"/>).</param>
+/// <param name="Message">When not ok: what was wrong.</param>
+/// <param name="Data">When ok: the command's result as JSON text (an object), or null.</param>
+/// <param name="Duplicate">True when this repeats the result of an earlier command with the same id, which did not run again.</param>
+public sealed record ResultMessage(string Id, bool Ok, string? Code = null, string? Message = null, string? Data = null, bool Duplicate = false) : Message
+{
+    /// <inheritdoc/>
+    public override string Type => "result";
+}

@@ -33,6 +33,9 @@ internal sealed record GatewayOptions
     /// <summary><c>Gateway:Listener</c>: where consoles connect.</summary>
     public Gateway.Links.ListenerOptions Listener { get; init; } = new();
 
+    /// <summary><c>Gateway:Commands</c>: command keys and limits.</summary>
+    public Gateway.Commands.CommandOptions Commands { get; init; } = new();
+
     /// <summary><c>Gateway:Upstream</c>.</summary>
     public UpstreamOptions Upstream { get; init; } = new();
 

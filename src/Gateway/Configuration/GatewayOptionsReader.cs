@@ -28,6 +28,7 @@ internal static class GatewayOptionsReader
         var stateDirectory = r.Optional($"{S}:StateDirectory", "data");
         var interval = r.Duration($"{S}:Sampling:Interval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
         var sensors = SensorOptionsReader.ReadSensors(r, interval);
+        var commands = Gateway.Commands.CommandOptionsReader.Read(r, workingDirectory);
         var options = new GatewayOptions
         {
             DeviceId = deviceId,
@@ -53,7 +54,8 @@ internal static class GatewayOptionsReader
                 MaxAge = r.Duration($"{S}:Outbox:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
-            Listener = ReadListener(r),
+            Commands = commands,
+            Listener = ReadListener(r, commands.Authenticated),
             Upstream = new UpstreamOptions
             {
                 Tcp = ReadAll(r, "Tcp", "tcp", ReadTcp),
@@ -180,17 +182,17 @@ internal static class GatewayOptionsReader
         return hex;
     }
 
-    // Secure by default: listeners stay on loopback until commands are authenticated (the commands issue); a
-    // listener on any other address is refused at start, saying why.
-    private static Gateway.Links.ListenerOptions ReadListener(ConfigurationReader r)
+    // Secure by default: a listener beyond loopback is refused at start, saying why, unless command keys are configured
+    // (then every command on it must be signed; watching readings needs no key).
+    private static Gateway.Links.ListenerOptions ReadListener(ConfigurationReader r, bool authenticated)
     {
         const string k = $"{S}:Listener";
         HostEndpoint? Loopback(string key)
         {
             var endpoint = r.Endpoint(key, allowPortZero: true);
-            if (endpoint is not null && !endpoint.IsLoopback)
+            if (endpoint is not null && !endpoint.IsLoopback && !authenticated)
             {
-                r.Problem(key, endpoint.ToString(), "a loopback address (127.0.0.1, [::1] or localhost): listening beyond this machine needs authenticated commands, which this version does not have");
+                r.Problem(key, endpoint.ToString(), $"a loopback address (127.0.0.1, [::1] or localhost) while no command keys are configured: listening beyond this machine needs authenticated commands (configure {S}:Commands:Keys first)");
                 return null;
             }
 
@@ -201,6 +203,7 @@ internal static class GatewayOptionsReader
         {
             Tcp = Loopback($"{k}:Tcp"),
             WebSocket = Loopback($"{k}:WebSocket"),
+            Udp = Loopback($"{k}:Udp"),
             MaxConnections = r.Int($"{k}:MaxConnections", 16, 1, 1_000),
             IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),

@@ -176,6 +176,22 @@ internal static partial class GatewayHost
         services.AddSingleton<SamplerService>();
         services.AddSingleton<OutputService>();
 
+        // Commands: one pipeline for every link, with the built-in commands.
+        services.AddSingleton(options.Commands);
+        services.AddSingleton(options.Listener);
+        services.AddSingleton<Links.LinkRegistry>();
+        services.AddSingleton<Links.ListenerDirectory>();
+        services.AddSingleton(sp => new Commands.AuditLog(options.StateDirectory, options.Commands.AuditMaxBytes, options.Commands.AuditFiles, sp.GetRequiredService<ILogger<Commands.AuditLog>>()));
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.PingCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.StatusCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.OutputSetCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.OutputGetCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.SensorReadCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.SamplingSetCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.LinkReconnectCommand>();
+        services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.ConfigGetCommand>();
+        services.AddSingleton<Commands.CommandPipeline>();
+
         // Order matters: the lifecycle service subscribes to the status board before anything sets facts; the
         // outbox starts before and stops after everything that feeds it (stop runs in reverse order); outputs are
         // put in their safe state before sampling starts and after it stops.
@@ -188,17 +204,16 @@ internal static partial class GatewayHost
         // link of a kind is its own hosted service.
         foreach (var tcp in options.Upstream.Tcp)
         {
-            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp));
+            services.AddSingleton<IHostedService>(sp => Link(sp, ActivatorUtilities.CreateInstance<Links.TcpUpstreamLink>(sp, tcp)));
         }
 
         foreach (var ws in options.Upstream.WebSocket)
         {
-            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws));
+            services.AddSingleton<IHostedService>(sp => Link(sp, ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws)));
         }
 
         if (options.Listener.Tcp is not null || options.Listener.WebSocket is not null)
         {
-            services.AddSingleton(options.Listener);
             services.AddSingleton<Links.LiveFeed>();
             services.AddHostedService(sp => sp.GetRequiredService<Links.LiveFeed>());
         }
@@ -206,6 +221,11 @@ internal static partial class GatewayHost
         if (options.Listener.Tcp is not null)
         {
             services.AddHostedService<Links.TcpListenerService>();
+        }
+
+        if (options.Listener.Udp is not null)
+        {
+            services.AddHostedService<Links.UdpCommandService>();
         }
 
         if (options.Listener.WebSocket is not null)
@@ -218,6 +238,13 @@ internal static partial class GatewayHost
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
         }
         return builder.Build();
+
+        // An upstream link runs the upstream's commands and shows in status.
+        static Links.UpstreamLink Link(IServiceProvider sp, Links.UpstreamLink link)
+        {
+            link.Commands = sp.GetRequiredService<Commands.CommandPipeline>();
+            return sp.GetRequiredService<Links.LinkRegistry>().Add(link);
+        }
     }
 
     private static bool TryCreateStateDirectory(string path, out string error)

@@ -5,11 +5,14 @@ namespace Gateway.Links;
 /// <summary><c>Gateway:Listener</c>: where consoles and browsers connect to watch live readings.</summary>
 internal sealed record ListenerOptions
 {
-    /// <summary><c>Tcp</c>: NDJSON listener address (loopback only until command authentication exists); port 0 picks a free port.</summary>
+    /// <summary><c>Tcp</c>: NDJSON listener address (loopback unless command keys are configured); port 0 picks a free port.</summary>
     public HostEndpoint? Tcp { get; init; }
 
     /// <summary><c>WebSocket</c>: WebSocket listener address (path <c>/ws</c>, subprotocol <c>gateway.v1</c>).</summary>
     public HostEndpoint? WebSocket { get; init; }
+
+    /// <summary><c>Udp</c>: the UDP command port: one signed command per datagram, the result sent back to the sender.</summary>
+    public HostEndpoint? Udp { get; init; }
 
     /// <summary><c>MaxConnections</c>: per listener; one more is told so and closed.</summary>
     public int MaxConnections { get; init; } = 16;

@@ -22,11 +22,16 @@ internal sealed partial class ListenerSession : IDisposable
     private readonly ILogger _logger;
     private readonly string _peer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Commands.CommandPipeline _commands;
+    private readonly Commands.CommandSource _source;
+    private readonly CommandRunner _running = new();
 
-    public ListenerSession(Stream stream, LiveFeed feed, GatewayOptions options, ListenerOptions listener, ILogger logger, string peer)
+    public ListenerSession(Stream stream, LiveFeed feed, Commands.CommandPipeline commands, string link, GatewayOptions options, ListenerOptions listener, ILogger logger, string peer)
     {
         _stream = stream;
         _feed = feed;
+        _commands = commands;
+        _source = commands.OpenSource(link, peer);
         _options = options;
         _listener = listener;
         _logger = logger;
@@ -45,6 +50,7 @@ internal sealed partial class ListenerSession : IDisposable
             await Task.WhenAny(send, receive).ConfigureAwait(false);
             await session.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(send.ContinueWith(static _ => { }, TaskScheduler.Default), receive.ContinueWith(static _ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            await _running.DrainAsync().ConfigureAwait(false);
             var reason = send.Exception?.InnerException ?? receive.Exception?.InnerException;
             if (reason is SessionEndedException ended)
             {
@@ -116,11 +122,15 @@ internal sealed partial class ListenerSession : IDisposable
                     case PingMessage:
                         await Send(new PongMessage(), token).ConfigureAwait(false);
                         break;
+                    case CommandMessage command:
+                        // Run beside the receive loop: a slow command must not hold up pings or other commands.
+                        _running.Start(async () => await Send(await _commands.HandleAsync(command, _source, token).ConfigureAwait(false), token).ConfigureAwait(false));
+                        break;
                     case ErrorMessage error when error.Code is ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         LogBadInput(_logger, _peer, error.Code, error.Message);
                         await Send(error, token).ConfigureAwait(false);
                         break;
-                    case AckMessage or PongMessage or ErrorMessage:
+                    case AckMessage or PongMessage or ErrorMessage or ResultMessage:
                         break; // live readings are not acknowledged; a console's own errors are its business
                     case var other:
                         await Send(new ErrorMessage(ErrorCodes.UnknownType, $"a listener does not take '{other.Type}' messages"), token).ConfigureAwait(false);

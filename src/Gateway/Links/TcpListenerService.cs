@@ -14,6 +14,8 @@ namespace Gateway.Links;
 internal sealed partial class TcpListenerService : BackgroundService
 {
     private readonly ListenerOptions _listener;
+    private readonly Commands.CommandPipeline _commands;
+    private readonly ListenerDirectory _directory;
     private readonly GatewayOptions _options;
     private readonly LiveFeed _feed;
     private readonly Outbox.Outbox _outbox;
@@ -22,9 +24,11 @@ internal sealed partial class TcpListenerService : BackgroundService
     private int _connections;
 
     /// <summary>Creates the listener.</summary>
-    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, ILogger<TcpListenerService> logger)
+    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<TcpListenerService> logger)
     {
         _listener = listener;
+        _commands = commands;
+        _directory = directory;
         _options = options;
         _feed = feed;
         _outbox = outbox;
@@ -53,6 +57,7 @@ internal sealed partial class TcpListenerService : BackgroundService
         var bound = ((IPEndPoint)socket.LocalEndPoint!).ToString();
         LogListening(_logger, bound);
         _status.SetFact("listener tcp", $"listening on tcp://{bound}");
+        _directory.Add($"tcp://{bound}");
         var sessions = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -100,7 +105,7 @@ internal sealed partial class TcpListenerService : BackgroundService
 
         try
         {
-            using var session = new ListenerSession(stream, _feed, _options, _listener, _logger, peer);
+            using var session = new ListenerSession(stream, _feed, _commands, "listener tcp", _options, _listener, _logger, peer);
             await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
         }
         finally

@@ -24,6 +24,9 @@ internal sealed class TcpUpstreamLink : UpstreamLink
     }
 
     /// <inheritdoc/>
+    public override string Kind => "tcp";
+
+    /// <inheritdoc/>
     protected override async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

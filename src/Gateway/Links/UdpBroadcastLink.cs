@@ -25,6 +25,7 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
     private readonly GatewayOptions _options;
     private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
+    private readonly ListenerDirectory _listeners;
     private readonly ILogger<UdpBroadcastLink> _logger;
     private readonly long _started = Stopwatch.GetTimestamp();
     private long _sent;
@@ -32,8 +33,9 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
     private string _targetText = string.Empty;
 
     /// <summary>Creates the link.</summary>
-    public UdpBroadcastLink(UdpLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<UdpBroadcastLink> logger)
+    public UdpBroadcastLink(UdpLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ListenerDirectory listeners, ILogger<UdpBroadcastLink> logger)
     {
+        _listeners = listeners;
         _link = link;
         _options = options;
         _outbox = outbox;
@@ -60,7 +62,7 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
             var now = Stopwatch.GetElapsedTime(_started);
             if (now >= nextBeacon)
             {
-                await Send(socket, target, new BeaconMessage(_options.DeviceId, GatewayHost.Version, (long)now.TotalSeconds, []), buffer, stoppingToken).ConfigureAwait(false);
+                await Send(socket, target, new BeaconMessage(_options.DeviceId, GatewayHost.Version, (long)now.TotalSeconds, _listeners.Urls), buffer, stoppingToken).ConfigureAwait(false);
                 nextBeacon = now + _link.BeaconInterval;
             }
 

@@ -19,7 +19,7 @@ namespace Gateway.Links;
 /// jitter, and paces the backlog at <see cref="UpstreamLinkOptions.MaxRate"/>. In a plain foreign format it sends without
 /// expecting acks, from a non-durable cursor.
 /// </summary>
-internal abstract partial class UpstreamLink : BackgroundService
+internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 {
     private readonly UpstreamLinkOptions _link;
     private readonly GatewayOptions _options;
@@ -28,6 +28,9 @@ internal abstract partial class UpstreamLink : BackgroundService
     private readonly ILogger _logger;
     private readonly Backoff _backoff;
     private readonly string _endpoint;
+    private CancellationTokenSource _kick = new();
+    private volatile string _state = "connecting";
+    private volatile string? _lastError;
 
     /// <summary>Creates the link.</summary>
     protected UpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger logger)
@@ -44,6 +47,32 @@ internal abstract partial class UpstreamLink : BackgroundService
 
     private bool Acknowledged => _link.Acknowledged;
 
+    /// <summary>Runs the commands the upstream sends (set when the link is created; null: commands are refused).</summary>
+    public Commands.CommandPipeline? Commands { get; set; }
+
+    /// <inheritdoc/>
+    public string Name => _link.Name;
+
+    /// <inheritdoc/>
+    public abstract string Kind { get; }
+
+    /// <inheritdoc/>
+    public string Target => _endpoint;
+
+    /// <inheritdoc/>
+    public string State => _state;
+
+    /// <inheritdoc/>
+    public string? LastError => _lastError;
+
+    /// <inheritdoc/>
+    public bool Reconnect()
+    {
+        var old = Interlocked.Exchange(ref _kick, new CancellationTokenSource());
+        old.Cancel(); // not disposed: the loop may still be reading its token
+        return true;
+    }
+
     /// <summary>Opens a connection: a stream of NDJSON lines in both directions.</summary>
     protected abstract Task<Stream> ConnectAsync(CancellationToken cancellationToken);
 
@@ -54,10 +83,12 @@ internal abstract partial class UpstreamLink : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             string? error = null;
+            var kick = Volatile.Read(ref _kick).Token;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
             try
             {
                 Stream stream;
-                using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token))
                 {
                     connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
                     stream = await ConnectAsync(connectTimeout.Token).ConfigureAwait(false);
@@ -67,12 +98,19 @@ internal abstract partial class UpstreamLink : BackgroundService
                 _backoff.Reset();
                 SetState("up");
                 LogUp(_logger, _link.Name, _endpoint);
-                await RunConnectionAsync(stream, stoppingToken).ConfigureAwait(false);
+                await RunConnectionAsync(stream, attempt.Token).ConfigureAwait(false);
                 error = "the upstream closed the connection";
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (OperationCanceledException) when (kick.IsCancellationRequested)
+            {
+                LogReconnectRequested(_logger, _link.Name);
+                _backoff.Reset();
+                SetState("connecting");
+                continue; // asked to reconnect: at once, no backoff
             }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or LinkProtocolException or System.Net.WebSockets.WebSocketException or HttpRequestException)
             {
@@ -80,11 +118,17 @@ internal abstract partial class UpstreamLink : BackgroundService
             }
 
             var delay = _backoff.Next();
+            _lastError = error;
             SetState($"backing off ({error})");
             LogDown(_logger, _link.Name, _endpoint, error ?? "disconnected", delay.TotalSeconds);
             try
             {
-                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Volatile.Read(ref _kick).Token);
+                await Task.Delay(delay, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                _backoff.Reset(); // reconnect requested during the backoff
             }
             catch (OperationCanceledException)
             {
@@ -112,7 +156,7 @@ internal abstract partial class UpstreamLink : BackgroundService
             output.Clear();
         }
 
-        var receive = Acknowledged ? ReceiveAsync(stream, state, connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
+        var receive = Acknowledged ? ReceiveAsync(stream, state, Commands?.OpenSource(_link.Name, _endpoint), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
         var send = SendAsync(stream, reader, state, output, connection.Token);
         var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
@@ -125,6 +169,7 @@ internal abstract partial class UpstreamLink : BackgroundService
             // the other half ended the connection
         }
 
+        await state.Running.DrainAsync().ConfigureAwait(false);
         await first.ConfigureAwait(false); // rethrows what ended the connection
     }
 
@@ -186,7 +231,7 @@ internal abstract partial class UpstreamLink : BackgroundService
         }
     }
 
-    private async Task ReceiveAsync(Stream stream, ConnectionState state, CancellationToken token)
+    private async Task ReceiveAsync(Stream stream, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
     {
         var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         var errors = new ArrayBufferWriter<byte>();
@@ -244,6 +289,15 @@ internal abstract partial class UpstreamLink : BackgroundService
                         await Reply(stream, state, errors, new PongMessage(), token).ConfigureAwait(false);
                         break;
                     case PongMessage:
+                        break;
+                    case CommandMessage command when commands is not null:
+                        state.Running.Start(async () =>
+                        {
+                            var result = await Commands!.HandleAsync(command, commands, token).ConfigureAwait(false);
+                            var buffer = new ArrayBufferWriter<byte>(256);
+                            MessageWriter.WriteLine(result, buffer);
+                            await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
+                        });
                         break;
                     case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         // Our parser's verdict on the peer's line: tell the peer.
@@ -304,7 +358,14 @@ internal abstract partial class UpstreamLink : BackgroundService
         }
     }
 
-    private void SetState(string state) => _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
+    private void SetState(string state)
+    {
+        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state;
+        _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: reconnecting now, as requested")]
+    private static partial void LogReconnectRequested(ILogger logger, string link);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Endpoint}")]
     private static partial void LogUp(ILogger logger, string link, string endpoint);
@@ -329,6 +390,8 @@ internal abstract partial class UpstreamLink : BackgroundService
         public SemaphoreSlim AckArrived { get; } = new(0);
 
         public SemaphoreSlim WriteLock { get; } = new(1, 1);
+
+        public CommandRunner Running { get; } = new();
     }
 }
 

@@ -22,6 +22,8 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     public const string Path = "/ws";
 
     private readonly ListenerOptions _listener;
+    private readonly Commands.CommandPipeline _commands;
+    private readonly ListenerDirectory _directory;
     private readonly GatewayOptions _options;
     private readonly LiveFeed _feed;
     private readonly Outbox.Outbox _outbox;
@@ -31,9 +33,11 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     private int _connections;
 
     /// <summary>Creates the listener.</summary>
-    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, ILogger<WebSocketListenerService> logger)
+    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<WebSocketListenerService> logger)
     {
         _listener = listener;
+        _commands = commands;
+        _directory = directory;
         _options = options;
         _feed = feed;
         _outbox = outbox;
@@ -73,6 +77,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         var ws = url.Replace("http://", "ws://", StringComparison.Ordinal) + Path;
         LogListening(_logger, ws);
         _status.SetFact("listener ws", $"listening on {ws}");
+        _directory.Add(ws);
     }
 
     private async Task Accept(HttpContext context)
@@ -102,7 +107,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol).ConfigureAwait(false);
             await using var stream = new WebSocketLineStream(socket, _listener.MaxLineLength);
-            using var session = new ListenerSession(stream, _feed, _options, _listener, _logger, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort);
+            using var session = new ListenerSession(stream, _feed, _commands, "listener websocket", _options, _listener, _logger, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort);
             await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
         }
         finally

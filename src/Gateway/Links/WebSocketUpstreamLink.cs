@@ -28,6 +28,9 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
     }
 
     /// <inheritdoc/>
+    public override string Kind => "websocket";
+
+    /// <inheritdoc/>
     protected override async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();

@@ -7,7 +7,7 @@ namespace Gateway.Sampling;
 /// </summary>
 internal sealed class ReportFilter
 {
-    private readonly IReadOnlyDictionary<string, double> _deadbands;
+    private readonly Dictionary<string, double> _deadbands;
     private readonly Dictionary<string, (double Value, DateTimeOffset At)> _last = new(StringComparer.Ordinal);
 
     /// <summary>Creates a filter.</summary>
@@ -16,7 +16,7 @@ internal sealed class ReportFilter
     public ReportFilter(IReadOnlyDictionary<string, double> deadbands, TimeSpan maxSilence)
     {
         ArgumentNullException.ThrowIfNull(deadbands);
-        _deadbands = deadbands;
+        _deadbands = new Dictionary<string, double>(deadbands, StringComparer.Ordinal);
         MaxSilence = maxSilence;
     }
 
@@ -41,6 +41,25 @@ internal sealed class ReportFilter
 
         Suppressed++;
         return false;
+    }
+
+    /// <summary>The deadbands in force, by quantity.</summary>
+    public IReadOnlyDictionary<string, double> Deadbands => _deadbands;
+
+    /// <summary>Sets (or, with 0, removes) the deadband of <paramref name="quantity"/>; the next value of it is reported.</summary>
+    public void SetDeadband(string quantity, double deadband)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deadband);
+        if (deadband == 0)
+        {
+            _deadbands.Remove(quantity);
+        }
+        else
+        {
+            _deadbands[quantity] = deadband;
+        }
+
+        _last.Remove(quantity);
     }
 
     /// <summary>Forgets the last reported values, so the next value of each quantity is reported (e.g. after a sensor recovered).</summary>

@@ -10,7 +10,9 @@ namespace Gateway.Sampling;
 /// missing or after it failed to be created, so a sensor absent at start is retried like any failing one.
 /// Each sensor has its own loop, so a slow sensor never delays the others.
 /// </summary>
+#pragma warning disable CA1001 // _gate: a SemaphoreSlim whose wait handle is never used holds nothing to dispose
 internal sealed partial class SensorLoop
+#pragma warning restore CA1001
 {
     private readonly string _id;
     private readonly Func<ISensor> _factory;
@@ -20,7 +22,9 @@ internal sealed partial class SensorLoop
     private readonly ILogger _logger;
     private readonly ReportFilter _filter;
     private readonly SensorHealth _health;
-    private readonly TimeSpan _interval;
+    private readonly SemaphoreSlim _gate = new(1, 1); // one read (scheduled or on request) or reconfiguration at a time
+    private TimeSpan _interval;
+    private CancellationTokenSource? _wake;
     private long _readStarted; // timestamp while a read is in progress, 0 otherwise
 
     /// <summary>Creates the loop; <see cref="RunAsync"/> starts it.</summary>
@@ -45,6 +49,12 @@ internal sealed partial class SensorLoop
 
     /// <summary>The last error, or null when healthy.</summary>
     public string? LastError => _health.LastError;
+
+    /// <summary>The interval between scheduled reads.</summary>
+    public TimeSpan Interval => Interlocked.Read(ref _newIntervalTicks) is var t and > 0 ? TimeSpan.FromTicks(t) : _interval;
+
+    /// <summary>The deadbands in force (copy).</summary>
+    public IReadOnlyDictionary<string, double> Deadbands => new Dictionary<string, double>(_filter.Deadbands);
 
     /// <summary>Successful reads.</summary>
     public long Reads { get; private set; }
@@ -76,11 +86,43 @@ internal sealed partial class SensorLoop
                 var wait = _schedule.Due - _time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
+                    // A new interval set at run time wakes the loop, so a shorter one takes effect at once.
+                    using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    Volatile.Write(ref _wake, wake);
+                    try
+                    {
+                        if (Interlocked.Read(ref _newIntervalTicks) == 0)
+                        {
+                            await Task.Delay(wait, _time, wake.Token).ConfigureAwait(false);
+                        }
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _wake, null);
+                    }
+                }
+
+                if (Interlocked.Exchange(ref _newIntervalTicks, 0) is var ticks and > 0)
+                {
+                    _interval = TimeSpan.FromTicks(ticks);
+                    _schedule = new SensorSchedule(_time.GetUtcNow(), _interval);
+                    continue;
                 }
 
                 var due = _schedule.Due;
-                await ReadOnceAsync(stoppingToken).ConfigureAwait(false);
+                await _gate.WaitAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await ReadOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+
                 // Healthy: the next slot (or the first one after an overrun). Failing: not before the backoff has passed.
                 _schedule.Advance(Max(_time.GetUtcNow(), due + _health.NextDelay));
             }
@@ -95,10 +137,62 @@ internal sealed partial class SensorLoop
         }
     }
 
+    private long _newIntervalTicks;
+
+    /// <summary>Changes the interval at run time: the schedule restarts now with the new interval.</summary>
+    public void SetInterval(TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        Interlocked.Exchange(ref _newIntervalTicks, interval.Ticks);
+        try
+        {
+            Volatile.Read(ref _wake)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the loop woke on its own meanwhile and will see the new interval
+        }
+    }
+
+    /// <summary>Sets the deadband of <paramref name="quantity"/> (0 removes it), between reads.</summary>
+    public async Task SetDeadbandAsync(string quantity, double deadband, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _filter.SetDeadband(quantity, deadband);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the sensor now, between scheduled reads (a <c>sensor.read</c> command): the values go through the
+    /// deadband to the sink like any reading and are returned whether reported or not.
+    /// </summary>
+    public async Task<ReadOutcome> ReadNowAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReadOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>What one read gave: the measurements, or the error.</summary>
+    public readonly record struct ReadOutcome(IReadOnlyList<Measurement>? Values, string? Error, DateTimeOffset At);
+
     /// <summary>One attempt: create the sensor if needed, read it, deliver the values or record the failure.</summary>
-    internal async Task ReadOnceAsync(CancellationToken stoppingToken)
+    internal async Task<ReadOutcome> ReadOnceAsync(CancellationToken stoppingToken)
     {
         HealthChange? change;
+        ReadOutcome outcome;
         Volatile.Write(ref _readStarted, _time.GetTimestamp());
         try
         {
@@ -131,10 +225,12 @@ internal sealed partial class SensorLoop
 
             Reads++;
             change = _health.Succeeded();
+            outcome = new ReadOutcome(measurements, null, at);
         }
         catch (Exception ex) when (ex is HardwareException or IOException or ArgumentException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
         {
             change = _health.Failed(ex.Message);
+            outcome = new ReadOutcome(null, ex.Message, _time.GetUtcNow());
             if (ex is not HardwareException)
             {
                 // Not a bus fault: the sensor object may be unusable (e.g. configuration does not fit the chip); start over.
@@ -165,6 +261,8 @@ internal sealed partial class SensorLoop
 
             _sink.AcceptHealth(change, _time.GetUtcNow());
         }
+
+        return outcome;
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

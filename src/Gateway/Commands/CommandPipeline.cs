@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Gateway.Configuration;
+using Gateway.Hardware;
+using Gateway.Protocol;
+using Gateway.Protocol.Commands;
+
+namespace Gateway.Commands;
+
+/// <summary>
+/// Every command from every link goes through here: decode → authenticate → authorize → validate → run (with a
+/// timeout) → one <see cref="ResultMessage"/>, correlated by id, and one audit record. The order of the checks is
+/// the order of the codes in docs/protocol.md; nothing runs until every check has passed, so a refused command has
+/// no side effect. A repeated id within the replay window gets the first result back without running again.
+/// </summary>
+internal sealed class CommandPipeline : IDisposable
+{
+    private readonly CommandOptions _options;
+    private readonly string _deviceId;
+    private readonly Dictionary<string, ICommandHandler> _handlers;
+    private readonly AuditLog _audit;
+    private readonly TimeProvider _time;
+    private readonly ReplayGuard _replay;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly Lock _keyLock = new();
+    private readonly Dictionary<string, TokenBucket> _keyBuckets = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the pipeline.</summary>
+    public CommandPipeline(CommandOptions options, GatewayOptions gateway, IEnumerable<ICommandHandler> handlers, AuditLog audit, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gateway);
+        _options = options;
+        _deviceId = gateway.DeviceId;
+        _handlers = handlers.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        _audit = audit;
+        _time = time;
+
+        // Timestamps are accepted within ±ClockSkew, so a nonce must be remembered for the whole 2 × ClockSkew span.
+        _replay = new ReplayGuard(2 * options.ClockSkew + TimeSpan.FromSeconds(1), capacity: 100_000);
+        _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+    }
+
+    /// <summary>A new source of commands (a connection, the UDP port) with its own rate limit.</summary>
+    public CommandSource OpenSource(string link, string peer) => new(link, peer, _options.RatePerLink, _time);
+
+    /// <summary>Handles one command and returns its result; never throws for anything the peer sent.</summary>
+    public async Task<ResultMessage> HandleAsync(CommandMessage command, CommandSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(source);
+        var started = _time.GetTimestamp();
+        var argsBytes = command.Args is null ? 0 : Encoding.UTF8.GetByteCount(command.Args);
+        var audited = new AuditLog.Entry(_time.GetUtcNow(), source.Link, source.Peer, command.Key, command.Id, command.Name,
+            argsBytes <= _options.MaxArgsBytes ? command.Args : null, "ok", null, 0, false);
+
+        ResultMessage Refuse(string code, string message)
+        {
+            _audit.Record(audited with { Outcome = code, Detail = message, Milliseconds = _time.GetElapsedTime(started).TotalMilliseconds });
+            return new ResultMessage(command.Id, false, code, message);
+        }
+
+        // Decode: size and rate first, so floods and oversized input cost nothing more.
+        if (argsBytes > _options.MaxArgsBytes)
+        {
+            return Refuse(ResultCodes.TooLarge, $"'args' is {argsBytes} bytes; at most {_options.MaxArgsBytes} are accepted (Gateway:Commands:MaxArgsBytes)");
+        }
+
+        if (!source.TryTake())
+        {
+            return Refuse(ResultCodes.RateLimited, $"more than {_options.RatePerLink} commands per second on this connection");
+        }
+
+        if (command.Key is null || command.Signature is null)
+        {
+            return Refuse(ResultCodes.NotSigned, "commands must be signed: 'key' and 'sig' are required (docs/protocol.md, Commands)");
+        }
+
+        if (FieldProblem(command) is { } problem)
+        {
+            return Refuse(ResultCodes.BadField, problem);
+        }
+
+        string canonicalArgs;
+        try
+        {
+            canonicalArgs = CommandSigning.CanonicalArgs(command.Args);
+        }
+        catch (FormatException ex)
+        {
+            return Refuse(ResultCodes.BadField, ex.Message);
+        }
+
+        // Authenticate.
+        if (!_options.Keys.TryGetValue(command.Key, out var key))
+        {
+            return Refuse(ResultCodes.UnknownKey, _options.Keys.Count == 0
+                ? "this gateway has no command keys configured (Gateway:Commands:Keys)"
+                : $"no key '{command.Key}' is configured");
+        }
+
+        var canonical = CommandSigning.CanonicalString(command.Key, command.Device!, command.Id, command.Name!, command.Timestamp!, command.Nonce!, canonicalArgs);
+        if (!CommandSigning.Verify(key.Secret, canonical, command.Signature))
+        {
+            return Refuse(ResultCodes.BadSignature, "the signature does not match the command (check the secret and the canonical string, docs/protocol.md)");
+        }
+
+        if (!string.Equals(command.Device, _deviceId, StringComparison.Ordinal))
+        {
+            return Refuse(ResultCodes.WrongDevice, $"the command is for device '{command.Device}', this is '{_deviceId}'");
+        }
+
+        var now = _time.GetUtcNow();
+        var signedAt = DateTimeOffset.Parse(command.Timestamp!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        if (now - signedAt > _options.ClockSkew)
+        {
+            return Refuse(ResultCodes.Expired, $"signed at {command.Timestamp}, {(now - signedAt).TotalSeconds:0.#}s ago; commands are accepted for {_options.ClockSkew.TotalSeconds:0.#}s (check the sender's clock)");
+        }
+
+        if (signedAt - now > _options.ClockSkew)
+        {
+            return Refuse(ResultCodes.Future, $"signed at {command.Timestamp}, {(signedAt - now).TotalSeconds:0.#}s ahead of this gateway's clock (at most {_options.ClockSkew.TotalSeconds:0.#}s allowed)");
+        }
+
+        if (!TakeKeyRate(key.Id))
+        {
+            return Refuse(ResultCodes.RateLimited, $"more than {_options.RatePerKey} commands per second with key '{key.Id}'");
+        }
+
+        // Replay and idempotency.
+        switch (_replay.Admit(key.Id, command.Id, command.Nonce!, command.Name + "\n" + canonicalArgs, now, out var entry))
+        {
+            case ReplayGuard.Verdict.Repeat:
+                var first = await entry.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _audit.Record(audited with { Outcome = first.Ok ? "ok" : first.Code!, Detail = "repeat of an earlier command with this id; not run again", Duplicate = true, Milliseconds = _time.GetElapsedTime(started).TotalMilliseconds });
+                return first with { Duplicate = true };
+            case ReplayGuard.Verdict.IdReused:
+                return Refuse(ResultCodes.DuplicateId, $"id '{command.Id}' was used within the last {2 * _options.ClockSkew.TotalSeconds:0}s for a different command");
+            case ReplayGuard.Verdict.NonceReused:
+                return Refuse(ResultCodes.ReplayedNonce, $"nonce '{command.Nonce}' was already used with key '{key.Id}'");
+            case ReplayGuard.Verdict.Full:
+                return Refuse(ResultCodes.Busy, "too many recent commands to remember; try again shortly");
+        }
+
+        // From here on the id is remembered: whatever the outcome, it becomes the answer to any repeat.
+        var result = await AuthorizeAndRun(command, key, audited, started, cancellationToken).ConfigureAwait(false);
+        entry.Result.TrySetResult(result);
+        return result;
+    }
+
+    private async Task<ResultMessage> AuthorizeAndRun(CommandMessage command, CommandKey key, AuditLog.Entry audited, long started, CancellationToken cancellationToken)
+    {
+        ResultMessage Finish(string outcome, string? message, string? data)
+        {
+            _audit.Record(audited with { Outcome = outcome, Detail = message, Milliseconds = _time.GetElapsedTime(started).TotalMilliseconds });
+            return outcome == "ok" ? new ResultMessage(command.Id, true, Data: data) : new ResultMessage(command.Id, false, outcome, message);
+        }
+
+        if (!_handlers.TryGetValue(command.Name!, out var handler))
+        {
+            return Finish(ResultCodes.UnknownCommand, $"no command '{command.Name}'; known: {string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))}", null);
+        }
+
+        if (!key.Allow.Contains(command.Name!))
+        {
+            return Finish(ResultCodes.NotAllowed, $"key '{key.Id}' may not run '{command.Name}' (it may run: {string.Join(", ", key.Allow.Order(StringComparer.Ordinal))})", null);
+        }
+
+        Func<CancellationToken, Task<System.Text.Json.Nodes.JsonObject>> action;
+        try
+        {
+            using var args = JsonDocument.Parse(command.Args ?? "{}");
+            action = handler.Prepare(new CommandArguments(args.RootElement.Clone()));
+        }
+        catch (CommandArgumentException ex)
+        {
+            return Finish(ResultCodes.BadArguments, $"{command.Name}: {ex.Message}", null);
+        }
+
+        if (!await _inFlight.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            return Finish(ResultCodes.Busy, $"{_options.MaxInFlight} commands are already running (Gateway:Commands:MaxInFlight)", null);
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.Timeout);
+            try
+            {
+                var data = await action(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                return Finish("ok", null, data.ToJsonString());
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Finish(ResultCodes.Timeout, $"{command.Name} did not finish within {_options.Timeout.TotalSeconds:0.#}s (Gateway:Commands:Timeout)", null);
+            }
+            catch (Exception ex) when (ex is CommandFailedException or HardwareException or IOException or InvalidOperationException)
+            {
+                return Finish(ResultCodes.Failed, $"{command.Name}: {ex.Message}", null);
+            }
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private static string? FieldProblem(CommandMessage c)
+    {
+        if (!CommandFields.IsToken(c.Id))
+        {
+            return $"'id' must be {CommandFields.TokenAllowed}";
+        }
+
+        if (!CommandFields.IsToken(c.Key))
+        {
+            return $"'key' must be {CommandFields.TokenAllowed}";
+        }
+
+        if (!CommandFields.IsToken(c.Device))
+        {
+            return $"'device' is required: {CommandFields.TokenAllowed}";
+        }
+
+        if (!CommandFields.IsToken(c.Name))
+        {
+            return $"'name' is required: {CommandFields.TokenAllowed}";
+        }
+
+        if (!CommandFields.IsNonce(c.Nonce))
+        {
+            return $"'nonce' is required: {CommandFields.NonceAllowed}";
+        }
+
+        if (c.Timestamp is null || c.Timestamp.Length > 40 || c.Timestamp.Contains('\n', StringComparison.Ordinal)
+            || !DateTimeOffset.TryParse(c.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+        {
+            return "'ts' is required: an ISO 8601 time such as 2026-11-23T09:00:00.000Z";
+        }
+
+        return null;
+    }
+
+    private bool TakeKeyRate(string keyId)
+    {
+        lock (_keyLock)
+        {
+            if (!_keyBuckets.TryGetValue(keyId, out var bucket))
+            {
+                bucket = new TokenBucket(_options.RatePerKey, _options.RatePerKey, _time.GetTimestamp(), _time.TimestampFrequency);
+                _keyBuckets[keyId] = bucket;
+            }
+
+            return bucket.TryTake(_time.GetTimestamp());
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _inFlight.Dispose();
+}

@@ -1,0 +1,112 @@
+namespace Gateway.Commands;
+
+/// <summary>
+/// Remembers, for the replay window, every nonce each key has used and the result of every command id, so a
+/// replayed message never runs twice and a repeated id gets its first result back (idempotency). Entries older
+/// than the window are forgotten: by then the timestamp check refuses the message anyway. Bounded: when full, new
+/// commands are refused (<see cref="IsFull"/>) rather than forgetting entries that still protect against replay.
+/// Thread-safe.
+/// </summary>
+internal sealed class ReplayGuard
+{
+    private readonly Lock _lock = new();
+    private readonly TimeSpan _window;
+    private readonly int _capacity;
+    private readonly Dictionary<(string Key, string Nonce), DateTimeOffset> _nonces = [];
+    private readonly Dictionary<(string Key, string Id), Entry> _ids = [];
+    private readonly Queue<(DateTimeOffset At, string Key, string Nonce, string Id)> _order = new();
+
+    /// <summary>Creates the guard.</summary>
+    /// <param name="window">How long entries are kept: at least the whole span of timestamps accepted (2 × clock skew).</param>
+    /// <param name="capacity">Most commands remembered at once.</param>
+    public ReplayGuard(TimeSpan window, int capacity)
+    {
+        _window = window;
+        _capacity = capacity;
+    }
+
+    /// <summary>What the guard knows about an id: the signed content it first came with, and its result once finished.</summary>
+    public sealed class Entry(string content)
+    {
+        /// <summary>Name and canonical arguments of the first command with this id.</summary>
+        public string Content { get; } = content;
+
+        /// <summary>Completes with the first command's result.</summary>
+        public TaskCompletionSource<Gateway.Protocol.ResultMessage> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The outcome of <see cref="Admit"/>.</summary>
+    public enum Verdict
+    {
+        /// <summary>New id and new nonce: run it; <c>entry</c> is to be completed with its result.</summary>
+        New,
+
+        /// <summary>The id was seen with the same content: answer with the first result.</summary>
+        Repeat,
+
+        /// <summary>The id was seen with different content.</summary>
+        IdReused,
+
+        /// <summary>New id, but the nonce was used before within the window.</summary>
+        NonceReused,
+
+        /// <summary>The guard is full.</summary>
+        Full,
+    }
+
+    /// <summary>Entries currently remembered.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _order.Count;
+            }
+        }
+    }
+
+    /// <summary>True when no more commands can be remembered until old ones expire.</summary>
+    public bool IsFull => Count >= _capacity;
+
+    /// <summary>Checks an authenticated command's id and nonce and, when new, remembers both.</summary>
+    public Verdict Admit(string key, string id, string nonce, string content, DateTimeOffset now, out Entry entry)
+    {
+        lock (_lock)
+        {
+            Expire(now);
+            if (_ids.TryGetValue((key, id), out var seen))
+            {
+                entry = seen;
+                return seen.Content == content ? Verdict.Repeat : Verdict.IdReused;
+            }
+
+            entry = null!;
+            if (_nonces.ContainsKey((key, nonce)))
+            {
+                return Verdict.NonceReused;
+            }
+
+            if (_order.Count >= _capacity)
+            {
+                return Verdict.Full;
+            }
+
+            entry = new Entry(content);
+            _ids[(key, id)] = entry;
+            _nonces[(key, nonce)] = now;
+            _order.Enqueue((now, key, nonce, id));
+            return Verdict.New;
+        }
+    }
+
+    private void Expire(DateTimeOffset now)
+    {
+        while (_order.TryPeek(out var oldest) && now - oldest.At > _window)
+        {
+            _order.Dequeue();
+            _nonces.Remove((oldest.Key, oldest.Nonce));
+            _ids.Remove((oldest.Key, oldest.Id));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Gateway.Links;
+
+/// <summary>
+/// The commands one connection has running beside its receive loop. A connection that ends waits for them
+/// (<see cref="DrainAsync"/>), so no command outlives its link unnoticed; their write of the result fails quietly when
+/// the peer is gone — the peer repeats the id and gets the stored result.
+/// </summary>
+internal sealed class CommandRunner
+{
+    private readonly Lock _lock = new();
+    private readonly HashSet<Task> _running = [];
+
+    /// <summary>Starts <paramref name="command"/> (running it and sending its result).</summary>
+    public void Start(Func<Task> command)
+    {
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await command().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+            {
+                // the connection ended before the result could be sent
+            }
+        });
+        lock (_lock)
+        {
+            _running.Add(task);
+        }
+
+        task.ContinueWith(t => { lock (_lock) { _running.Remove(t); } }, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits for every command started so far.</summary>
+    public Task DrainAsync()
+    {
+        lock (_lock)
+        {
+            return Task.WhenAll([.. _running]);
+        }
+    }
+}
