@@ -50,6 +50,23 @@ internal static class Commands
         return 0;
     }
 
+    /// <summary>Prints the level of a line of a running simulator (0 or 1); exit 0 on success.</summary>
+    public static int Line(string socketPath, int chip, int pin)
+    {
+        using var connection = new RemoteConnection(Path.GetFullPath(socketPath), CallTimeout);
+        try
+        {
+            var response = connection.Call(new RemoteRequest { Op = RemoteOps.SimLine, Chip = chip, Pin = pin }, "firmware-sim");
+            Console.WriteLine(response.Value);
+            return 0;
+        }
+        catch (Exception ex) when (ex is HardwareException or ArgumentException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"firmware-sim: {ex.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Sends one control request to a running simulator and prints the answer; exit 0 on success.</summary>
     public static int Call(string socketPath, string op, string? argument)
     {

@@ -31,12 +31,18 @@ list.SetAction(parse => Commands.Call(parse.GetValue(socket)!, Gateway.Hardware.
 var hello = new Command("hello", "ask the running simulator who it is");
 hello.SetAction(parse => Commands.Call(parse.GetValue(socket)!, Gateway.Hardware.Remote.RemoteOps.Hello, null));
 
+var chipArgument = new Argument<int>("chip") { Description = "GPIO chip number, e.g. 0" };
+var lineArgument = new Argument<int>("line") { Description = "line offset, e.g. 22 for GPIO22" };
+var line = new Command("line", "print the level (0 or 1) a GPIO line is at now, whoever drives it") { chipArgument, lineArgument };
+line.SetAction(parse => Commands.Line(parse.GetValue(socket)!, parse.GetValue(chipArgument), parse.GetValue(lineArgument)));
+
 var root = new RootCommand("firmware-sim: the simulated board for the Gateway, served over a Unix socket")
 {
     socket,
     serve,
     new Command("fault", "inject, clear and list faults in a running simulator") { inject, clear, list },
     hello,
+    line,
 };
 
 return await root.Parse(args).InvokeAsync();

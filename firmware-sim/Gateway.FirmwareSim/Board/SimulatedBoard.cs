@@ -15,7 +15,7 @@ namespace Gateway.FirmwareSim.Board;
 /// drivers implement, so the gateway's bindings run against it unchanged. Everything is driven by one clock
 /// (<see cref="TimeProvider"/>): with a controlled clock and the same seed, a run is reproducible.
 /// </summary>
-public sealed class SimulatedBoard : IHardwareBoard
+public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILineProbe
 {
     /// <summary>How often input edges are generated from the environment.</summary>
     public static readonly TimeSpan PumpPeriod = TimeSpan.FromMilliseconds(10);
@@ -111,7 +111,10 @@ public sealed class SimulatedBoard : IHardwareBoard
     public I2cBus OpenI2cBus(int busId) => new SimulatedI2cBus(busId, _buses.TryGetValue(busId, out var chips) ? chips : [], _busLock);
 
     /// <summary>The level a GPIO line is at now (what a scope on the pin would show): outputs as driven, inputs as the environment drives them.</summary>
-    public PinValue LineLevel(int chip, int pin) => _gpio[chip].Level(pin);
+    public PinValue LineLevel(int chip, int pin) =>
+        _gpio.TryGetValue(chip, out var state) && pin >= 0 && pin < SimulatedGpioChip.Lines
+            ? state.Level(pin)
+            : throw new ArgumentException($"the simulated board has no line {pin} on gpiochip{chip}");
 
     /// <summary>Generates the input edges up to the clock's now (the timer does this every <see cref="PumpPeriod"/>).</summary>
     public void Pump()

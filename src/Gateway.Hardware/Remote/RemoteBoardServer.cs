@@ -148,6 +148,10 @@ public sealed class RemoteBoardServer : IAsyncDisposable
         RemoteOps.FaultInject => new RemoteResponse { Message = Faults().Inject(Need(r.Fault, "fault")) },
         RemoteOps.FaultClear => new RemoteResponse { Message = Faults().Clear(Need(r.Fault, "fault")) },
         RemoteOps.FaultList => new RemoteResponse { Items = [.. Faults().ActiveFaults] },
+        RemoteOps.SimLine => new RemoteResponse
+        {
+            Value = (int)(_board as ILineProbe ?? throw new NotSupportedException("this board cannot show its lines from outside")).LineLevel(Need(r.Chip, "chip"), Need(r.Pin, "pin")),
+        },
         _ => throw new ArgumentException($"unknown operation '{r.Op}'"),
     };
 

@@ -128,6 +128,7 @@ public static class RemoteOps
     public const string FaultInject = "fault.inject";
     public const string FaultClear = "fault.clear";
     public const string FaultList = "fault.list";
+    public const string SimLine = "sim.line";
 #pragma warning restore CS1591
 }
 
