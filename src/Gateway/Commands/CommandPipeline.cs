@@ -185,14 +185,14 @@ internal sealed class CommandPipeline : IDisposable
 
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.Timeout);
+            using var timeout = new CancellationTokenSource(_options.Timeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
-                var data = await action(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                var data = await action(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
                 return Finish("ok", null, data.ToJsonString());
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 return Finish(ResultCodes.Timeout, $"{command.Name} did not finish within {_options.Timeout.TotalSeconds:0.#}s (Gateway:Commands:Timeout)", null);
             }
