@@ -25,6 +25,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
     || echo "tests/run.sh: could not install $2" >&2
 }
 need systemd-analyze systemd
+need python3 python3 # tests/commands/sign.py, the independent command signer
 
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
