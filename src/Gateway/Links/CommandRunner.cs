@@ -7,12 +7,23 @@ namespace Gateway.Links;
 /// </summary>
 internal sealed class CommandRunner
 {
+    /// <summary>Most commands one connection may have outstanding; more are answered <c>busy</c> at once.</summary>
+    public const int MaxPerConnection = 64;
+
     private readonly Lock _lock = new();
     private readonly HashSet<Task> _running = [];
 
-    /// <summary>Starts <paramref name="command"/> (running it and sending its result).</summary>
-    public void Start(Func<Task> command)
+    /// <summary>Starts <paramref name="command"/> (running it and sending its result), unless the connection already has <see cref="MaxPerConnection"/> outstanding.</summary>
+    public bool TryStart(Func<Task> command)
     {
+        lock (_lock)
+        {
+            if (_running.Count >= MaxPerConnection)
+            {
+                return false;
+            }
+        }
+
         var task = Task.Run(async () =>
         {
             try
@@ -30,6 +41,7 @@ internal sealed class CommandRunner
         }
 
         task.ContinueWith(t => { lock (_lock) { _running.Remove(t); } }, TaskScheduler.Default);
+        return true;
     }
 
     /// <summary>Waits for every command started so far.</summary>

@@ -124,7 +124,11 @@ internal sealed partial class ListenerSession : IDisposable
                         break;
                     case CommandMessage command:
                         // Run beside the receive loop: a slow command must not hold up pings or other commands.
-                        _running.Start(async () => await Send(await _commands.HandleAsync(command, _source, token).ConfigureAwait(false), token).ConfigureAwait(false));
+                        if (!_running.TryStart(async () => await Send(await _commands.HandleAsync(command, _source, token).ConfigureAwait(false), token).ConfigureAwait(false)))
+                        {
+                            await Send(new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
+                        }
+
                         break;
                     case ErrorMessage error when error.Code is ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         LogBadInput(_logger, _peer, error.Code, error.Message);

@@ -291,13 +291,17 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                     case PongMessage:
                         break;
                     case CommandMessage command when commands is not null:
-                        state.Running.Start(async () =>
+                        if (!state.Running.TryStart(async () =>
                         {
                             var result = await Commands!.HandleAsync(command, commands, token).ConfigureAwait(false);
                             var buffer = new ArrayBufferWriter<byte>(256);
                             MessageWriter.WriteLine(result, buffer);
                             await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
-                        });
+                        }))
+                        {
+                            await Reply(stream, state, errors, new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
+                        }
+
                         break;
                     case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         // Our parser's verdict on the peer's line: tell the peer.
