@@ -27,9 +27,11 @@ public sealed class UdpLinkTests : IDisposable
             "--Gateway:Sampling:Interval=100ms",
             $"--Gateway:Upstream:Udp:Endpoint={address}:{port}",
             "--Gateway:Upstream:Udp:BeaconInterval=1s",
+            "--Gateway:Listener:Tcp=127.0.0.1:0",
         ]);
 
         var beacons = new List<TimeSpan>();
+        var advertised = new HashSet<string>();
         var readings = 0;
         var clock = Stopwatch.StartNew();
         using var limit = new CancellationTokenSource(Timeout);
@@ -42,6 +44,7 @@ public sealed class UdpLinkTests : IDisposable
                 case BeaconMessage b:
                     Assert.Equal("udp-01", b.Device);
                     beacons.Add(clock.Elapsed);
+                    advertised.UnionWith(b.Listeners);
                     break;
                 case ReadingMessage r:
                     Assert.Equal("udp-01", r.Device);
@@ -58,6 +61,10 @@ public sealed class UdpLinkTests : IDisposable
         // On schedule: about one beacon a second.
         var gaps = beacons.Zip(beacons.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
         Assert.All(gaps, g => Assert.InRange(g, 0.5, 2.0));
+
+        // The beacon says where consoles can connect: the TCP listener's bound address.
+        var listening = await gateway.WaitForLineAsync("Listener tcp listening on ", Timeout);
+        Assert.Contains($"tcp://{listening[(listening.LastIndexOf(' ') + 1)..].Trim()}", advertised);
 
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
