@@ -14,8 +14,8 @@ internal static class MqttChannel
     /// <summary>Connects to the broker within <see cref="MqttClientOptions.Timeout"/>; failures name the endpoint and the cause.</summary>
     public static async Task<Stream> OpenAsync(MqttClientOptions options, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Timeout);
+        using var deadline = new CancellationTokenSource(options.Timeout, options.TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var endpoint = $"{options.Host}:{options.Port}";
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

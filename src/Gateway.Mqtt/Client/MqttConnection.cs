@@ -26,7 +26,7 @@ internal sealed class MqttConnection
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly CancellationTokenSource _writeTimeout;
+    private readonly ITimer _writeWatchdog;
     private readonly Dictionary<ushort, TaskCompletionSource<MqttPacket>> _requests = [];
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _incoming;
     private readonly TaskCompletionSource<MqttConnAckPacket> _connAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,6 +34,7 @@ internal sealed class MqttConnection
     private TaskCompletionSource? _pingResponse;
     private long _lastSent;
     private int _closed;
+    private volatile bool _writing;
     private Task _receiveLoop = Task.CompletedTask;
     private Task _deliveryLoop = Task.CompletedTask;
     private Task _keepAliveLoop = Task.CompletedTask;
@@ -44,7 +45,7 @@ internal sealed class MqttConnection
         _options = options;
         _owner = owner;
         _time = options.TimeProvider;
-        _writeTimeout = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, _time);
+        _writeWatchdog = _time.CreateTimer(static state => ((MqttConnection)state!).OnWriteTimeout(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         _incoming = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(options.ReceiveQueueCapacity)
         {
@@ -110,24 +111,23 @@ internal sealed class MqttConnection
         {
             ThrowIfClosed();
             var packet = prepare(state, this);
-            _writeTimeout.CancelAfter(_options.Timeout);
-            await _stream.WriteAsync(packet, _writeTimeout.Token).ConfigureAwait(false);
+
+            // A write that hangs (the broker stopped reading, the network went away) is cut off by the watchdog,
+            // which closes the connection and so aborts the write. One timer per connection, re-armed per write.
+            _writing = true;
+            _writeWatchdog.Change(_options.Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+            await _stream.WriteAsync(packet, CancellationToken.None).ConfigureAwait(false);
             Volatile.Write(ref _lastSent, _time.GetTimestamp());
         }
         catch (Exception e) when (e is not MqttException && e is not ArgumentException)
         {
-            if (IsOpen)
-            {
-                Close(_writeTimeout.IsCancellationRequested
-                    ? new MqttTimeoutException($"writing a packet to the broker did not finish within {Seconds(_options.Timeout)}; the connection is considered dead")
-                    : new MqttCommunicationException($"writing to the broker failed: {e.Message}", e));
-            }
-
+            Close(new MqttCommunicationException($"writing to the broker failed: {e.Message}", e)); // no-op when already closed
             throw Lost();
         }
         finally
         {
-            _writeTimeout.TryReset();
+            _writing = false;
+            _writeWatchdog.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
             _sendLock.Release();
         }
     }
@@ -201,6 +201,7 @@ internal sealed class MqttConnection
 
         Cause = cause;
         _lifetime.Cancel();
+        _writeWatchdog.Dispose();
         _stream.Dispose();
         var error = Lost();
         _connAck.TrySetException(cause is MqttException ? cause : error);
@@ -234,6 +235,14 @@ internal sealed class MqttConnection
         null => new MqttCommunicationException("the connection to the broker is closed"),
         var other => new MqttCommunicationException($"the connection to the broker was lost: {other.Message}", other),
     };
+
+    private void OnWriteTimeout()
+    {
+        if (_writing)
+        {
+            Close(new MqttTimeoutException($"writing a packet to the broker did not finish within {Seconds(_options.Timeout)}; the connection is considered dead"));
+        }
+    }
 
     private static TaskCompletionSource NewPing(out bool send)
     {
@@ -291,6 +300,11 @@ internal sealed class MqttConnection
             long left;
             try
             {
+                if (!_connAck.Task.IsCompleted && !buffer.IsEmpty)
+                {
+                    CheckFirstByte(buffer.FirstSpan[0]);
+                }
+
                 while (MqttFrameReader.TryRead(ref buffer, _options.MaximumPacketSize, out var frame))
                 {
                     var pending = Handle(frame);
@@ -313,6 +327,19 @@ internal sealed class MqttConnection
                     ? new MqttCommunicationException("the broker closed the connection")
                     : new MqttProtocolViolationException("MQTT-2.2.3", $"the broker closed the connection in the middle of a packet ({left} bytes of it had arrived)");
             }
+        }
+    }
+
+    /// <summary>
+    /// Before CONNACK, the first byte alone tells whether the broker speaks MQTT at all: anything but a CONNACK header
+    /// is refused at once, without waiting for a body whose length garbage would announce [MQTT-3.2.0-1].
+    /// </summary>
+    private static void CheckFirstByte(byte first)
+    {
+        var type = first >> 4;
+        if (type is not ((int)MqttPacketType.ConnAck or 0 or 15))
+        {
+            throw new MqttProtocolViolationException("MQTT-3.2.0-1", $"the first packet from the broker must be CONNACK; its first byte 0x{first:X2} announces {Name((MqttPacketType)type)}");
         }
     }
 

@@ -45,7 +45,7 @@ public class MqttSubscribeException : MqttException
         {
             if (!item.Succeeded)
             {
-                refused.Add($"'{item.TopicFilter}'");
+                refused.Add($"'{item.TopicFilter.Topic}'");
             }
         }
 
