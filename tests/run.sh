@@ -25,6 +25,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
     || echo "tests/run.sh: could not install $2" >&2
 }
 need systemd-analyze systemd
+need mosquitto mosquitto
 
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then

@@ -32,6 +32,7 @@ public sealed class MqttClient : IMqttConnectionOwner, IAsyncDisposable, IDispos
     private readonly Lock _sync = new();
     private readonly SemaphoreSlim _state = new(1, 1);
     private readonly MqttClientSession _session = new();
+    private readonly FifoAsyncLock _publishOrder = new();
     private SemaphoreSlim? _window;
     private int _windowSize;
     private MqttConnection? _connection;
@@ -558,46 +559,68 @@ public sealed class MqttClient : IMqttConnectionOwner, IAsyncDisposable, IDispos
         return new MqttClientSubscribeResult(items);
     }
 
-    private static async Task PublishAtMostOnceAsync(MqttConnection connection, string topic, ReadOnlyMemory<byte> payload, bool retain, int size, CancellationToken cancellationToken)
+    private async Task PublishAtMostOnceAsync(MqttConnection connection, string topic, ReadOnlyMemory<byte> payload, bool retain, int size, CancellationToken cancellationToken)
     {
+        var turn = _publishOrder.EnterAsync(); // taken before the first await: call order is wire order
+        if (!turn.IsCompleted)
+        {
+            await turn.ConfigureAwait(false);
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var length = MqttPacketEncoder.EncodePublish(buffer, topic, payload.Span, MqttQualityOfServiceLevel.AtMostOnce, retain, dup: false, 0);
-            await connection.SendAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            await connection.SendAsync(buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            _publishOrder.Exit();
         }
     }
 
     private async Task PublishAtLeastOnceAsync(MqttConnection connection, string topic, ReadOnlyMemory<byte> payload, bool retain, int size, CancellationToken cancellationToken)
     {
-        var window = _window!;
-        if (!window.Wait(0, CancellationToken.None))
+        var turn = _publishOrder.EnterAsync(); // taken before the first await: call order is wire order
+        if (!turn.IsCompleted)
         {
-            await WaitForWindowAsync(window, connection, cancellationToken).ConfigureAwait(false);
+            await turn.ConfigureAwait(false);
         }
 
-        var entry = new OutgoingPublish(topic, size);
+        OutgoingPublish entry;
         try
         {
-            // Registered and encoded under the write lock, so the sequence number is the place on the wire [MQTT-4.6.0-1].
-            await connection.SendAsync(
-                static (state, _) => state.Client.Register(state.Connection, state.Entry, state.Payload.Span, state.Retain),
-                (Client: this, Connection: connection, Entry: entry, Payload: payload, Retain: retain),
-                CancellationToken.None).ConfigureAwait(false);
+            var window = _window!;
+            if (!window.Wait(0, CancellationToken.None))
+            {
+                await WaitForWindowAsync(window, connection, cancellationToken).ConfigureAwait(false);
+            }
+
+            entry = new OutgoingPublish(topic, size);
+            try
+            {
+                // Registered and encoded under the write lock, so the sequence number is the place on the wire [MQTT-4.6.0-1].
+                await connection.SendAsync(
+                    static (state, _) => state.Client.Register(state.Connection, state.Entry, state.Payload.Span, state.Retain),
+                    (Client: this, Connection: connection, Entry: entry, Payload: payload, Retain: retain),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (MqttException) when (entry.PacketIdentifier != 0)
+            {
+                // Registered, then the write failed: the session decides (clean: it fails the entry; persistent: resent on reconnect).
+            }
+            catch
+            {
+                entry.Abandon();
+                window.Release();
+                throw;
+            }
         }
-        catch (MqttException) when (entry.PacketIdentifier != 0)
+        finally
         {
-            // Registered, then the write failed: the session decides (clean: it fails the entry; persistent: resent on reconnect).
-        }
-        catch
-        {
-            entry.Abandon();
-            window.Release();
-            throw;
+            _publishOrder.Exit();
         }
 
         await entry.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
