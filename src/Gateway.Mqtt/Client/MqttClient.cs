@@ -136,7 +136,14 @@ public sealed class MqttClient : IMqttConnectionOwner, IAsyncDisposable, IDispos
     /// <summary>
     /// Publishes a message. QoS 0: completes when written. QoS 1: waits for a place in the in-flight window, then
     /// completes on the broker's PUBACK — in a persistent session possibly after a reconnect and a DUP resend.
+    /// Messages go on the wire in the order of the calls, so a caller may start many without awaiting each.
     /// </summary>
+    /// <remarks>
+    /// A task that fails means the message did not get into the session (not connected, the connection ended while it
+    /// waited for the window, or — clean session only — the connection ended before the PUBACK): publish it again after
+    /// reconnecting. A task still pending after a disconnect (persistent session) belongs to a message the session
+    /// keeps and resends by itself.
+    /// </remarks>
     /// <param name="topic">Topic name (no wildcards).</param>
     /// <param name="payload">Payload; copied before the call first yields.</param>
     /// <param name="qos">At most once or at least once; QoS 2 is not supported.</param>

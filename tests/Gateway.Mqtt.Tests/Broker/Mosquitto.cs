@@ -39,6 +39,11 @@ internal sealed class Mosquitto : IAsyncDisposable
         get
         {
             var file = Path.Combine(Directory, "mosquitto.log");
+            if (!File.Exists(file))
+            {
+                return string.Join('\n', _log);
+            }
+
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
             return string.Join('\n', _log) + "\n" + reader.ReadToEnd();
@@ -76,28 +81,37 @@ internal sealed class Mosquitto : IAsyncDisposable
     {
         var executable = Require();
         var directory = System.IO.Directory.CreateTempSubdirectory("gw-mosquitto-").FullName;
-        var port = FreePort();
-        var lines = new List<string>
+        var extra = prepare is null ? [] : prepare(directory, executable).ToList();
+        for (var attempt = 1; ; attempt++)
         {
-            "user root", // when started as root, stay root: the temporary folder is ours only (ignored when not root)
-            $"listener {port} 127.0.0.1",
-            $"allow_anonymous {(allowAnonymous ? "true" : "false")}",
-            "persistence true",
-            $"persistence_location {directory}/",
-            $"log_dest file {Path.Combine(directory, "mosquitto.log")}", // flushed per line; stdout into a pipe is block-buffered
-            "log_type all",
-            "log_timestamp false",
-        };
-        if (prepare is not null)
-        {
-            lines.AddRange(prepare(directory, executable));
+            // The free port is found by binding port 0 and letting it go; another process may take it in between,
+            // so a start that fails on "Address already in use" tries another port.
+            var port = FreePort();
+            string[] lines =
+            [
+                "user root", // when started as root, stay root: the temporary folder is ours only (ignored when not root)
+                $"listener {port} 127.0.0.1",
+                $"allow_anonymous {(allowAnonymous ? "true" : "false")}",
+                "persistence true",
+                $"persistence_location {directory}/",
+                $"log_dest file {Path.Combine(directory, "mosquitto.log")}", // flushed per line; stdout into a pipe is block-buffered
+                "log_type all",
+                "log_timestamp false",
+                .. extra,
+            ];
+            var config = Path.Combine(directory, "mosquitto.conf");
+            await File.WriteAllLinesAsync(config, lines);
+            var broker = new Mosquitto(executable, directory, port, config);
+            try
+            {
+                await broker.RestartAsync();
+                return broker;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && broker.Log.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                File.Delete(Path.Combine(directory, "mosquitto.log"));
+            }
         }
-
-        var config = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllLinesAsync(config, lines);
-        var broker = new Mosquitto(executable, directory, port, config);
-        await broker.RestartAsync();
-        return broker;
     }
 
     /// <summary>A password file made with mosquitto_passwd (shipped in the same package as mosquitto).</summary>

@@ -6,7 +6,18 @@ public sealed class MosquittoTlsTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("gw-mqtt-tls-").FullName;
     private readonly TestCertificates _certificates;
 
-    public MosquittoTlsTests() => _certificates = new TestCertificates(_directory);
+    public MosquittoTlsTests()
+    {
+        try
+        {
+            _certificates = new TestCertificates(_directory);
+        }
+        catch
+        {
+            Directory.Delete(_directory, recursive: true); // Dispose does not run when the constructor throws
+            throw;
+        }
+    }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

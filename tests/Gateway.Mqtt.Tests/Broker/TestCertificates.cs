@@ -8,13 +8,14 @@ namespace Gateway.Mqtt.Tests.Broker;
 internal sealed class TestCertificates : IDisposable
 {
     private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
 
     public TestCertificates(string directory)
     {
         var request = new CertificateRequest("CN=Gateway test CA", _caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        Ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        Ca = request.CreateSelfSigned(_now.AddMinutes(-10), _now.AddDays(2)); // outlives what it signs
         CaFile = Write(directory, "ca.pem", Ca.ExportCertificatePem());
         (Server, ServerCertificateFile, ServerKeyFile) = Issue(directory, "server", "localhost", serverAuth: true);
         (Client, ClientCertificateFile, ClientKeyFile) = Issue(directory, "client", "gateway-client", serverAuth: false);
@@ -63,7 +64,7 @@ internal sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        var certificate = request.Create(Ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        var certificate = request.Create(Ca, _now.AddMinutes(-5), _now.AddDays(1), serial);
         var certificateFile = Write(directory, $"{name}.pem", certificate.ExportCertificatePem());
         var keyFile = Write(directory, $"{name}.key", key.ExportPkcs8PrivateKeyPem());
         return (certificate, certificateFile, keyFile);
