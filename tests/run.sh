@@ -26,6 +26,8 @@ need() { # need COMMAND DEBIAN-PACKAGE
 }
 need systemd-analyze systemd
 need python3 python3 # tests/commands/sign.py, the independent command signer
+need mosquitto mosquitto
+need mosquitto_pub mosquitto-clients # signed commands sent the way an operator would
 
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
