@@ -99,6 +99,9 @@ internal sealed record UpstreamOptions
 
     /// <summary><c>Gateway:Upstream:Udp</c> (and <c>…:Udp:Links:&lt;name&gt;</c>): the UDP broadcast links.</summary>
     public IReadOnlyList<Gateway.Links.UdpLinkOptions> Udp { get; init; } = [];
+
+    /// <summary><c>Gateway:Upstream:Mqtt</c> (and <c>…:Mqtt:Links:&lt;name&gt;</c>): the MQTT brokers.</summary>
+    public IReadOnlyList<Gateway.Links.Mqtt.MqttLinkOptions> Mqtt { get; init; } = [];
 }
 
 /// <summary><c>Gateway:Watchdog</c> settings.</summary>

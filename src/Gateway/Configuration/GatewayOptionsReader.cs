@@ -61,6 +61,7 @@ internal static class GatewayOptionsReader
                 Tcp = ReadAll(r, "Tcp", "tcp", ReadTcp),
                 WebSocket = ReadAll(r, "WebSocket", "websocket", ReadWebSocket),
                 Udp = ReadAll(r, "Udp", "udp", ReadUdp),
+                Mqtt = ReadAll(r, "Mqtt", "mqtt", (r, k, name) => ReadMqtt(r, k, name, commands)),
             },
             Watchdog = new WatchdogOptions
             {
@@ -101,9 +102,15 @@ internal static class GatewayOptionsReader
             {
                 links.Add(named);
             }
-            else if (r.Raw($"{key}:Endpoint") is null && r.Raw($"{key}:Url") is null)
+            else if (r.Raw($"{key}:Endpoint") is null && r.Raw($"{key}:Url") is null && r.Raw($"{key}:Broker") is null)
             {
-                r.Problem($"{key}:{(kind == "WebSocket" ? "Url" : "Endpoint")}", null, kind == "WebSocket" ? "a ws:// or wss:// URL" : HostEndpoint.Expected);
+                var (required, expected) = kind switch
+                {
+                    "WebSocket" => ("Url", "a ws:// or wss:// URL"),
+                    "Mqtt" => ("Broker", HostEndpoint.Expected),
+                    _ => ("Endpoint", HostEndpoint.Expected),
+                };
+                r.Problem($"{key}:{required}", null, expected);
             }
         }
 
@@ -209,6 +216,60 @@ internal static class GatewayOptionsReader
             MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
             WriteTimeout = r.Duration($"{k}:WriteTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
         };
+    }
+
+    private static Gateway.Links.Mqtt.MqttLinkOptions? ReadMqtt(ConfigurationReader r, string k, string name, Gateway.Commands.CommandOptions commands)
+    {
+        var broker = r.Endpoint($"{k}:Broker");
+        r.Secret($"{k}:Password");
+        var switchKey = r.Raw($"{k}:SwitchKey");
+        if (switchKey is not null && !commands.Keys.ContainsKey(switchKey))
+        {
+            r.Problem($"{k}:SwitchKey", switchKey, $"the id of a key under {S}:Commands:Keys (Home Assistant switches run output.set on its behalf)");
+        }
+
+        var prefix = r.Optional($"{k}:TopicPrefix", "gateway/{device}");
+        if (prefix.Contains('+', StringComparison.Ordinal) || prefix.Contains('#', StringComparison.Ordinal) || prefix.Length == 0)
+        {
+            r.Problem($"{k}:TopicPrefix", prefix, "a topic without wildcards (+ #), e.g. gateway/{device}");
+        }
+
+        var options = new Gateway.Links.Mqtt.MqttLinkOptions
+        {
+            Name = name,
+            Broker = broker ?? new HostEndpoint("localhost", 1883),
+            TopicPrefix = prefix,
+            ClientId = r.Optional($"{k}:ClientId", "gateway-{device}"),
+            Username = r.Raw($"{k}:Username"),
+            Password = r.Raw($"{k}:Password"),
+            Tls = r.Bool($"{k}:Tls", false),
+            TlsSettings = new Gateway.Links.TlsClientSettings
+            {
+                CaFile = ExistingFile(r, $"{k}:CaFile"),
+                Pin = Pin(r, $"{k}:Pin"),
+                ClientCertificate = ExistingFile(r, $"{k}:ClientCertificate"),
+                ClientKey = ExistingFile(r, $"{k}:ClientKey"),
+            },
+            Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
+            KeepAlive = r.Duration($"{k}:KeepAlive", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromHours(18)),
+            Window = r.Int($"{k}:Window", 100, 1, 65_535),
+            MaxRate = r.Int($"{k}:MaxRate", 5_000, 1, 1_000_000),
+            BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            Discovery = r.Bool($"{k}:Discovery", true),
+            DiscoveryPrefix = r.Optional($"{k}:DiscoveryPrefix", "homeassistant"),
+            SwitchKey = switchKey,
+        };
+        if (options.Password is not null && options.Username is null)
+        {
+            r.Problem($"{k}:Username", null, "a user name: MQTT sends a password only with one (MQTT 3.1.1 §3.1.2.9)");
+        }
+
+        if (options.Format == Gateway.Protocol.PayloadFormat.InfluxLine)
+        {
+            r.Problem($"{k}:Format", "InfluxLine", "Protocol or SenML (MQTT carries one reading per message)");
+        }
+
+        return broker is null ? null : options;
     }
 
     private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r, string k, string name)

@@ -233,6 +233,11 @@ internal static partial class GatewayHost
             services.AddHostedService<Links.WebSocketListenerService>();
         }
 
+        foreach (var mqtt in options.Upstream.Mqtt)
+        {
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Links.LinkRegistry>().Add(ActivatorUtilities.CreateInstance<Links.Mqtt.MqttUpstreamLink>(sp, mqtt)));
+        }
+
         foreach (var udp in options.Upstream.Udp)
         {
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));

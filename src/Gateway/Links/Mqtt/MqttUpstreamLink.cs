@@ -1,0 +1,430 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Gateway.Commands;
+using Gateway.Configuration;
+using Gateway.Hardware;
+using Gateway.Hosting;
+using Gateway.Mqtt;
+using Gateway.Outbox;
+using Gateway.Protocol;
+using Gateway.Protocol.Commands;
+using Gateway.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Links.Mqtt;
+
+/// <summary>
+/// The MQTT link (<c>Gateway:Upstream:Mqtt</c>): readings and events published QoS 1 from the link's durable outbox
+/// cursor, which moves only over PUBACKs received in order (so a reconnect or restart resends what the broker did not
+/// acknowledge: at least once); a retained <c>status</c> of <c>online</c>, with <c>offline</c> as the last will; signed
+/// commands taken from the commands topic through the command pipeline, results published; Home Assistant discovery;
+/// reconnect with capped exponential backoff and full jitter. Topics: docs/protocol.md, "MQTT".
+/// </summary>
+internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
+{
+    private static readonly byte[] Online = "online"u8.ToArray();
+    private static readonly byte[] Offline = "offline"u8.ToArray();
+    private readonly MqttLinkOptions _link;
+    private readonly GatewayOptions _options;
+    private readonly Outbox.Outbox _outbox;
+    private readonly StatusBoard _status;
+    private readonly CommandPipeline _commands;
+    private readonly OutputService _outputs;
+    private readonly ILogger<MqttUpstreamLink> _logger;
+    private readonly MqttTopics _topics;
+    private readonly Backoff _backoff;
+    private readonly string _clientId;
+    private CancellationTokenSource _kick = new();
+    private volatile string _state = "connecting";
+    private volatile string? _lastError;
+
+    /// <summary>Creates the link.</summary>
+    public MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        ArgumentNullException.ThrowIfNull(options);
+        _link = link;
+        _options = options;
+        _outbox = outbox;
+        _status = status;
+        _commands = commands;
+        _outputs = outputs;
+        _logger = logger;
+        _topics = new MqttTopics(link.TopicPrefix.Replace("{device}", options.DeviceId, StringComparison.Ordinal));
+        _clientId = link.ClientId.Replace("{device}", options.DeviceId, StringComparison.Ordinal);
+        _backoff = new Backoff(TimeSpan.FromMilliseconds(500), link.BackoffMax, new Random());
+    }
+
+    /// <inheritdoc/>
+    public string Name => _link.Name;
+
+    /// <inheritdoc/>
+    public string Kind => "mqtt";
+
+    /// <inheritdoc/>
+    public string Target => _link.Target;
+
+    /// <inheritdoc/>
+    public string State => _state;
+
+    /// <inheritdoc/>
+    public string? LastError => _lastError;
+
+    /// <inheritdoc/>
+    public bool Reconnect()
+    {
+        Interlocked.Exchange(ref _kick, new CancellationTokenSource()).Cancel(); // not disposed: the loop may still read its token
+        return true;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        SetState("connecting");
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var kick = Volatile.Read(ref _kick).Token;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
+            string error;
+            try
+            {
+                error = await RunConnectionAsync(attempt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (OperationCanceledException) when (kick.IsCancellationRequested)
+            {
+                LogReconnectRequested(_logger, _link.Name);
+                _backoff.Reset();
+                continue;
+            }
+            catch (MqttConnectException ex)
+            {
+                error = $"the broker refused the connection: {ex.Message}";
+                LogRefused(_logger, _link.Name, _link.Target, ex.Message);
+            }
+            catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+            {
+                error = ex is OperationCanceledException ? "timed out" : ex.Message;
+            }
+
+            var delay = _backoff.Next();
+            _lastError = error;
+            SetState($"backing off ({error})");
+            LogDown(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Volatile.Read(ref _kick).Token);
+                await Task.Delay(delay, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                _backoff.Reset();
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    // One connection: returns why it ended (or throws what ended it).
+    private async Task<string> RunConnectionAsync(CancellationToken token)
+    {
+        await using var client = new MqttClient();
+        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e =>
+        {
+            lost.TrySetResult(e.Exception?.Message ?? "the broker closed the connection");
+            return Task.CompletedTask;
+        };
+        var source = _commands.OpenSource(_link.Name, $"topic {_topics.Commands}"); // this connection's command rate
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(client, source, e.ApplicationMessage, token);
+
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token))
+        {
+            connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
+            await client.ConnectAsync(ClientOptions(), connectTimeout.Token).ConfigureAwait(false);
+        }
+
+        _backoff.Reset();
+        SetState("up");
+        LogUp(_logger, _link.Name, _link.Target, _topics.Prefix);
+        await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
+        await AnnounceAsync(client, token).ConfigureAwait(false);
+        await SubscribeAsync(client, token).ConfigureAwait(false);
+
+        var cursor = _outbox.Cursor(_link.Name, durable: true);
+        foreach (var gap in _outbox.Gaps(cursor))
+        {
+            await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+        }
+
+        var pump = PumpAsync(client, cursor, token);
+        var ended = await Task.WhenAny(pump, lost.Task).ConfigureAwait(false);
+        if (ended == pump)
+        {
+            await pump.ConfigureAwait(false); // rethrows
+        }
+
+        return await lost.Task.ConfigureAwait(false);
+    }
+
+    private MqttClientOptions ClientOptions()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_link.Broker.Host, _link.Broker.Port)
+            .WithClientId(_clientId)
+            .WithCleanSession(true) // what the broker did not PUBACK is resent from the durable cursor instead
+            .WithKeepAlivePeriod(_link.KeepAlive)
+            .WithMaxInflightMessages(_link.Window)
+            .WithWillMessage(new MqttApplicationMessage { Topic = _topics.Status, Payload = Offline, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Retain = true });
+        if (_link.Username is not null)
+        {
+            builder.WithCredentials(_link.Username, _link.Password);
+        }
+
+        if (_link.Tls)
+        {
+            builder.WithTls(new MqttClientTlsOptions
+            {
+                TargetHost = _link.Broker.Host,
+                CaFile = _link.TlsSettings.CaFile,
+                Pin = _link.TlsSettings.Pin,
+                ClientCertificateFile = _link.TlsSettings.ClientCertificate,
+                ClientKeyFile = _link.TlsSettings.ClientKey,
+            });
+        }
+
+        return builder.Build();
+    }
+
+    // Home Assistant discovery: every entity retained; entities announced before but gone from the configuration are
+    // removed with an empty retained message (the announced topics are remembered in the state directory).
+    private async Task AnnounceAsync(MqttClient client, CancellationToken token)
+    {
+        var memory = Path.Combine(_options.StateDirectory, $"mqtt-discovery-{MqttTopics.Level(_link.Name).Replace(':', '_')}.json");
+        var before = File.Exists(memory) ? JsonSerializer.Deserialize(await File.ReadAllTextAsync(memory, token).ConfigureAwait(false), MqttJson.Default.ListString) ?? [] : [];
+        var entries = _link.Discovery
+            ? HomeAssistantDiscovery.Build(_options, _topics, _link.DiscoveryPrefix, GatewayHost.Version, _link.Format, _link.SwitchKey is not null)
+            : [];
+        foreach (var entry in entries)
+        {
+            await client.PublishAsync(entry.Topic, Encoding.UTF8.GetBytes(entry.Payload), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
+        }
+
+        var now = entries.Select(e => e.Topic).ToList();
+        foreach (var gone in before.Except(now))
+        {
+            await client.PublishAsync(gone, ReadOnlyMemory<byte>.Empty, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
+            LogRemoved(_logger, _link.Name, gone);
+        }
+
+        await File.WriteAllTextAsync(memory, JsonSerializer.Serialize(now, MqttJson.Default.ListString), token).ConfigureAwait(false);
+        if (_link.SwitchKey is not null)
+        {
+            foreach (var output in _outputs.Configured)
+            {
+                await PublishOutputStateAsync(client, output, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SubscribeAsync(MqttClient client, CancellationToken token)
+    {
+        var filters = new List<string> { _topics.Commands };
+        if (_link.SwitchKey is not null)
+        {
+            filters.Add(_topics.OutputSetFilter);
+        }
+
+        foreach (var filter in filters)
+        {
+            try
+            {
+                await client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce, token).ConfigureAwait(false);
+            }
+            catch (MqttSubscribeException ex)
+            {
+                // Readings keep flowing; commands over this broker do not, and the log and status say so.
+                _lastError = $"the broker refused the subscription to {filter} (ACL?)";
+                LogSubscribeRefused(_logger, _link.Name, filter, ex.Message);
+            }
+        }
+    }
+
+    private async Task PumpAsync(MqttClient client, long cursor, CancellationToken token)
+    {
+        using var reader = _outbox.OpenReader();
+        var inflight = new Queue<(long Seq, Task Publish)>();
+        var payload = new ArrayBufferWriter<byte>(512);
+        var sent = cursor;
+        var acked = cursor;
+        var paceStart = DateTime.UtcNow;
+        long paced = 0;
+        while (!token.IsCancellationRequested)
+        {
+            // PUBACKs arrive in order (MQTT-4.6.0-2); the cursor moves over the completed head of the queue only.
+            while (inflight.Count > 0 && inflight.Peek().Publish.IsCompleted)
+            {
+                var (seq, publish) = inflight.Dequeue();
+                await publish.ConfigureAwait(false); // a failed publish ends the connection; it is resent from the cursor
+                acked = seq;
+            }
+
+            if (acked > cursor)
+            {
+                _outbox.Acknowledge(_link.Name, acked, durable: true);
+                cursor = acked;
+            }
+
+            var room = _link.Window - inflight.Count;
+            var rows = room > 0 ? OutboxDatabase.ReadAfter(reader, sent, Math.Min(room, 500)) : [];
+            if (rows.Count == 0)
+            {
+                Task wake = inflight.Count > 0 ? inflight.Peek().Publish : _outbox.WaitForCommitAsync(sent, token);
+                await Task.WhenAny(wake, Task.Delay(TimeSpan.FromSeconds(1), token)).ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+                continue;
+            }
+
+            foreach (var row in rows)
+            {
+                var (topic, length) = Write(StoredMessages.ToMessage(row, _options.DeviceId), payload);
+                var publish = length == 0 ? Task.CompletedTask : client.PublishAsync(topic, payload.WrittenMemory[..length], MqttQualityOfServiceLevel.AtLeastOnce, false, token);
+                payload.Clear();
+                inflight.Enqueue((row.Seq, publish));
+                sent = row.Seq;
+            }
+
+            paced += rows.Count;
+            var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (DateTime.UtcNow - paceStart);
+            if (ahead > TimeSpan.Zero)
+            {
+                await Task.Delay(ahead, token).ConfigureAwait(false);
+            }
+            else if (ahead < TimeSpan.FromSeconds(-1))
+            {
+                paceStart = DateTime.UtcNow;
+                paced = 0;
+            }
+        }
+    }
+
+    // The topic and payload (its length in the buffer; 0: nothing to publish) of one stored message.
+    private (string Topic, int Length) Write(Message message, ArrayBufferWriter<byte> payload)
+    {
+        switch (message, _link.Format)
+        {
+            case (ReadingMessage r, PayloadFormat.SenML):
+                SenML.WriteLine(r, payload);
+                return (_topics.Reading(r.Sensor, r.Quantity), payload.WrittenCount - 1); // without the line's newline
+            case (ReadingMessage r, _):
+                MessageWriter.Write(r, payload);
+                return (_topics.Reading(r.Sensor, r.Quantity), payload.WrittenCount);
+            case (EventMessage e, PayloadFormat.Protocol):
+                MessageWriter.Write(e, payload);
+                return (_topics.Events, payload.WrittenCount);
+            default:
+                return (string.Empty, 0); // SenML carries measurements only
+        }
+    }
+
+    private async Task OnMessageAsync(MqttClient client, CommandSource source, MqttApplicationMessage message, CancellationToken token)
+    {
+        if (message.Topic == _topics.Commands)
+        {
+            Message reply = MessageParser.Parse(message.Payload.Span) switch
+            {
+                CommandMessage command => await _commands.HandleAsync(command, source, token).ConfigureAwait(false),
+                ErrorMessage error => error,
+                var other => new ErrorMessage(ErrorCodes.UnknownType, $"the commands topic takes 'command' messages, not '{other.Type}'"),
+            };
+            await client.PublishAsync(_topics.Results, Encoding.UTF8.GetBytes(MessageWriter.ToJson(reply)), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+            return;
+        }
+
+        if (_topics.OutputOfSetTopic(message.Topic) is { } output && _link.SwitchKey is { } keyId)
+        {
+            await SwitchAsync(client, source, output, Encoding.UTF8.GetString(message.Payload.Span).Trim(), keyId, token).ConfigureAwait(false);
+        }
+    }
+
+    // A Home Assistant switch: ON/OFF becomes output.set, signed here with the switch key and run through the same
+    // pipeline as any command, so the key's allow-list, the limits and the audit all apply.
+    private async Task SwitchAsync(MqttClient client, CommandSource source, string output, string payload, string keyId, CancellationToken token)
+    {
+        if (payload is not ("ON" or "OFF"))
+        {
+            LogBadSwitchPayload(_logger, _link.Name, output, payload.Length > 20 ? payload[..20] : payload);
+            return;
+        }
+
+        if (!_options.Commands.Keys.TryGetValue(keyId, out var key))
+        {
+            return;
+        }
+
+        var args = new System.Text.Json.Nodes.JsonObject { ["output"] = output, ["on"] = payload == "ON" }.ToJsonString();
+        var command = CommandSigning.Create(key.Id, key.Secret, _options.DeviceId, $"ha-{Guid.NewGuid():N}", CommandNames.OutputSet, args, DateTimeOffset.UtcNow, CommandSigning.NewNonce());
+        var result = await _commands.HandleAsync(command, source, token).ConfigureAwait(false);
+        if (!result.Ok)
+        {
+            LogSwitchRefused(_logger, _link.Name, output, result.Code, result.Message);
+        }
+
+        await PublishOutputStateAsync(client, output, token).ConfigureAwait(false);
+    }
+
+    private async Task PublishOutputStateAsync(MqttClient client, string output, CancellationToken token)
+    {
+        bool on;
+        try
+        {
+            on = _outputs.IsOn(output);
+        }
+        catch (KeyNotFoundException)
+        {
+            return; // configured but unavailable
+        }
+
+        await client.PublishAsync(_topics.OutputState(output), on ? "ON"u8.ToArray() : "OFF"u8.ToArray(), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
+    }
+
+    private void SetState(string state)
+    {
+        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state;
+        _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Broker}, topics under {Prefix}")]
+    private static partial void LogUp(ILogger logger, string link, string broker, string prefix);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} down: {Error}; reconnecting in {Seconds:0.0}s")]
+    private static partial void LogDown(ILogger logger, string link, string broker, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker at {Broker} refused the connection: {Error} (check Username/Password and the broker's ACL)")]
+    private static partial void LogRefused(ILogger logger, string link, string broker, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker refused the subscription to {Filter}: {Error}; commands over this broker will not arrive (check the broker's ACL)")]
+    private static partial void LogSubscribeRefused(ILogger logger, string link, string filter, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: reconnecting now, as requested")]
+    private static partial void LogReconnectRequested(ILogger logger, string link);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: removed the Home Assistant entity {Topic} (no longer configured)")]
+    private static partial void LogRemoved(ILogger logger, string link, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: switch {Output} got '{Payload}'; expected ON or OFF")]
+    private static partial void LogBadSwitchPayload(ILogger logger, string link, string output, string payload);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: switch {Output} refused: {Code}: {Error}")]
+    private static partial void LogSwitchRefused(ILogger logger, string link, string output, string? code, string? error);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]
+internal sealed partial class MqttJson : System.Text.Json.Serialization.JsonSerializerContext;
