@@ -71,6 +71,12 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
         }
     }
 
+    /// <summary>The chip's device node, e.g. <c>/dev/gpiochip0</c>.</summary>
+    public string DevicePath => _path;
+
+    /// <summary>The chip's label from GPIO_GET_CHIPINFO_IOCTL, e.g. <c>pinctrl-bcm2711</c> (possibly empty).</summary>
+    public string Label => _label;
+
     /// <inheritdoc/>
     protected internal override int PinCount => _names.Length;
 
@@ -79,6 +85,21 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
 
     /// <inheritdoc/>
     protected internal override string? GetPinName(int pinNumber) => _names[pinNumber];
+
+    /// <summary>What the kernel reports about line <paramref name="offset"/> now (GPIO_V2_GET_LINEINFO_IOCTL).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The chip has no such line.</exception>
+    /// <exception cref="HardwareException">The kernel refused the request.</exception>
+    public LinuxGpioLineInfo GetLineInfo(int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, _names.Length);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var info = LineInfo(offset);
+            return LinuxGpioLineInfo.From(info);
+        }
+    }
 
     /// <inheritdoc/>
     protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
