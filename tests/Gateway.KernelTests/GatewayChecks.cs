@@ -11,12 +11,14 @@ namespace Gateway.KernelTests;
 
 /// <summary>
 /// The gateway itself in the guest (src/Gateway, the same program as on a board): Backend=Linux, one BME280 on
-/// i2c-regsim at 0x76 (preloaded with the datasheet fixture) and an active-low relay on gpio-sim line GPIO22. It must
-/// start, hold the relay line in its safe state, sample, send the compensated values to a console on its TCP
-/// listener, store them in its SQLite outbox, and stop on SIGTERM releasing the line.
+/// i2c-regsim at 0x76 (preloaded with the datasheet fixture), a door switch on gpio-sim line GPIO17 (pull-up,
+/// debounced, edges reported at once) and an active-low relay on GPIO22. It must start, hold the relay line in its safe
+/// state, sample, send the compensated values and the door's state to a console on its TCP listener, store the
+/// readings in its SQLite outbox, and stop on SIGTERM releasing the lines.
 /// </summary>
 internal static partial class GatewayChecks
 {
+    private const int DoorLine = 0; // GPIO17
     private const int RelayLine = 1; // GPIO22
     private const int ListenerPort = 7311;
     private const int SIGTERM = 15;
@@ -50,7 +52,7 @@ internal static partial class GatewayChecks
                 using var hello = JsonDocument.Parse(await ReadLineAsync(lines, StartLimit).ConfigureAwait(false));
                 Expect.Equal("hello", hello.RootElement.GetProperty("type").GetString(), "first message");
                 Expect.Equal("kil-guest", hello.RootElement.GetProperty("device").GetString(), "device");
-                Expect.Equal("env", string.Join(',', hello.RootElement.GetProperty("sensors").EnumerateArray().Select(s => s.GetString())), "sensors");
+                Expect.Equal("door,env", string.Join(',', hello.RootElement.GetProperty("sensors").EnumerateArray().Select(s => s.GetString()).Order()), "sensors");
             }).ConfigureAwait(false);
 
             checks.Run("gateway: the relay line shows its safe state (active-low, off: driven high) and the gateway holds it", () =>
@@ -68,10 +70,21 @@ internal static partial class GatewayChecks
             await checks.RunAsync("gateway: live readings carry the BME280 values the datasheet's compensation gives", async () =>
             {
                 Expect.True(lines is not null, "no console connection");
-                var seen = await ReadingsAsync(lines!).ConfigureAwait(false);
+                var seen = await ReadingsAsync(lines!, "env", r => r.Count == 3).ConfigureAwait(false);
                 Expect.Near(Bme280Fixture.Temperature, seen["temperature"], 1e-9, "temperature (Cel)");
                 Expect.Near(Bme280Fixture.Pressure, seen["pressure"], 1e-9, "pressure (Pa)");
                 Expect.Near(Bme280Fixture.Humidity, seen["humidity"], 1e-9, "humidity (%RH)");
+            }).ConfigureAwait(false);
+
+            await checks.RunAsync("gateway: a debounced door switch on a GPIO line reports its state as the simulated pull moves it", async () =>
+            {
+                Expect.True(lines is not null, "no console connection");
+                _ = await ReadingsAsync(lines!, "door", r => r.TryGetValue("state", out var v) && v == 1).ConfigureAwait(false);
+                sim.Pull(DoorLine, up: false);
+                _ = await ReadingsAsync(lines!, "door", r => r.TryGetValue("state", out var v) && v == 0).ConfigureAwait(false);
+                Thread.Sleep(100); // longer than the 20 ms debounce, so the low level counts before the next edge
+                sim.Pull(DoorLine, up: true);
+                _ = await ReadingsAsync(lines!, "door", r => r.TryGetValue("state", out var v) && v == 1 && r.TryGetValue("count", out var n) && n >= 2).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
         finally
@@ -97,7 +110,7 @@ internal static partial class GatewayChecks
             using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly }.ToString());
             db.Open();
             using var query = db.CreateCommand();
-            query.CommandText = "SELECT s.quantity, s.unit, r.value, count(*) FROM readings r JOIN series s ON s.id = r.series WHERE s.sensor = 'env' GROUP BY s.quantity, s.unit, r.value ORDER BY s.quantity";
+            query.CommandText = "SELECT s.quantity, s.unit, r.value FROM readings r JOIN series s ON s.id = r.series WHERE s.sensor = 'env' GROUP BY s.quantity, s.unit, r.value ORDER BY s.quantity";
             using var rows = query.ExecuteReader();
             var stored = new List<string>();
             while (rows.Read())
@@ -131,7 +144,11 @@ internal static partial class GatewayChecks
             Sampling = new { Interval = "500ms" },
             Logging = new { Format = "Simple" },
             Listener = new { Tcp = $"127.0.0.1:{ListenerPort}" },
-            Sensors = new { env = new { Type = "Bme280", Bus = guest.RegsimBus, Address = "0x76" } },
+            Sensors = new
+            {
+                env = new { Type = "Bme280", Bus = guest.RegsimBus, Address = "0x76" },
+                door = new { Type = "DigitalInput", Chip = guest.GpioChipNumber, Pin = "GPIO17", Pull = "Up", Debounce = "20ms", Edges = "Both", ReportEdges = true },
+            },
             Outputs = new { relay = new { Chip = guest.GpioChipNumber, Pin = "GPIO22", ActiveLow = true, SafeState = "off" } },
         },
     });
@@ -190,16 +207,17 @@ internal static partial class GatewayChecks
         }
     }
 
-    private static async Task<Dictionary<string, double>> ReadingsAsync(StreamReader lines)
+    /// <summary>Reads messages until the latest values of <paramref name="sensor"/>'s quantities satisfy <paramref name="done"/>.</summary>
+    private static async Task<Dictionary<string, double>> ReadingsAsync(StreamReader lines, string sensor, Func<Dictionary<string, double>, bool> done)
     {
         var seen = new Dictionary<string, double>(StringComparer.Ordinal);
         var watch = Stopwatch.StartNew();
-        while (seen.Count < 3)
+        while (!done(seen))
         {
             var left = ReadingsLimit - watch.Elapsed;
             if (left <= TimeSpan.Zero)
             {
-                throw new CheckFailedException($"readings of temperature, pressure and humidity within {ReadingsLimit.TotalSeconds} s; got {string.Join(", ", seen.Keys)}");
+                throw new CheckFailedException($"no readings of {sensor} as expected within {ReadingsLimit.TotalSeconds} s; latest: {string.Join(", ", seen.Select(q => $"{q.Key} {q.Value}"))}");
             }
 
             using var message = JsonDocument.Parse(await ReadLineAsync(lines, left).ConfigureAwait(false));
@@ -209,7 +227,7 @@ internal static partial class GatewayChecks
                 throw new CheckFailedException($"the gateway reported a sensor event: {root}");
             }
 
-            if (root.GetProperty("type").GetString() == "reading" && root.GetProperty("sensor").GetString() == "env")
+            if (root.GetProperty("type").GetString() == "reading" && root.GetProperty("sensor").GetString() == sensor)
             {
                 seen[root.GetProperty("quantity").GetString()!] = root.GetProperty("value").GetDouble();
             }

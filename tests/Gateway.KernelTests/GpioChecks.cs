@@ -13,7 +13,7 @@ namespace Gateway.KernelTests;
 /// </summary>
 internal static class GpioChecks
 {
-    private static readonly TimeSpan EventWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan EventWait = TimeSpan.FromSeconds(10); // generous: the emulated guest shares a busy host
 
     public static void Run(CheckRunner checks, Guest guest)
     {
@@ -244,6 +244,70 @@ internal static class GpioChecks
             var held = Enumerable.Range(0, Guest.LineNames.Length).Where(i => probe.GetLineInfo(i).IsUsed).ToArray();
             Expect.Equal(string.Empty, string.Join(',', held), "lines still held");
         });
+    }
+
+    /// <summary>
+    /// A chip that goes away while lines are held (a USB GPIO expander unplugged, an overlay removed): every operation on
+    /// the lines fails with a typed error, the event thread does not spin on the dead descriptor, and disposing works.
+    /// </summary>
+    public static void Unplug(CheckRunner checks, Guest guest)
+    {
+        checks.Run("gpio: a chip removed while lines are held gives typed errors, and disposing still works", () =>
+        {
+            var driver = new LinuxGpioDriver(guest.UnplugChip);
+            using var gpio = new GpioController(driver);
+            gpio.OpenPin(0, PinMode.Input);
+            gpio.OpenPin(1, PinMode.Output, PinValue.High);
+            PinChangeEventHandler handler = (_, _) => { };
+            gpio.RegisterCallbackForPinValueChangedEvent(0, PinEventTypes.Rising, handler);
+            File.WriteAllText(guest.UnplugLive, "0");
+            Expect.True(!File.Exists(guest.UnplugChip), $"{guest.UnplugChip} still exists after the chip was taken away");
+            var read = Expect.Throws<DeviceNotFoundException>(() => gpio.Read(0), "reading an input of the removed chip");
+            Expect.Equal<int?>(19, read.Errno, "errno of the read");
+            Expect.Throws<DeviceNotFoundException>(() => gpio.Write(1, PinValue.Low), "writing an output of the removed chip");
+            // An event thread that polled the dead descriptor in a loop would burn a whole CPU: about 50 ticks here.
+            var (threads, ticksBefore) = EventThreadTicks();
+            Expect.True(threads == 1, $"expected the chip's one GPIO event thread, found {threads}");
+            Thread.Sleep(500);
+            var ticks = EventThreadTicks().Ticks - ticksBefore;
+            Expect.True(ticks < 10, $"the GPIO event thread used {ticks} ticks (10 ms each) of CPU in 500 ms after the removal: it spins on the dead descriptor");
+            gpio.UnregisterCallbackForPinValueChangedEvent(0, handler);
+            gpio.Dispose();
+            Expect.Throws<DeviceNotFoundException>(() => new LinuxGpioDriver(guest.UnplugChip).Dispose(), "opening the removed chip");
+        });
+    }
+
+    /// <summary>CPU time (user + system, clock ticks) of this process's GPIO event threads ("GPIO events …"), from /proc.</summary>
+    private static (int Threads, long Ticks) EventThreadTicks()
+    {
+        var threads = 0;
+        long ticks = 0;
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended meanwhile
+            }
+
+            // pid (comm) state ppid … : comm may hold spaces, so fields are counted after its closing parenthesis.
+            var open = stat.IndexOf('(', StringComparison.Ordinal);
+            var close = stat.LastIndexOf(')');
+            if (!stat[(open + 1)..close].StartsWith("GPIO events", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            threads++;
+            var fields = stat[(close + 2)..].Split(' ');
+            ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture); // utime, stime
+        }
+
+        return (threads, ticks);
     }
 
     private static PinValueChangedEventArgs[] Take(BlockingCollection<PinValueChangedEventArgs> events, int count)

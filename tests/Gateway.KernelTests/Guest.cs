@@ -10,7 +10,9 @@ namespace Gateway.KernelTests;
 /// <param name="RegsimBus">N of <c>/dev/i2c-N</c> of i2c-regsim (transfer-capable, device at 0x76).</param>
 /// <param name="StubBus">N of <c>/dev/i2c-N</c> of i2c-stub (SMBus only, chip at 0x76).</param>
 /// <param name="RegsimDebugfs">i2c-regsim's debugfs folder.</param>
-internal sealed record Guest(string GpioChip, string GpioSim, int RegsimBus, int StubBus, string RegsimDebugfs)
+/// <param name="UnplugChip">A second gpio-sim chip (2 lines) that a check takes away while it is in use.</param>
+/// <param name="UnplugLive">Its configfs <c>live</c> attribute: writing 0 removes the chip.</param>
+internal sealed record Guest(string GpioChip, string GpioSim, int RegsimBus, int StubBus, string RegsimDebugfs, string UnplugChip, string UnplugLive)
 {
     /// <summary>The gpio-sim line names board.sh gives lines 0–7.</summary>
     public static readonly string[] LineNames = ["GPIO17", "GPIO22", "GPIO23", "GPIO24", "GPIO25", "GPIO26", "GPIO27", "GPIO5"];
@@ -26,7 +28,9 @@ internal sealed record Guest(string GpioChip, string GpioSim, int RegsimBus, int
         Variable("KIL_GPIO_SIM"),
         int.Parse(Variable("KIL_I2C_REGSIM"), CultureInfo.InvariantCulture),
         int.Parse(Variable("KIL_I2C_STUB"), CultureInfo.InvariantCulture),
-        Variable("KIL_REGSIM_DEBUGFS"));
+        Variable("KIL_REGSIM_DEBUGFS"),
+        Variable("KIL_UNPLUG_CHIP"),
+        Variable("KIL_UNPLUG_LIVE"));
 
     private static string Variable(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

@@ -7,6 +7,7 @@ var guest = Guest.FromEnvironment();
 var checks = new CheckRunner();
 CheckRunner.Info($"guest: {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 GpioChecks.Run(checks, guest);
+GpioChecks.Unplug(checks, guest);
 await I2cChecks.RunAsync(checks, guest).ConfigureAwait(false);
 await GatewayChecks.RunAsync(checks, guest).ConfigureAwait(false);
 CheckRunner.Info($"{checks.Passed} passed, {checks.Failed} failed");

@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$root/artifacts/kernel-in-the-loop"
 cache=${KIL_CACHE:-/tmp/gateway-kernel-in-the-loop}
-timeout_seconds=${KIL_TIMEOUT:-240}
+timeout_seconds=${KIL_TIMEOUT:-300}
 jobs=$(nproc)
 
 log() { printf 'kernel-in-the-loop: %s\n' "$*" >&2; }

@@ -257,7 +257,19 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
             {
                 _events.Unwatch(line.Fd);
                 line.Watched = false;
-                Apply(line, line.Settings with { Edges = PinEventTypes.None });
+                try
+                {
+                    Apply(line, line.Settings with { Edges = PinEventTypes.None });
+                }
+                catch (DeviceNotFoundException)
+                {
+                    // The chip is gone (unplugged, overlay removed: ENODEV on every request ioctl), so there is no edge
+                    // detection left to turn off. Unregistering must still succeed, or a binding's Dispose stops before
+                    // it closes the line, and the line cannot be opened again when the chip comes back.
+                    line.Settings = line.Settings with { Edges = PinEventTypes.None };
+                    return;
+                }
+
                 DiscardQueuedEvents(line); // so edges turned on again later do not report these stale ones
             }
             else if (edges != line.Settings.Edges)
