@@ -37,6 +37,28 @@ exec 9>"$cache/.lock"
 flock 9
 
 # ---------------------------------------------------------------------------------------------------------------
+# The guest programs: the kernel test program and the gateway, framework-dependent (the runtime goes in beside),
+# precompiled (ReadyToRun: the same IL, with native code beside it) because the JIT is slow under emulation.
+command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
+dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+runtime_dir=$(ls -d "$dotnet_root"/shared/Microsoft.NETCore.App/10.* | sort -V | tail -n 1)
+aspnet_dir=$(ls -d "$dotnet_root"/shared/Microsoft.AspNetCore.App/10.* | sort -V | tail -n 1)
+hostfxr_dir=$(ls -d "$dotnet_root"/host/fxr/10.* | sort -V | tail -n 1)
+app_hash=$( (cd "$root" && find src firmware-sim tests/Gateway.KernelTests Directory.Build.props Directory.Packages.props appsettings.json \
+  tests/kernel-in-the-loop/run.sh -type f -not -path '*/bin/*' -not -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
+pdir="$cache/publish-$app_hash"
+# Published in the background, while the packages install and the modules build (it needs none of them).
+[ -f "$pdir/.done" ] || (
+  rm -rf "$cache"/publish-* && mkdir -p "$pdir"
+  for p in tests/Gateway.KernelTests src/Gateway; do
+    dotnet publish "$root/$p" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$pdir/$(basename "$p")" -p:UseAppHost=false -nologo -v quiet >>"$pdir/publish.log" 2>&1 \
+      || { cat "$pdir/publish.log" >&2; exit 1; }
+  done
+  touch "$pdir/.done"
+) &
+publish_pid=$!
+
+# ---------------------------------------------------------------------------------------------------------------
 # Tools. apt-get update only when something is missing.
 apt_updated=0
 apt_install() {
@@ -136,24 +158,7 @@ if [ ! -f "$vdir/.done" ]; then
   touch "$vdir/.done"
 fi
 
-# ---------------------------------------------------------------------------------------------------------------
-# The guest programs: the kernel test program and the gateway, framework-dependent (the runtime goes in beside),
-# precompiled (ReadyToRun: the same IL, with native code beside it) because the JIT is slow under emulation.
-dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
-runtime_dir=$(ls -d "$dotnet_root"/shared/Microsoft.NETCore.App/10.* | sort -V | tail -n 1)
-aspnet_dir=$(ls -d "$dotnet_root"/shared/Microsoft.AspNetCore.App/10.* | sort -V | tail -n 1)
-hostfxr_dir=$(ls -d "$dotnet_root"/host/fxr/10.* | sort -V | tail -n 1)
-app_hash=$( (cd "$root" && find src firmware-sim tests/Gateway.KernelTests Directory.Build.props Directory.Packages.props appsettings.json \
-  tests/kernel-in-the-loop/run.sh -type f -not -path '*/bin/*' -not -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
-pdir="$cache/publish-$app_hash"
-if [ ! -f "$pdir/.done" ]; then
-  rm -rf "$cache"/publish-* && mkdir -p "$pdir"
-  for p in tests/Gateway.KernelTests src/Gateway; do
-    dotnet publish "$root/$p" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$pdir/$(basename "$p")" -p:UseAppHost=false -nologo -v quiet >"$pdir/publish.log" 2>&1 \
-      || { cat "$pdir/publish.log" >&2; die "dotnet publish $p failed"; }
-  done
-  touch "$pdir/.done"
-fi
+wait "$publish_pid" || die "publishing the guest programs failed (see $pdir/publish.log)"
 log "guest programs published ($(elapsed))"
 
 # ---------------------------------------------------------------------------------------------------------------
