@@ -75,7 +75,6 @@ command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v cpio >/dev/null || missing+=(cpio)
 command -v gcc >/dev/null && command -v make >/dev/null || missing+=(build-essential)
-command -v flock >/dev/null || missing+=(util-linux)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # The ABI of Debian's current kernel (linux-image-amd64 depends on linux-image-<ABI>). Computed every run: Debian
