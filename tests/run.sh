@@ -72,7 +72,7 @@ fi
 if [ -n "$kil_skip" ]; then
   echo "kernel-in-the-loop: skipped ($kil_skip)"
 else
-  tests/kernel-in-the-loop/run.sh || status=1
+  bash tests/kernel-in-the-loop/run.sh || status=1
   kil_results=$(cat artifacts/kernel-in-the-loop/results 2>/dev/null || true)
   kil_passed=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' <<<"$kil_results")
   kil_failed=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$kil_results")
