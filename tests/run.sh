@@ -59,6 +59,34 @@ for project in tests/*/*.csproj; do
   fi
 done
 
+# Kernel in the loop (docs/kernel-in-the-loop.md): the Linux GPIO/I2C layer and the gateway itself against a real
+# Linux kernel under qemu, with simulated GPIO chips and I2C adapters. Its checks count in the totals; where the
+# platform cannot run it, it says so and why.
+kil_skip=""
+if [ -n "${KIL_SKIP:-}" ]; then
+  kil_skip="KIL_SKIP is set"
+elif [ "$(uname -m)" != x86_64 ]; then
+  kil_skip="needs an x86_64 machine, this is $(uname -m)"
+elif ! grep -qs '^ID=debian$' /etc/os-release || ! command -v apt-get >/dev/null 2>&1; then
+  kil_skip="needs Debian (it installs qemu and Debian's kernel packages with apt-get)"
+elif [ "$(id -u)" -ne 0 ]; then
+  kil_skip="needs root (to install qemu and the kernel packages)"
+fi
+if [ -n "$kil_skip" ]; then
+  echo "kernel-in-the-loop: skipped ($kil_skip)"
+else
+  bash tests/kernel-in-the-loop/run.sh || status=1
+  kil_results=$(cat artifacts/kernel-in-the-loop/results 2>/dev/null || true)
+  kil_passed=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' <<<"$kil_results")
+  kil_failed=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$kil_results")
+  if [ -z "$kil_passed" ] || [ -z "$kil_failed" ]; then
+    echo "tests/run.sh: kernel-in-the-loop produced no results; counted as one failure"
+    kil_passed=0 kil_failed=1
+  fi
+  passed=$((passed + kil_passed))
+  failed=$((failed + kil_failed))
+fi
+
 [ "$failed" -gt 0 ] && status=1
 echo "$passed passed, $failed failed"
 exit $status

@@ -71,6 +71,12 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
         }
     }
 
+    /// <summary>The chip's device node, e.g. <c>/dev/gpiochip0</c>.</summary>
+    public string DevicePath => _path;
+
+    /// <summary>The chip's label from GPIO_GET_CHIPINFO_IOCTL, e.g. <c>pinctrl-bcm2711</c> (possibly empty).</summary>
+    public string Label => _label;
+
     /// <inheritdoc/>
     protected internal override int PinCount => _names.Length;
 
@@ -79,6 +85,21 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
 
     /// <inheritdoc/>
     protected internal override string? GetPinName(int pinNumber) => _names[pinNumber];
+
+    /// <summary>What the kernel reports about line <paramref name="offset"/> now (GPIO_V2_GET_LINEINFO_IOCTL).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The chip has no such line.</exception>
+    /// <exception cref="HardwareException">The kernel refused the request.</exception>
+    public LinuxGpioLineInfo GetLineInfo(int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, _names.Length);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var info = LineInfo(offset);
+            return LinuxGpioLineInfo.From(info);
+        }
+    }
 
     /// <inheritdoc/>
     protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
@@ -236,7 +257,19 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
             {
                 _events.Unwatch(line.Fd);
                 line.Watched = false;
-                Apply(line, line.Settings with { Edges = PinEventTypes.None });
+                try
+                {
+                    Apply(line, line.Settings with { Edges = PinEventTypes.None });
+                }
+                catch (DeviceNotFoundException)
+                {
+                    // The chip is gone (unplugged, overlay removed: ENODEV on every request ioctl), so there is no edge
+                    // detection left to turn off. Unregistering must still succeed, or a binding's Dispose stops before
+                    // it closes the line, and the line cannot be opened again when the chip comes back.
+                    line.Settings = line.Settings with { Edges = PinEventTypes.None };
+                    return;
+                }
+
                 DiscardQueuedEvents(line); // so edges turned on again later do not report these stale ones
             }
             else if (edges != line.Settings.Edges)

@@ -7,9 +7,11 @@ namespace Gateway.Hardware.Linux;
 /// <summary>
 /// An I2C adapter through i2c-dev (<c>/dev/i2c-N</c>; Documentation/i2c/dev-interface.rst, include/uapi/linux/i2c-dev.h).
 /// The adapter's functionality is read once (I2C_FUNCS). With I2C_FUNC_I2C every transaction is one I2C_RDWR call,
-/// so a write-read is [write, read|I2C_M_RD] with a repeated start between. An adapter without it gets
-/// I2C_SLAVE_FORCE and plain write()/read(); there a write-read is two transactions with a STOP between.
-/// One descriptor serves every device on the bus, one transaction at a time.
+/// so a write-read is [write, read|I2C_M_RD] with a repeated start between. An adapter without it speaks SMBus only
+/// (many PC and some SoC controllers): there read()/write() fail too (EOPNOTSUPP, they are I2C transfers), so each
+/// transaction goes out as the SMBus transaction with the same bytes on the wire (<see cref="SmbusTransfer"/>),
+/// through I2C_SLAVE_FORCE and the I2C_SMBUS ioctl. One descriptor serves every device on the bus, one transaction
+/// at a time.
 /// </summary>
 public sealed unsafe class LinuxI2cBus : I2cBus
 {
@@ -42,7 +44,8 @@ public sealed unsafe class LinuxI2cBus : I2cBus
             throw error;
         }
 
-        SupportsI2cTransfers = (functionality & (nuint)I2cDev.I2C_FUNC_I2C) != 0;
+        Functionality = functionality;
+        SupportsI2cTransfers = (Functionality & I2cDev.I2C_FUNC_I2C) != 0;
     }
 
     /// <inheritdoc/>
@@ -51,8 +54,14 @@ public sealed unsafe class LinuxI2cBus : I2cBus
     /// <summary>The adapter's device node, e.g. <c>/dev/i2c-1</c>.</summary>
     public string DevicePath { get; }
 
-    /// <summary>Whether the adapter does plain I2C transfers (I2C_FUNC_I2C), so write-reads use a repeated start.</summary>
+    /// <summary>
+    /// Whether the adapter does plain I2C transfers (I2C_FUNC_I2C): transactions go out with I2C_RDWR. Otherwise they go
+    /// out as SMBus transactions (I2C_SMBUS), which carry register reads and writes of up to 32 bytes.
+    /// </summary>
     public bool SupportsI2cTransfers { get; }
+
+    /// <summary>The adapter's I2C_FUNCS mask (include/uapi/linux/i2c.h, I2C_FUNC_*).</summary>
+    public ulong Functionality { get; }
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">Not a 7-bit address from 0x08 to 0x77.</exception>
@@ -90,7 +99,7 @@ public sealed unsafe class LinuxI2cBus : I2cBus
             }
             else
             {
-                PlainReadWrite(address, write, read, device);
+                Smbus(address, write, read, device);
             }
         }
     }
@@ -121,7 +130,7 @@ public sealed unsafe class LinuxI2cBus : I2cBus
             var done = Libc.ioctl(_fd, I2cDev.I2C_RDWR, &data);
             if (done < 0)
             {
-                throw Errno.ToException(Errno.Last, "I2C_RDWR", device);
+                throw TransferError(Errno.Last, "I2C_RDWR", device);
             }
 
             if (done != count)
@@ -131,8 +140,9 @@ public sealed unsafe class LinuxI2cBus : I2cBus
         }
     }
 
-    private void PlainReadWrite(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
+    private void Smbus(int address, ReadOnlySpan<byte> write, Span<byte> read, string device)
     {
+        var transfer = SmbusTransfer.For(write.Length, read.Length, Functionality, device);
         if (_boundAddress != address)
         {
             // FORCE, as dotnet/iot does: a kernel driver bound to the address would otherwise make I2C_SLAVE fail with EBUSY.
@@ -144,36 +154,34 @@ public sealed unsafe class LinuxI2cBus : I2cBus
             _boundAddress = address;
         }
 
-        fixed (byte* w = write)
-        fixed (byte* r = read)
+        i2c_smbus_data data = default;
+        transfer.Fill(&data, write, read.Length);
+        var args = new i2c_smbus_ioctl_data
         {
-            if (!write.IsEmpty)
-            {
-                var n = Libc.write(_fd, w, (nuint)write.Length);
-                if (n < 0)
-                {
-                    throw Errno.ToException(Errno.Last, "write", device);
-                }
+            read_write = transfer.ReadWrite,
+            command = SmbusTransfer.Command(write),
+            size = transfer.Size,
+            data = (nint)(&data),
+        };
+        if (Libc.ioctl(_fd, I2cDev.I2C_SMBUS, &args) < 0)
+        {
+            throw TransferError(Errno.Last, $"I2C_SMBUS ({transfer.Name})", device);
+        }
 
-                if (n != write.Length)
-                {
-                    throw new HardwareException($"write on {device} sent {n} of {write.Length} bytes", device);
-                }
-            }
-
-            if (!read.IsEmpty)
-            {
-                var n = Libc.read(_fd, r, (nuint)read.Length);
-                if (n < 0)
-                {
-                    throw Errno.ToException(Errno.Last, "read", device);
-                }
-
-                if (n != read.Length)
-                {
-                    throw new HardwareException($"read on {device} returned {n} of {read.Length} bytes", device);
-                }
-            }
+        var delivered = transfer.Extract(&data, read);
+        if (delivered < read.Length)
+        {
+            throw new HardwareException($"I2C_SMBUS ({transfer.Name}) on {device} returned {delivered} of {read.Length} bytes", device);
         }
     }
+
+    /// <summary>
+    /// The typed exception for a failed transfer. ENXIO (and EREMOTEIO) is the address not acknowledged
+    /// (Documentation/i2c/fault-codes.rst); SMBus adapters such as i2c-stub answer ENODEV for an address nobody is at,
+    /// which is the same thing here (the bus is open, the chip is not answering), so it is a NACK too.
+    /// </summary>
+    private static HardwareException TransferError(int errno, string operation, string device) =>
+        errno == Errno.ENODEV
+            ? new BusNackException($"{operation} on {device} failed: no device answers at the address (errno {errno}, ENODEV)", device, errno)
+            : Errno.ToException(errno, operation, device);
 }

@@ -51,6 +51,51 @@ internal static class I2cDev
     /// <summary>I2C_FUNC_I2C: the adapter does plain I2C transfers (I2C_RDWR, read(), write()).</summary>
     internal const ulong I2C_FUNC_I2C = 0x00000001;
 
+    /// <summary>I2C_FUNC_SMBUS_READ_BYTE: SMBus receive byte (no command).</summary>
+    internal const ulong I2C_FUNC_SMBUS_READ_BYTE = 0x00020000;
+
+    /// <summary>I2C_FUNC_SMBUS_WRITE_BYTE: SMBus send byte (the command is the byte).</summary>
+    internal const ulong I2C_FUNC_SMBUS_WRITE_BYTE = 0x00040000;
+
+    /// <summary>I2C_FUNC_SMBUS_READ_BYTE_DATA: SMBus read byte (command, then one byte after a repeated start).</summary>
+    internal const ulong I2C_FUNC_SMBUS_READ_BYTE_DATA = 0x00080000;
+
+    /// <summary>I2C_FUNC_SMBUS_WRITE_BYTE_DATA: SMBus write byte (command, one byte).</summary>
+    internal const ulong I2C_FUNC_SMBUS_WRITE_BYTE_DATA = 0x00100000;
+
+    /// <summary>I2C_FUNC_SMBUS_READ_WORD_DATA: SMBus read word (command, then low byte, high byte).</summary>
+    internal const ulong I2C_FUNC_SMBUS_READ_WORD_DATA = 0x00200000;
+
+    /// <summary>I2C_FUNC_SMBUS_WRITE_WORD_DATA: SMBus write word (command, low byte, high byte).</summary>
+    internal const ulong I2C_FUNC_SMBUS_WRITE_WORD_DATA = 0x00400000;
+
+    /// <summary>I2C_FUNC_SMBUS_READ_I2C_BLOCK: I2C block read (command, then 1–32 bytes after a repeated start, no count byte).</summary>
+    internal const ulong I2C_FUNC_SMBUS_READ_I2C_BLOCK = 0x04000000;
+
+    /// <summary>I2C_FUNC_SMBUS_WRITE_I2C_BLOCK: I2C block write (command, then 1–32 bytes, no count byte).</summary>
+    internal const ulong I2C_FUNC_SMBUS_WRITE_I2C_BLOCK = 0x08000000;
+
+    /// <summary>I2C_SMBUS_READ: i2c_smbus_ioctl_data.read_write of a read.</summary>
+    internal const byte I2C_SMBUS_READ = 1;
+
+    /// <summary>I2C_SMBUS_WRITE: i2c_smbus_ioctl_data.read_write of a write.</summary>
+    internal const byte I2C_SMBUS_WRITE = 0;
+
+    /// <summary>I2C_SMBUS_BYTE: send byte / receive byte.</summary>
+    internal const uint I2C_SMBUS_BYTE = 1;
+
+    /// <summary>I2C_SMBUS_BYTE_DATA: write byte / read byte, with a command.</summary>
+    internal const uint I2C_SMBUS_BYTE_DATA = 2;
+
+    /// <summary>I2C_SMBUS_WORD_DATA: write word / read word, with a command.</summary>
+    internal const uint I2C_SMBUS_WORD_DATA = 3;
+
+    /// <summary>I2C_SMBUS_I2C_BLOCK_DATA: I2C block write / read; block[0] is the length, also of a read (set by the caller).</summary>
+    internal const uint I2C_SMBUS_I2C_BLOCK_DATA = 8;
+
+    /// <summary>I2C_SMBUS_BLOCK_MAX: most data bytes in one block transfer.</summary>
+    internal const int I2C_SMBUS_BLOCK_MAX = 32;
+
     /// <summary>I2C_RDWR_IOCTL_MAX_MSGS: most messages in one I2C_RDWR.</summary>
     internal const int I2C_RDWR_IOCTL_MAX_MSGS = 42;
 
