@@ -22,6 +22,7 @@ internal static partial class GatewayChecks
     private const int RelayLine = 1; // GPIO22
     private const int ListenerPort = 7311;
     private const int SIGTERM = 15;
+    private static readonly byte[] CommandSecret = [.. Enumerable.Range(0, 32).Select(i => (byte)(0xA0 ^ i))];
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan ReadingsLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(30);
@@ -63,9 +64,19 @@ internal static partial class GatewayChecks
                 Expect.Equal(1, sim.Value(RelayLine), "level on GPIO22");
             });
 
-            // TODO(commands issue): a signed output.set {"output":"relay","state":"on"} sent over the listener drives
-            // GPIO22 low (sim.Value(RelayLine) == 0), and "off" drives it high again; see docs/kernel-in-the-loop.md.
-            Console.WriteLine("SKIP gateway: a signed output.set drives the relay line (waits for the commands issue)");
+            await checks.RunAsync("gateway: a signed output.set over the listener drives the relay line (on: low, off: high)", async () =>
+            {
+                Expect.True(lines is not null, "no console connection");
+                var on = await CommandAsync(console, lines!, "kil-on", """{"output":"relay","on":true}""").ConfigureAwait(false);
+                Expect.True(on.Contains("\"ok\":true", StringComparison.Ordinal), $"result of output.set on: {on}");
+                Expect.Equal(0, sim.Value(RelayLine), "level on GPIO22 after output.set on (active-low)");
+                var off = await CommandAsync(console, lines!, "kil-off", """{"output":"relay","on":false}""").ConfigureAwait(false);
+                Expect.True(off.Contains("\"ok\":true", StringComparison.Ordinal), $"result of output.set off: {off}");
+                Expect.Equal(1, sim.Value(RelayLine), "level on GPIO22 after output.set off");
+                var forged = await CommandAsync(console, lines!, "kil-forged", """{"output":"relay","on":true}""", forge: true).ConfigureAwait(false);
+                Expect.True(forged.Contains("\"code\":\"bad_signature\"", StringComparison.Ordinal), $"result of a forged output.set: {forged}");
+                Expect.Equal(1, sim.Value(RelayLine), "level on GPIO22 after a forged output.set");
+            }).ConfigureAwait(false);
 
             await checks.RunAsync("gateway: live readings carry the BME280 values the datasheet's compensation gives", async () =>
             {
@@ -144,6 +155,7 @@ internal static partial class GatewayChecks
             Sampling = new { Interval = "500ms" },
             Logging = new { Format = "Simple" },
             Listener = new { Tcp = $"127.0.0.1:{ListenerPort}" },
+            Commands = new { Keys = new { kil = new { Secret = Convert.ToBase64String(CommandSecret), Allow = "output.set" } } },
             Sensors = new
             {
                 env = new { Type = "Bme280", Bus = guest.RegsimBus, Address = "0x76" },
@@ -203,6 +215,35 @@ internal static partial class GatewayChecks
                 throw new CheckFailedException(gateway.HasExited
                     ? $"the gateway exited with {ExitCode(gateway)} before its listener accepted a connection"
                     : $"no listener on 127.0.0.1:{ListenerPort} after {StartLimit.TotalSeconds} s: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Sends a command signed with the guest's key (or a forged signature) and returns its result line.</summary>
+    private static async Task<string> CommandAsync(TcpClient console, StreamReader lines, string id, string args, bool forge = false)
+    {
+        var command = Gateway.Protocol.Commands.CommandSigning.Create(
+            "kil", CommandSecret, "kil-guest", id, "output.set", args, DateTimeOffset.UtcNow, Gateway.Protocol.Commands.CommandSigning.NewNonce());
+        if (forge)
+        {
+            command = command with { Signature = new string('0', 64) };
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes(Gateway.Protocol.MessageWriter.ToJson(command) + "\n");
+        await console.GetStream().WriteAsync(bytes).ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var left = ReadingsLimit - watch.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new CheckFailedException($"no result for command {id} within {ReadingsLimit.TotalSeconds} s");
+            }
+
+            var line = await ReadLineAsync(lines, left).ConfigureAwait(false);
+            if (line.Contains("\"type\":\"result\"", StringComparison.Ordinal) && line.Contains($"\"id\":\"{id}\"", StringComparison.Ordinal))
+            {
+                return line;
             }
         }
     }
