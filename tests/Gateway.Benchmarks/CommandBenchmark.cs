@@ -15,7 +15,7 @@ namespace Gateway.Benchmarks;
 /// </summary>
 internal static class CommandBenchmark
 {
-    public static async Task<int> RunAsync(int commands, int rate, string name)
+    public static async Task<int> RunAsync(int commands, int rate, string name, IReadOnlyList<string> gatewayArgs)
     {
         var dir = Directory.CreateTempSubdirectory("gw-cmdbench-").FullName;
         var secret = new byte[32];
@@ -33,7 +33,7 @@ internal static class CommandBenchmark
             "--Gateway:Listener:Tcp=127.0.0.1:0", $"--Gateway:Commands:Keys:bench:Secret={Convert.ToBase64String(secret)}",
             "--Gateway:Commands:Keys:bench:Allow=ping,status,output.get,output.set", "--Gateway:Commands:RatePerLink=100000",
             "--Gateway:Commands:RatePerKey=100000", "--Gateway:Commands:MaxInFlight=256", // logging as shipped: every command audited at Information
-        })
+        }.Concat(gatewayArgs))
         {
             psi.ArgumentList.Add(arg);
         }
@@ -65,6 +65,7 @@ internal static class CommandBenchmark
             var latency = new double[commands];
             var received = 0;
             var failures = 0;
+            var codes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
             var reader = Task.Run(async () =>
             {
                 using var text = new StreamReader(stream, Encoding.UTF8);
@@ -76,6 +77,11 @@ internal static class CommandBenchmark
                         var i = int.Parse(r.Id.AsSpan(1), CultureInfo.InvariantCulture);
                         latency[i] = Stopwatch.GetElapsedTime(sentAt[i]).TotalMilliseconds;
                         failures += r.Ok ? 0 : 1;
+                        if (!r.Ok)
+                        {
+                            codes.AddOrUpdate(r.Code ?? "?", 1, (_, n) => n + 1);
+                        }
+
                         received++;
                     }
                 }
@@ -101,7 +107,8 @@ internal static class CommandBenchmark
             Array.Sort(latency);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 command benchmark: {commands:N0} signed '{name}' commands at {rate:N0}/s over the TCP listener (loopback), one connection
-                  achieved rate:  {commands / seconds:N0} commands/s, {failures} failed
+                  gateway args:   {(gatewayArgs.Count == 0 ? "(as shipped)" : string.Join(' ', gatewayArgs))}
+                  achieved rate:  {commands / seconds:N0} commands/s, {failures} failed{(failures == 0 ? string.Empty : " (" + string.Join(", ", codes.Select(c => $"{c.Key} {c.Value}")) + ")")}
                   round trip:     p50 {Percentile(latency, 0.50):0.00} ms, p99 {Percentile(latency, 0.99):0.00} ms, max {latency[^1]:0.00} ms
                   gateway CPU:    {cpu / commands * 1000:0.0} µs per command ({cpu / seconds / 10:0.0}% of one core)
                 """));
