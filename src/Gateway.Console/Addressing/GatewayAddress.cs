@@ -3,7 +3,7 @@ using Gateway.Protocol.Commands;
 namespace Gateway.Console.Addressing;
 
 /// <summary>How gwctl reaches a gateway.</summary>
-internal enum Transport
+internal enum TransportKind
 {
     /// <summary>The gateway's TCP listener (<c>Gateway:Listener:Tcp</c>): NDJSON.</summary>
     Tcp,
@@ -27,7 +27,7 @@ internal enum Transport
 /// <param name="Endpoint">Where.</param>
 /// <param name="Path">The WebSocket path (<c>/ws</c> unless given); empty for the others.</param>
 /// <param name="Device">The device named in a <c>listen://</c> address; null otherwise.</param>
-internal sealed record GatewayAddress(Transport Transport, HostPort Endpoint, string Path, string? Device)
+internal sealed record GatewayAddress(TransportKind Transport, HostPort Endpoint, string Path, string? Device)
 {
     /// <summary>What <see cref="Parse"/> accepts, phrased for error messages.</summary>
     public const string Expected = "tcp://host:port, ws://host:port[/ws], udp://host:port, listen://host:port/<device>, or host:port (TCP)";
@@ -44,7 +44,7 @@ internal sealed record GatewayAddress(Transport Transport, HostPort Endpoint, st
         var schemeEnd = s.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd < 0)
         {
-            return new GatewayAddress(Transport.Tcp, ParseEndpoint(s, text), string.Empty, null);
+            return new GatewayAddress(TransportKind.Tcp, ParseEndpoint(s, text), string.Empty, null);
         }
 
         var scheme = s[..schemeEnd].ToLowerInvariant();
@@ -62,9 +62,9 @@ internal sealed record GatewayAddress(Transport Transport, HostPort Endpoint, st
                     throw new FormatException($"'{text}': a {scheme}:// address has no path; expected {scheme}://host:port");
                 }
 
-                return new GatewayAddress(scheme == "tcp" ? Transport.Tcp : Transport.Udp, endpoint, string.Empty, null);
+                return new GatewayAddress(scheme == "tcp" ? TransportKind.Tcp : TransportKind.Udp, endpoint, string.Empty, null);
             case "ws":
-                return new GatewayAddress(Transport.WebSocket, endpoint, path.Length == 0 ? DefaultWebSocketPath : path, null);
+                return new GatewayAddress(TransportKind.WebSocket, endpoint, path.Length == 0 ? DefaultWebSocketPath : path, null);
             case "wss":
                 throw new FormatException($"'{text}': the gateway's listeners speak plain ws:// (they listen on loopback unless command keys are configured); wss:// is not supported by gwctl yet");
             case "listen":
@@ -74,7 +74,7 @@ internal sealed record GatewayAddress(Transport Transport, HostPort Endpoint, st
                     throw new FormatException($"'{text}': name the device after the control port, e.g. listen://127.0.0.1:7009/pi-01 (a device id is {CommandFields.TokenAllowed})");
                 }
 
-                return new GatewayAddress(Transport.Listen, endpoint, string.Empty, device);
+                return new GatewayAddress(TransportKind.Listen, endpoint, string.Empty, device);
             default:
                 throw new FormatException($"'{text}': unknown scheme '{scheme}://'; expected {Expected}");
         }
@@ -83,9 +83,9 @@ internal sealed record GatewayAddress(Transport Transport, HostPort Endpoint, st
     /// <summary>The address as gwctl shows it, e.g. <c>tcp://127.0.0.1:7000</c>.</summary>
     public override string ToString() => Transport switch
     {
-        Transport.Tcp => $"tcp://{Endpoint}",
-        Transport.WebSocket => $"ws://{Endpoint}{Path}",
-        Transport.Udp => $"udp://{Endpoint}",
+        TransportKind.Tcp => $"tcp://{Endpoint}",
+        TransportKind.WebSocket => $"ws://{Endpoint}{Path}",
+        TransportKind.Udp => $"udp://{Endpoint}",
         _ => $"listen://{Endpoint}/{Device}",
     };
 

@@ -62,9 +62,9 @@ internal static class ErrorAdvice
         ArgumentNullException.ThrowIfNull(address);
         return address.Transport switch
         {
-            Addressing.Transport.Tcp => "is the gateway running and its listener enabled? see Gateway:Listener:Tcp",
-            Addressing.Transport.WebSocket => "is the gateway running and its WebSocket listener enabled? see Gateway:Listener:WebSocket",
-            Addressing.Transport.Udp => "is the gateway running and its UDP command port enabled? see Gateway:Listener:Udp",
+            TransportKind.Tcp => "is the gateway running and its listener enabled? see Gateway:Listener:Tcp",
+            TransportKind.WebSocket => "is the gateway running and its WebSocket listener enabled? see Gateway:Listener:WebSocket",
+            TransportKind.Udp => "is the gateway running and its UDP command port enabled? see Gateway:Listener:Udp",
             _ => $"is 'gwctl listen --control {address.Endpoint}' running?",
         };
     }
@@ -73,7 +73,7 @@ internal static class ErrorAdvice
     public static string Describe(GatewayAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return address.Transport == Addressing.Transport.Tcp ? address.Endpoint.ToString() : address.ToString();
+        return address.Transport == TransportKind.Tcp ? address.Endpoint.ToString() : address.ToString();
     }
 
     /// <summary>A timeout as people write it: <c>10s</c>, <c>1.5s</c>, <c>500ms</c>.</summary>

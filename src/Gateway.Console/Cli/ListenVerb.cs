@@ -58,9 +58,9 @@ internal static class ListenVerb
     private static async Task<int> RunAsync(Terminal terminal, ListenOptions options, bool json, CancellationToken token)
     {
         var time = TimeProvider.System;
-        await using var recorder = options.RecordPath is null ? null : Recording.Open(options.RecordPath);
+        await using var recording = options.RecordPath is null ? null : Recording.Open(options.RecordPath);
         var book = new DeviceBook();
-        foreach (var (device, seq) in recorder?.Existing ?? [])
+        foreach (var (device, seq) in recording?.Existing ?? [])
         {
             if (Protocol.Commands.CommandFields.IsToken(device) && seq is >= 1 and <= SeqSet.MaxSeq)
             {
@@ -72,7 +72,7 @@ internal static class ListenVerb
         var liveOutput = live ? new LiveListenOutput(time) : null;
         IListenOutput output = liveOutput ?? (IListenOutput)new LineListenOutput(terminal.OutWriter, terminal.ErrorWriter, json);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var context = new ListenContext(options, book, recorder, output, time, stop);
+        var context = new ListenContext(options, book, recording, output, time, stop);
         var listening = new List<string>();
         await using (var server = new ListenServer(context))
         {
@@ -95,16 +95,21 @@ internal static class ListenVerb
                 output.Notice(NoticeLevel.Info, $"control port {c} (gwctl send listen://{c}/<device> <command>)");
             }
 
-            if (recorder is not null)
+            if (recording is { DroppedBytes: > 0 })
             {
-                output.Notice(NoticeLevel.Info, recorder.Existing.Count == 0
-                    ? $"recording to {recorder.Path}"
-                    : $"recording to {recorder.Path}, continuing after its {recorder.Existing.Count} readings and events");
+                output.Notice(NoticeLevel.Warning, $"{recording.Path} ended in an incomplete line ({recording.DroppedBytes} bytes, left by an interrupted run, never acknowledged); cut it off: the gateway sends that reading again");
+            }
+
+            if (recording is not null)
+            {
+                output.Notice(NoticeLevel.Info, recording.Existing.Count == 0
+                    ? $"recording to {recording.Path}"
+                    : $"recording to {recording.Path}, continuing after its {recording.Existing.Count} readings and events");
             }
 
             if (live)
             {
-                await LiveAsync(terminal, listening, recorder, book, liveOutput!, time, stop.Token).ConfigureAwait(false);
+                await LiveAsync(terminal, listening, recording, book, liveOutput!, time, stop.Token).ConfigureAwait(false);
             }
             else
             {
@@ -135,18 +140,18 @@ internal static class ListenVerb
 
         await terminal.ErrorWriter.WriteLineAsync(
             $"gwctl: {received} readings and events from {book.Devices.Count} device(s); {duplicates} duplicates dropped; {missing} missing"
-            + (recorder is null ? string.Empty : $"; {recorder.Lines} lines recorded to {recorder.Path}")).ConfigureAwait(false);
+            + (recording is null ? string.Empty : $"; {recording.Lines} lines recorded to {recording.Path}")).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    private static async Task LiveAsync(Terminal terminal, IReadOnlyList<string> listening, Recording? recorder, DeviceBook book, LiveListenOutput notices, TimeProvider time, CancellationToken token)
+    private static async Task LiveAsync(Terminal terminal, IReadOnlyList<string> listening, Recording? recording, DeviceBook book, LiveListenOutput notices, TimeProvider time, CancellationToken token)
     {
         ListenSnapshot Snapshot()
         {
             var second = time.GetTimestamp() / time.TimestampFrequency;
             return new ListenSnapshot(
                 listening,
-                recorder is null ? null : $"{recorder.Path} ({recorder.Lines} lines)",
+                recording is null ? null : $"{recording.Path} ({recording.Lines} lines)",
                 [.. book.Devices.Select(d => d.Snapshot(second))],
                 notices.Notices,
                 time.GetUtcNow());

@@ -20,7 +20,7 @@ internal static class CommandClient
     {
         ArgumentNullException.ThrowIfNull(address);
         var clock = Stopwatch.StartNew();
-        if (address.Transport == Addressing.Transport.Udp)
+        if (address.Transport == TransportKind.Udp)
         {
             var target = device ?? throw new GwctlException(ExitCodes.Usage, $"the UDP command port does not say which device it is: give --device <id> (gwctl discover shows it), or use the gateway's tcp:// or ws:// listener");
             var udpCommand = SignedCommand.Create(key, target, name, args, DateTimeOffset.UtcNow);
@@ -31,16 +31,22 @@ internal static class CommandClient
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         await using var channel = await Connector.OpenAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+        var greeted = address.Transport == TransportKind.Listen; // the control port of gwctl listen does not say hello
         try
         {
-            var target = address.Transport == Addressing.Transport.Listen
+            var target = greeted
                 ? device ?? address.Device!
                 : device ?? (await GatewaySession.ReadHelloAsync(channel, address, timeout, limit.Token).ConfigureAwait(false)).Device;
+            greeted = true;
             var command = SignedCommand.Create(key, target, name, args, DateTimeOffset.UtcNow);
             clock.Restart();
             await channel.SendAsync(command, limit.Token).ConfigureAwait(false);
             var result = await WaitForResultAsync(channel, address, command.Id, limit.Token).ConfigureAwait(false);
             return new CommandOutcome(target, name, result, clock.Elapsed);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !greeted)
+        {
+            throw new GwctlException(ExitCodes.Timeout, ErrorAdvice.NoHello(address, timeout));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

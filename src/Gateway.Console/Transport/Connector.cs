@@ -26,8 +26,8 @@ internal static class Connector
         {
             return address.Transport switch
             {
-                Addressing.Transport.Tcp or Addressing.Transport.Listen => await OpenTcpAsync(address, limit.Token).ConfigureAwait(false),
-                Addressing.Transport.WebSocket => await OpenWebSocketAsync(address, limit.Token).ConfigureAwait(false),
+                TransportKind.Tcp or TransportKind.Listen => await OpenTcpAsync(address, limit.Token).ConfigureAwait(false),
+                TransportKind.WebSocket => await OpenWebSocketAsync(address, limit.Token).ConfigureAwait(false),
                 _ => throw new GwctlException(ExitCodes.Usage, $"{address} is the UDP command port: it takes single commands (gwctl send, gwctl status), not a connection"),
             };
         }

@@ -86,6 +86,14 @@ internal sealed class NdjsonChannel : IMessageChannel
 
                 if (status == LineStatus.TooLong)
                 {
+                    if (messages.Count > 0)
+                    {
+                        // Hand over the whole lines before it first; the next call meets the long line at once
+                        // (examined = consumed, so the read does not wait for more bytes).
+                        _reader.AdvanceTo(buffer.Start);
+                        return messages;
+                    }
+
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                     throw new ProtocolViolationException($"{Peer} sent a line longer than {_maxLineLength} bytes")
                     {

@@ -79,11 +79,11 @@ internal sealed class DeviceEntry
     }
 
     /// <summary>
-    /// Takes a reading or event: true when it is new, in which case it has been written to <paramref name="recorder"/>
+    /// Takes a reading or event: true when it is new, in which case it has been written to <paramref name="recording"/>
     /// (buffered) before this returns; false for a duplicate.
     /// </summary>
     /// <exception cref="IOException">The recording failed: the reading is not stored and must not be acknowledged.</exception>
-    public bool Receive(Message message, long seq, Recording? recorder, long nowSecond)
+    public bool Receive(Message message, long seq, Recording? recording, long nowSecond)
     {
         lock (_lock)
         {
@@ -94,7 +94,7 @@ internal sealed class DeviceEntry
 
             // A failed write throws: the caller stops listening, and since nothing is acknowledged after a failure,
             // the gateway keeps this reading and sends it again to the next run.
-            recorder?.Write(RecordLines.Line(recorder.Format, message));
+            recording?.Write(RecordLines.Line(recording.Format, message));
 
             _received++;
             _rate.Add(nowSecond);
@@ -133,7 +133,7 @@ internal sealed class DeviceEntry
 
     /// <summary>Records a gap the gateway announced; returns how many of its seqs were newly known lost.</summary>
     /// <exception cref="IOException">The recording failed.</exception>
-    public long Announce(GapMessage gap, Recording? recorder, DateTimeOffset now)
+    public long Announce(GapMessage gap, Recording? recording, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(gap);
         lock (_lock)
@@ -141,7 +141,7 @@ internal sealed class DeviceEntry
             var added = _ledger.Announce(gap.From, gap.To);
             if (added > 0)
             {
-                recorder?.Write(RecordLines.GapLine(recorder.Format, Id, gap, now));
+                recording?.Write(RecordLines.GapLine(recording.Format, Id, gap, now));
             }
 
             return added;

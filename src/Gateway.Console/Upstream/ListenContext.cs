@@ -6,11 +6,11 @@ internal sealed class ListenContext
     private readonly CancellationTokenSource _stop;
     private Exception? _failure;
 
-    public ListenContext(ListenOptions options, DeviceBook book, Recording? recorder, IListenOutput output, TimeProvider time, CancellationTokenSource stop)
+    public ListenContext(ListenOptions options, DeviceBook book, Recording? recording, IListenOutput output, TimeProvider time, CancellationTokenSource stop)
     {
         Options = options;
         Book = book;
-        Recording = recorder;
+        Recording = recording;
         Output = output;
         Time = time;
         _stop = stop;

@@ -40,6 +40,9 @@ internal sealed class Recording : IAsyncDisposable
     /// <summary>Lines written by this run.</summary>
     public long Lines => Interlocked.Read(ref _written);
 
+    /// <summary>Bytes of an incomplete last line an interrupted earlier run left, cut off at open.</summary>
+    public long DroppedBytes { get; private init; }
+
     /// <summary>The failure that stopped the recording, if any.</summary>
     public Exception? Failure => Volatile.Read(ref _failure);
 
@@ -50,13 +53,15 @@ internal sealed class Recording : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(path);
         var format = RecordLines.FormatOf(path);
         var existing = new List<(string, long)>();
-        var needsNewline = false;
         var isNew = true;
+        long dropped = 0;
         try
         {
             if (File.Exists(path) && new FileInfo(path).Length > 0)
             {
-                isNew = false;
+                // A run killed mid-write can leave half a line at the end. It was never acknowledged (acks follow a
+                // flush of whole lines), so the gateway still has it: cut it off rather than keep a broken line.
+                dropped = TruncateIncompleteLastLine(path);
                 var first = true;
                 foreach (var line in File.ReadLines(path))
                 {
@@ -72,29 +77,53 @@ internal sealed class Recording : IAsyncDisposable
                     }
                 }
 
-                using var tail = new FileStream(path, FileMode.Open, FileAccess.Read);
-                tail.Seek(-1, SeekOrigin.End);
-                needsNewline = tail.ReadByte() != '\n'; // a run killed mid-line: start on a fresh line
+                isNew = new FileInfo(path).Length == 0;
             }
 
             var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-            var recorder = new Recording(path, format, file, existing);
-            if (needsNewline)
-            {
-                recorder._writer.Write('\n');
-            }
-
+            var recording = new Recording(path, format, file, existing) { DroppedBytes = dropped };
             if (isNew && format == RecordFormat.Csv)
             {
-                recorder._writer.WriteLine(RecordLines.CsvHeader);
+                recording._writer.WriteLine(RecordLines.CsvHeader);
             }
 
-            return recorder;
+            return recording;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new GwctlException(ExitCodes.IoError, $"cannot record to '{path}': {ex.Message}", ex);
         }
+    }
+
+    // Cuts the file back to just after its last newline; returns how many bytes went.
+    private static long TruncateIncompleteLastLine(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var length = file.Length;
+        var buffer = new byte[64 * 1024];
+        var end = length;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            file.Seek(start, SeekOrigin.Begin);
+            file.ReadExactly(buffer, 0, (int)(end - start));
+            var newline = Array.LastIndexOf(buffer, (byte)'\n', (int)(end - start) - 1);
+            if (newline >= 0)
+            {
+                var keep = start + newline + 1;
+                if (keep < length)
+                {
+                    file.SetLength(keep);
+                }
+
+                return length - keep;
+            }
+
+            end = start;
+        }
+
+        file.SetLength(0); // not one whole line
+        return length;
     }
 
     /// <summary>Appends one line (buffered; durable after the next <see cref="FlushAsync"/>).</summary>

@@ -284,11 +284,11 @@ internal sealed class UpstreamSession
                 continue;
             }
 
-            if (_context.Recording is { } recorder)
+            if (_context.Recording is { } recording)
             {
                 try
                 {
-                    await recorder.FlushAsync(token).ConfigureAwait(false);
+                    await recording.FlushAsync(token).ConfigureAwait(false);
                 }
                 catch (IOException ex)
                 {

@@ -50,7 +50,7 @@ internal sealed class Watcher
     /// <summary>Watches until stopped, the count is reached, or the connection ends; returns the exit code.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        if (_address.Transport is not (Addressing.Transport.Tcp or Addressing.Transport.WebSocket))
+        if (_address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket))
         {
             throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener: give tcp://host:port or ws://host:port/ws, not {_address}");
         }
