@@ -26,6 +26,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
 }
 need systemd-analyze systemd
 need python3 python3 # tests/commands/sign.py, the independent command signer
+need tmux tmux # the terminal test of gwctl's live view
 
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
