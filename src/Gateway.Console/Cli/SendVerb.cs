@@ -100,6 +100,16 @@ internal static class SendVerb
             return outcome.ExitCode;
         }
 
+        if (result.Code is not null)
+        {
+            // ok with a code: the command ran, but its result could not come back whole (too_large over UDP).
+            await terminal.ErrorWriter.WriteLineAsync($"gwctl: note: {result.Code}: {Formats.OneLine(result.Message ?? string.Empty)}").ConfigureAwait(false);
+            if (status && result.Data is null)
+            {
+                return ExitCodes.Refused; // status without its data is no status
+            }
+        }
+
         if (result.Duplicate)
         {
             await terminal.ErrorWriter.WriteLineAsync($"gwctl: note: {outcome.Device} had already run a command with this id; this is its first result").ConfigureAwait(false);

@@ -47,7 +47,7 @@ public sealed class SimulatedGateway : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var keygen = await Gwctl.RunAsync(Dir, "keygen", "--name", "operator", "--out", OperatorKey, "--allow", "ping,status,output.set,output.get");
+        var keygen = await Gwctl.RunAsync(Dir, "keygen", "--name", "operator", "--out", OperatorKey, "--allow", "ping,status,output.set,output.get,config.get");
         Assert.True(keygen.ExitCode == 0, keygen.ToString());
         var viewer = await Gwctl.RunAsync(Dir, "keygen", "--name", "viewer", "--out", ViewerKey, "--allow", "ping,status");
         Assert.True(viewer.ExitCode == 0, viewer.ToString());
