@@ -18,7 +18,7 @@ internal static class WatchView
         var header = new Markup(string.Create(CultureInfo.InvariantCulture,
             $"[bold]{Markup.Escape(Formats.OneLine(s.Hello.Device))}[/] firmware {Markup.Escape(Formats.OneLine(s.Hello.Firmware))} at {Markup.Escape(s.Address)}  connected {Formats.Age(s.Now - s.Connected)}  {s.Readings} readings, {s.Rate:0.0}/s  [dim](Ctrl-C stops)[/]"));
 
-        var table = new Table().Border(TableBorder.Rounded).Expand();
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("sensor");
         table.AddColumn("quantity");
         table.AddColumn(new TableColumn("value").RightAligned());
@@ -29,7 +29,10 @@ internal static class WatchView
         var sensors = s.Latest.Select(v => v.Sensor).Concat(s.Hello.Sensors).Concat(s.Health.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var sensor in sensors)
         {
-            var health = s.Health.TryGetValue(sensor, out var h) ? h : null;
+            // A health event is the latest word; before one arrives, the status (when a key lets gwctl ask) says it.
+            var health = s.Health.TryGetValue(sensor, out var h) ? h
+                : s.Status?.Sensors.FirstOrDefault(x => x.Id == sensor) is { } st ? (st.LastError is null ? st.Health : $"{st.Health}: {st.LastError}")
+                : null;
             var healthText = health is null ? new Text("-") : new Text(Formats.OneLine(health), Formats.HealthState(health) == "ok" ? new Style(Color.Green) : new Style(Color.Red));
             var values = s.Latest.Where(v => v.Sensor == sensor).ToList();
             if (values.Count == 0)
