@@ -10,7 +10,7 @@ internal static class WatchVerb
     public static Command Build(Option<bool> json, Option<ColorMode> color, Func<ColorMode, Terminal> terminals)
     {
         var gateway = GwctlCli.GatewayArgument();
-        var keyFile = GwctlCli.KeyFile("to also show the gateway's status (outputs, links, outbox) every 10s; optional");
+        var keyFile = GwctlCli.KeyFile("to also show the gateway's status (outputs, links, outbox) in the live view every 15s; optional");
         var count = new Option<long?>("--count", "-n") { Description = "stop after this many readings and events (exit 0)" };
         count.Validators.Add(r =>
         {

@@ -12,8 +12,8 @@ namespace Gateway.Console.Watching;
 
 /// <summary>
 /// <c>gwctl watch</c>: connects to a gateway's TCP or WebSocket listener and shows its live readings — a live view on
-/// a terminal, one line per reading otherwise (or the messages as JSON) — and, with a key, its status every
-/// <see cref="StatusEvery"/>. Pings every <see cref="PingEvery"/> so the listener's idle timeout never drops a quiet
+/// a terminal, one line per reading otherwise (or the messages as JSON) — and, with a key, its status in the live
+/// view every <see cref="StatusEvery"/>. Pings every <see cref="PingEvery"/> so the listener's idle timeout never drops a quiet
 /// watcher, and gives up when the gateway has said nothing (not even a pong) for <see cref="SilenceLimit"/>.
 /// </summary>
 internal sealed class Watcher
@@ -24,8 +24,8 @@ internal sealed class Watcher
     /// <summary>Silence after which the connection is taken as dead.</summary>
     public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(75);
 
-    /// <summary>How often the status is fetched when a key is available.</summary>
-    public static readonly TimeSpan StatusEvery = TimeSpan.FromSeconds(10);
+    /// <summary>How often the live view fetches the status when a key is available.</summary>
+    public static readonly TimeSpan StatusEvery = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResultMessage>> _pending = new(StringComparer.Ordinal);
     private readonly GatewayAddress _address;
@@ -68,7 +68,8 @@ internal sealed class Watcher
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receive = ReceiveLoop(channel, state, early, live, stop);
         var ping = PingLoop(channel, stop.Token);
-        var status = _key is null ? Task.CompletedTask : StatusLoop(channel, hello.Device, state, stop.Token);
+        // Status only feeds the live view; each one is a command the gateway audits, so none are sent for line output.
+        var status = _key is null || !live ? Task.CompletedTask : StatusLoop(channel, hello.Device, state, stop.Token);
         var view = live ? LiveLoop(state, receive, stop.Token) : Task.CompletedTask;
         string? ended;
         try

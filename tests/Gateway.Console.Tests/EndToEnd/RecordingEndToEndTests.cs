@@ -51,6 +51,7 @@ public sealed class RecordingEndToEndTests : IDisposable
         using var second = Gwctl.Start(_dir.Path, listenArgs);
         await second.WaitForLineAsync("continuing after its", Timeout, stderr: true);
         await second.WaitForLineAsync("rec-01 connected (tcp", Timeout, stderr: true);
+        await second.WaitForLineAsync("rec-01 connected (ws", Timeout, stderr: true);
         await WaitForLinesAsync(record, before + 300);
 
         gateway.Signal(Signals.SIGTERM);
@@ -58,7 +59,7 @@ public sealed class RecordingEndToEndTests : IDisposable
         second.Signal(Signals.SIGTERM);
         Assert.True(await second.WaitForExitAsync(Timeout) == 0, second.Output);
         var summary = second.Stderr.Single(l => l.Contains("duplicates dropped", StringComparison.Ordinal));
-        Assert.Matches(@"; [1-9]\d* duplicates dropped; 0 missing", summary); // two links deliver everything twice
+        Assert.Matches(@"; [1-9]\d* duplicates dropped; 0 missing", summary); // both links deliver everything: one copy of each is dropped
 
         // Every line is a whole message; every seq appears once, and they run from 1 without a hole.
         var recorded = (await File.ReadAllLinesAsync(record, TestContext.Current.CancellationToken))
