@@ -159,6 +159,15 @@ internal sealed class ListenServer : IAsyncDisposable
                 {
                     await serve(channel, token).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug in serving one connection must not take the listener (or the exit) down with it.
+                    _context.Output.Notice(NoticeLevel.Warning, $"{peer}: connection failed: {ex.GetType().Name}: {ex.Message}");
+                }
+                catch (OperationCanceledException)
+                {
+                    // stopping
+                }
                 finally
                 {
                     Interlocked.Decrement(ref connections);
