@@ -28,6 +28,7 @@ need systemd-analyze systemd
 need python3 python3 # tests/commands/sign.py, the independent command signer
 need mosquitto mosquitto
 need mosquitto_pub mosquitto-clients # signed commands sent the way an operator would
+need tmux tmux # the terminal test of gwctl's live view
 
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then

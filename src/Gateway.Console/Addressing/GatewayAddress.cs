@@ -1,0 +1,103 @@
+using Gateway.Protocol.Commands;
+
+namespace Gateway.Console.Addressing;
+
+/// <summary>How gwctl reaches a gateway.</summary>
+internal enum TransportKind
+{
+    /// <summary>The gateway's TCP listener (<c>Gateway:Listener:Tcp</c>): NDJSON.</summary>
+    Tcp,
+
+    /// <summary>The gateway's WebSocket listener (<c>Gateway:Listener:WebSocket</c>), path <c>/ws</c>, subprotocol <c>gateway.v1</c>.</summary>
+    WebSocket,
+
+    /// <summary>The gateway's UDP command port (<c>Gateway:Listener:Udp</c>): one command per datagram.</summary>
+    Udp,
+
+    /// <summary>A running <c>gwctl listen --control</c>: commands relayed down the link a gateway holds to it.</summary>
+    Listen,
+}
+
+/// <summary>
+/// A <c>&lt;gateway&gt;</c> argument: <c>tcp://host:port</c>, <c>ws://host:port[/path]</c>, <c>udp://host:port</c>,
+/// <c>listen://host:port/&lt;device&gt;</c> (the control port of <c>gwctl listen</c> and the device to reach through
+/// it), or bare <c>host:port</c>, meaning TCP.
+/// </summary>
+/// <param name="Transport">How to reach it.</param>
+/// <param name="Endpoint">Where.</param>
+/// <param name="Path">The WebSocket path (<c>/ws</c> unless given); empty for the others.</param>
+/// <param name="Device">The device named in a <c>listen://</c> address; null otherwise.</param>
+internal sealed record GatewayAddress(TransportKind Transport, HostPort Endpoint, string Path, string? Device)
+{
+    /// <summary>What <see cref="Parse"/> accepts, phrased for error messages.</summary>
+    public const string Expected = "tcp://host:port, ws://host:port[/ws], udp://host:port, listen://host:port/<device>, or host:port (TCP)";
+
+    /// <summary>The WebSocket path the gateway's listener serves.</summary>
+    public const string DefaultWebSocketPath = "/ws";
+
+    /// <summary>Parses a <c>&lt;gateway&gt;</c> argument.</summary>
+    /// <exception cref="FormatException">What is wrong with it, and what is expected.</exception>
+    public static GatewayAddress Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var s = text.Trim();
+        var schemeEnd = s.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return new GatewayAddress(TransportKind.Tcp, ParseEndpoint(s, text), string.Empty, null);
+        }
+
+        var scheme = s[..schemeEnd].ToLowerInvariant();
+        var rest = s[(schemeEnd + 3)..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var authority = slash < 0 ? rest : rest[..slash];
+        var path = slash < 0 ? string.Empty : rest[slash..];
+        var endpoint = ParseEndpoint(authority, text);
+        switch (scheme)
+        {
+            case "tcp":
+            case "udp":
+                if (path.Length > 1)
+                {
+                    throw new FormatException($"'{text}': a {scheme}:// address has no path; expected {scheme}://host:port");
+                }
+
+                return new GatewayAddress(scheme == "tcp" ? TransportKind.Tcp : TransportKind.Udp, endpoint, string.Empty, null);
+            case "ws":
+                return new GatewayAddress(TransportKind.WebSocket, endpoint, path.Length == 0 ? DefaultWebSocketPath : path, null);
+            case "wss":
+                throw new FormatException($"'{text}': the gateway's listeners speak plain ws:// (they listen on loopback unless command keys are configured); wss:// is not supported by gwctl yet");
+            case "listen":
+                var device = path.TrimStart('/');
+                if (!CommandFields.IsToken(device))
+                {
+                    throw new FormatException($"'{text}': name the device after the control port, e.g. listen://127.0.0.1:7009/pi-01 (a device id is {CommandFields.TokenAllowed})");
+                }
+
+                return new GatewayAddress(TransportKind.Listen, endpoint, string.Empty, device);
+            default:
+                throw new FormatException($"'{text}': unknown scheme '{scheme}://'; expected {Expected}");
+        }
+    }
+
+    /// <summary>The address as gwctl shows it, e.g. <c>tcp://127.0.0.1:7000</c>.</summary>
+    public override string ToString() => Transport switch
+    {
+        TransportKind.Tcp => $"tcp://{Endpoint}",
+        TransportKind.WebSocket => $"ws://{Endpoint}{Path}",
+        TransportKind.Udp => $"udp://{Endpoint}",
+        _ => $"listen://{Endpoint}/{Device}",
+    };
+
+    private static HostPort ParseEndpoint(string authority, string whole)
+    {
+        try
+        {
+            return HostPort.Parse(authority);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException($"'{whole}' is not a gateway address ({ex.Message}); expected {Expected}", ex);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Gateway.Console.Addressing;
+using Gateway.Console.Cli;
+using Gateway.Protocol;
+
+namespace Gateway.Console.Transport;
+
+/// <summary>Opens a connection to a gateway's TCP or WebSocket listener, or to a <c>gwctl listen</c> control port.</summary>
+internal static class Connector
+{
+    /// <summary>Longest line or frame gwctl accepts from a gateway (the protocol's default).</summary>
+    public const int MaxMessage = ProtocolInfo.DefaultMaxLineLength;
+
+    /// <summary>How long a send may wait for the gateway to read.</summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connects within <paramref name="timeout"/>.</summary>
+    /// <exception cref="GwctlException">It failed; the message says why and what to check.</exception>
+    public static async Task<IMessageChannel> OpenAsync(GatewayAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return address.Transport switch
+            {
+                TransportKind.Tcp or TransportKind.Listen => await OpenTcpAsync(address, limit.Token).ConfigureAwait(false),
+                TransportKind.WebSocket => await OpenWebSocketAsync(address, limit.Token).ConfigureAwait(false),
+                _ => throw new GwctlException(ExitCodes.Usage, $"{address} is the UDP command port: it takes single commands (gwctl send, gwctl status), not a connection"),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GwctlException(ExitCodes.Timeout, ErrorAdvice.TimedOut(address, timeout));
+        }
+    }
+
+    private static async Task<IMessageChannel> OpenTcpAsync(GatewayAddress address, CancellationToken token)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(address.Endpoint.Host, address.Endpoint.Port, token).ConfigureAwait(false);
+            var peer = $"{address.Transport.ToString().ToLowerInvariant()} {socket.RemoteEndPoint}";
+            return new NdjsonChannel(new NetworkStream(socket, ownsSocket: true), peer, MaxMessage, WriteTimeout);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new GwctlException(ExitCodes.Unavailable, ErrorAdvice.ConnectFailed(address, ex.SocketErrorCode, ex.Message, TimeSpan.Zero), ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<IMessageChannel> OpenWebSocketAsync(GatewayAddress address, CancellationToken token)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.AddSubProtocol(WebSocketChannel.SubProtocol);
+            socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong applies
+            socket.Options.CollectHttpResponseDetails = true;
+            var url = new Uri($"ws://{address.Endpoint}{address.Path}");
+            try
+            {
+                await socket.ConnectAsync(url, token).ConfigureAwait(false);
+            }
+            catch (WebSocketException ex) when (socket.HttpStatusCode != 0 && (int)socket.HttpStatusCode != 101)
+            {
+                throw new GwctlException(ExitCodes.Unavailable, ErrorAdvice.WebSocketRefused(address, (int)socket.HttpStatusCode), ex);
+            }
+            catch (WebSocketException ex) when (Find<SocketException>(ex) is { } inner)
+            {
+                throw new GwctlException(ExitCodes.Unavailable, ErrorAdvice.ConnectFailed(address, inner.SocketErrorCode, inner.Message, TimeSpan.Zero), ex);
+            }
+            catch (WebSocketException ex)
+            {
+                throw new GwctlException(ExitCodes.Unavailable, $"cannot open a WebSocket to {address}: {ex.Message} ({ErrorAdvice.WhatToCheck(address)})", ex);
+            }
+
+            if (socket.SubProtocol != WebSocketChannel.SubProtocol)
+            {
+                throw new GwctlException(ExitCodes.Protocol, $"{address} did not accept the subprotocol {WebSocketChannel.SubProtocol}: is it a gateway's WebSocket listener?");
+            }
+
+            return new WebSocketChannel(socket, $"ws {address.Endpoint}", MaxMessage, WriteTimeout);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+}

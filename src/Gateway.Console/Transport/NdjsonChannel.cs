@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Gateway.Protocol;
+
+namespace Gateway.Console.Transport;
+
+/// <summary>
+/// Protocol messages as NDJSON over a byte stream (TCP): lines framed by <see cref="NdjsonFraming"/>, at most
+/// <c>maxLineLength</c> bytes each; a write that the peer does not take within <c>writeTimeout</c> ends the connection.
+/// </summary>
+internal sealed class NdjsonChannel : IMessageChannel
+{
+    private readonly Stream _stream;
+    private readonly PipeReader _reader;
+    private readonly int _maxLineLength;
+    private readonly TimeSpan _writeTimeout;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _output = new(512);
+
+    public NdjsonChannel(Stream stream, string peer, int maxLineLength, TimeSpan writeTimeout)
+    {
+        _stream = stream;
+        Peer = peer;
+        _maxLineLength = maxLineLength;
+        _writeTimeout = writeTimeout;
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+    }
+
+    /// <inheritdoc/>
+    public string Peer { get; }
+
+    /// <inheritdoc/>
+    public async Task SendAsync(Message message, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _output.Clear();
+            MessageWriter.WriteLine(message, _output);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_writeTimeout);
+            try
+            {
+                await _stream.WriteAsync(_output.WrittenMemory, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ChannelClosedException($"did not read for {_writeTimeout.TotalSeconds:0}s");
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                throw new ChannelClosedException(ex.Message, ex);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Inbound>> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                throw new ChannelClosedException(ex.Message, ex);
+            }
+
+            var buffer = result.Buffer;
+            var messages = new List<Inbound>();
+            while (true)
+            {
+                var status = NdjsonFraming.TryReadLine(ref buffer, _maxLineLength, out var line);
+                if (status == LineStatus.Incomplete)
+                {
+                    break;
+                }
+
+                if (status == LineStatus.TooLong)
+                {
+                    if (messages.Count > 0)
+                    {
+                        // Hand over the whole lines before it first; the next call meets the long line at once
+                        // (examined = consumed, so the read does not wait for more bytes).
+                        _reader.AdvanceTo(buffer.Start);
+                        return messages;
+                    }
+
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                    throw new ProtocolViolationException($"{Peer} sent a line longer than {_maxLineLength} bytes")
+                    {
+                        Reply = new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_maxLineLength} bytes; disconnecting"),
+                    };
+                }
+
+                if (!line.IsEmpty)
+                {
+                    messages.Add(Inbound.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()));
+                }
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (messages.Count > 0)
+            {
+                return messages;
+            }
+
+            if (result.IsCompleted)
+            {
+                return [];
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _writeLock.Dispose();
+    }
+}

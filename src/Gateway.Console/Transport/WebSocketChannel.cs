@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Gateway.Protocol;
+
+namespace Gateway.Console.Transport;
+
+/// <summary>
+/// Protocol messages over a WebSocket: one message per text frame (docs/protocol.md, Framing), subprotocol
+/// <see cref="SubProtocol"/>. A message over the size limit, or a binary one, breaks the framing.
+/// </summary>
+internal sealed class WebSocketChannel : IMessageChannel
+{
+    /// <summary>The WebSocket subprotocol of protocol version 1.</summary>
+    public const string SubProtocol = "gateway.v1";
+
+    private readonly WebSocket _socket;
+    private readonly int _maxMessage;
+    private readonly TimeSpan _writeTimeout;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _output = new(512);
+    private readonly byte[] _chunk = new byte[16 * 1024];
+
+    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout)
+    {
+        _socket = socket;
+        Peer = peer;
+        _maxMessage = maxMessage;
+        _writeTimeout = writeTimeout;
+    }
+
+    /// <inheritdoc/>
+    public string Peer { get; }
+
+    /// <inheritdoc/>
+    public async Task SendAsync(Message message, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _output.Clear();
+            MessageWriter.Write(message, _output);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_writeTimeout);
+            try
+            {
+                await _socket.SendAsync(_output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ChannelClosedException($"did not read for {_writeTimeout.TotalSeconds:0}s");
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                throw new ChannelClosedException(ex.Message, ex);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Inbound>> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var message = new ArrayBufferWriter<byte>(1024);
+        while (true)
+        {
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await _socket.ReceiveAsync(_chunk.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                throw new ChannelClosedException(ex.Message, ex);
+            }
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await CloseQuietly(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+                return [];
+            }
+
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                throw new ProtocolViolationException($"{Peer} sent a binary frame")
+                {
+                    Reply = new ErrorMessage(ErrorCodes.MalformedJson, "messages are JSON in text frames; disconnecting"),
+                };
+            }
+
+            if (message.WrittenCount + result.Count > _maxMessage)
+            {
+                throw new ProtocolViolationException($"{Peer} sent a message longer than {_maxMessage} bytes")
+                {
+                    Reply = new ErrorMessage(ErrorCodes.LineTooLong, $"a message is longer than {_maxMessage} bytes; disconnecting"),
+                };
+            }
+
+            message.Write(_chunk.AsSpan(0, result.Count));
+            if (result.EndOfMessage && message.WrittenCount > 0)
+            {
+                return [Inbound.Parse(message.WrittenSpan)];
+            }
+        }
+    }
+
+    /// <summary>Ends the connection with a close frame (RFC 6455 §5.5.1), without waiting long for the peer.</summary>
+    public async Task CloseQuietly(WebSocketCloseStatus status, string? reason)
+    {
+        if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _socket.CloseOutputAsync(status, reason, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the peer is already gone
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseQuietly(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+        _socket.Dispose();
+        _writeLock.Dispose();
+    }
+}

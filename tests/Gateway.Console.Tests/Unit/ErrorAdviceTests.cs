@@ -1,0 +1,44 @@
+using System.Net.Sockets;
+using Gateway.Console.Addressing;
+using Gateway.Console.Cli;
+
+namespace Gateway.Console.Tests.Unit;
+
+public sealed class ErrorAdviceTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:7010", "connection refused at 127.0.0.1:7010: is the gateway running and its listener enabled? see Gateway:Listener:Tcp")]
+    [InlineData("ws://127.0.0.1:7011", "connection refused at ws://127.0.0.1:7011/ws: is the gateway running and its WebSocket listener enabled? see Gateway:Listener:WebSocket")]
+    [InlineData("udp://127.0.0.1:7012", "connection refused at udp://127.0.0.1:7012: is the gateway running and its UDP command port enabled? see Gateway:Listener:Udp")]
+    [InlineData("listen://127.0.0.1:7009/pi-01", "connection refused at listen://127.0.0.1:7009/pi-01: is 'gwctl listen --control 127.0.0.1:7009' running?")]
+    public void A_refused_connection_says_where_and_which_setting_to_check(string address, string message)
+    {
+        Assert.Equal(message, ErrorAdvice.ConnectFailed(GatewayAddress.Parse(address), SocketError.ConnectionRefused, "Connection refused", TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void An_unknown_host_name_suggests_discover()
+    {
+        var message = ErrorAdvice.ConnectFailed(GatewayAddress.Parse("gw.invalid:7000"), SocketError.HostNotFound, "Name or service not known", TimeSpan.Zero);
+
+        Assert.Equal("cannot resolve 'gw.invalid': check the name, or give the IP address (gwctl discover lists the gateways on this network)", message);
+    }
+
+    [Theory]
+    [InlineData(404, "the gateway's WebSocket listener is at the path /ws (ws://127.0.0.1:7011/ws)")]
+    [InlineData(503, "Gateway:Listener:MaxConnections")]
+    [InlineData(400, "subprotocol gateway.v1")]
+    public void A_refused_websocket_upgrade_is_explained(int status, string expected)
+    {
+        Assert.Contains(expected, ErrorAdvice.WebSocketRefused(GatewayAddress.Parse("ws://127.0.0.1:7011/x"), status), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10_000, "10s")]
+    [InlineData(1_500, "1.5s")]
+    [InlineData(250, "250ms")]
+    public void Timeouts_are_written_as_typed(int milliseconds, string text)
+    {
+        Assert.Equal(text, ErrorAdvice.Seconds(TimeSpan.FromMilliseconds(milliseconds)));
+    }
+}

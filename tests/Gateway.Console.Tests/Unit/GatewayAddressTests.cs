@@ -1,0 +1,65 @@
+using Gateway.Console.Addressing;
+
+namespace Gateway.Console.Tests.Unit;
+
+public sealed class GatewayAddressTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:7010", "Tcp", "127.0.0.1", 7010, "tcp://127.0.0.1:7010")]
+    [InlineData("tcp://gw.local:7010", "Tcp", "gw.local", 7010, "tcp://gw.local:7010")]
+    [InlineData("ws://127.0.0.1:7011", "WebSocket", "127.0.0.1", 7011, "ws://127.0.0.1:7011/ws")]
+    [InlineData("ws://127.0.0.1:7011/ws", "WebSocket", "127.0.0.1", 7011, "ws://127.0.0.1:7011/ws")]
+    [InlineData("ws://[::1]:7011/other", "WebSocket", "::1", 7011, "ws://[::1]:7011/other")]
+    [InlineData("udp://127.0.0.1:7012", "Udp", "127.0.0.1", 7012, "udp://127.0.0.1:7012")]
+    [InlineData("UDP://127.0.0.1:7012/", "Udp", "127.0.0.1", 7012, "udp://127.0.0.1:7012")]
+    [InlineData("listen://127.0.0.1:7009/pi-01", "Listen", "127.0.0.1", 7009, "listen://127.0.0.1:7009/pi-01")]
+    public void Every_documented_form_parses_to_its_transport_and_endpoint(string text, string transport, string host, int port, string shown)
+    {
+        var address = GatewayAddress.Parse(text);
+
+        Assert.Equal(Enum.Parse<TransportKind>(transport), address.Transport);
+        Assert.Equal(host, address.Endpoint.Host);
+        Assert.Equal(port, address.Endpoint.Port);
+        Assert.Equal(shown, address.ToString());
+    }
+
+    [Fact]
+    public void A_listen_address_names_the_device_to_relay_to()
+    {
+        Assert.Equal("pi-01", GatewayAddress.Parse("listen://127.0.0.1:7009/pi-01").Device);
+        Assert.Null(GatewayAddress.Parse("tcp://127.0.0.1:7009").Device);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "no port")]
+    [InlineData("127.0.0.1:0", "1 to 65535")]
+    [InlineData("127.0.0.1:70000", "1 to 65535")]
+    [InlineData("::1:7000", "brackets")]
+    [InlineData("http://127.0.0.1:7000", "unknown scheme 'http://'")]
+    [InlineData("wss://127.0.0.1:7000", "plain ws://")]
+    [InlineData("tcp://127.0.0.1:7000/ws", "no path")]
+    [InlineData("listen://127.0.0.1:7009", "name the device")]
+    [InlineData("listen://127.0.0.1:7009/bad device", "name the device")]
+    [InlineData("tcp://bad_host!:7000", "not a host name")]
+    public void A_malformed_address_is_refused_saying_what_is_wrong(string text, string expected)
+    {
+        var ex = Assert.Throws<FormatException>(() => GatewayAddress.Parse(text));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Port_zero_is_only_for_listening()
+    {
+        Assert.Equal(0, HostPort.Parse("127.0.0.1:0", allowPortZero: true).Port);
+        Assert.Throws<FormatException>(() => HostPort.Parse("127.0.0.1:0"));
+    }
+
+    [Fact]
+    public void A_listening_address_must_be_an_ip_or_localhost()
+    {
+        Assert.Equal(System.Net.IPAddress.Loopback, HostPort.Parse("localhost:1").BindAddress());
+        Assert.Equal(System.Net.IPAddress.Any, HostPort.Parse("0.0.0.0:1").BindAddress());
+        Assert.Throws<FormatException>(() => HostPort.Parse("gw.local:1").BindAddress());
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using Gateway.Console.Transport;
+using Gateway.Protocol;
+
+namespace Gateway.Console.Tests.Unit;
+
+public sealed class InboundTests
+{
+    [Fact]
+    public void An_error_the_peer_sent_is_a_message_not_a_problem_so_it_is_never_bounced_back()
+    {
+        var inbound = Inbound.Parse(Encoding.UTF8.GetBytes("""{"type":"error","code":"bad_field","message":"ack for seq 9"}"""));
+
+        Assert.Null(inbound.Problem);
+        Assert.Equal(new ErrorMessage("bad_field", "ack for seq 9"), inbound.Message);
+    }
+
+    [Theory]
+    [InlineData("{not json", ErrorCodes.MalformedJson)]
+    [InlineData("""{"type":"teleport"}""", ErrorCodes.UnknownType)]
+    [InlineData("""{"type":"ack"}""", ErrorCodes.BadField)]
+    [InlineData("""{"x":{"type":"error"},"type":"ack"}""", ErrorCodes.BadField)]
+    public void A_line_that_is_not_a_valid_message_is_a_problem_to_answer(string line, string code)
+    {
+        var inbound = Inbound.Parse(Encoding.UTF8.GetBytes(line));
+
+        Assert.Null(inbound.Message);
+        Assert.Equal(code, inbound.Problem!.Code);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"error"}""")]
+    [InlineData("""{"message":"x","type":"error","code":5}""")]
+    public void A_malformed_error_from_the_peer_is_still_its_error_and_not_answered(string line)
+    {
+        var inbound = Inbound.Parse(Encoding.UTF8.GetBytes(line));
+
+        Assert.Null(inbound.Problem);
+        Assert.IsType<ErrorMessage>(inbound.Message);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_a_problem()
+    {
+        var inbound = Inbound.Parse([(byte)'{', 0xC3, 0x28, (byte)'}']);
+
+        Assert.Equal(ErrorCodes.InvalidUtf8, inbound.Problem!.Code);
+    }
+}
