@@ -13,8 +13,6 @@ namespace Gateway.Commands.BuiltIn;
 internal sealed class StatusCommand(GatewayOptions options, SamplerService sampler, OutputService outputs, LinkRegistry links, Outbox.Outbox outbox, StatusBoard status)
     : ICommandHandler
 {
-    private static readonly long Started = Stopwatch.GetTimestamp();
-
     /// <inheritdoc/>
     public string Name => CommandNames.Status;
 
@@ -69,7 +67,7 @@ internal sealed class StatusCommand(GatewayOptions options, SamplerService sampl
         {
             ["device"] = options.DeviceId,
             ["version"] = GatewayHost.Version,
-            ["uptime"] = (long)Stopwatch.GetElapsedTime(Started).TotalSeconds,
+            ["uptime"] = (long)(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, // since the process started
             ["status"] = status.Line,
             ["sensors"] = sensors,
             ["outputs"] = outs,
