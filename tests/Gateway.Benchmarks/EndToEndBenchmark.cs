@@ -206,7 +206,7 @@ internal static class EndToEndBenchmark
                     {rawMeasured.Line($"raw {transport.Name()}, same messages pre-encoded:", readings)}
                     {"ratio pipeline / raw:",-52}{measured.Rate(readings) / rawMeasured.Rate(readings),10:0.00}
                     producer held back {heldMs:N0} times (1 ms sleeps) in {measured.Wall.TotalMilliseconds:N0} ms
-                    received {receiver.Received:N0} (last seq {receiver.LastSeq:N0}), {receiver.Errors} errors, {receiver.Hellos} connection(s), {dropped} dropped
+                    received {receiver.Received:N0} (last seq {receiver.LastSeq:N0}), {receiver.Acks:N0} acks sent, {receiver.Errors} errors, {receiver.Hellos} connection(s), {dropped} dropped
                 """));
             return receiver.Received == readings && receiver.Errors == 0 && receiver.Hellos == 1 && dropped == 0;
         }

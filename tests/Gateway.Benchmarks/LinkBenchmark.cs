@@ -75,7 +75,7 @@ internal static class LinkBenchmark
                   {drained.Line($"{transport.Name()} link (outbox read, encode, send, acks):", readings)}
                   {rawMeasured.Line($"raw {transport.Name()}, same messages pre-encoded:", readings)}
                   {"ratio link / raw:",-52}{drained.Rate(readings) / rawMeasured.Rate(readings),10:0.00}
-                  received {receiver.Received:N0} (last seq {receiver.LastSeq:N0}), {receiver.Errors} errors, {receiver.Hellos} connection(s)
+                  received {receiver.Received:N0} (last seq {receiver.LastSeq:N0}), {receiver.Acks:N0} acks sent, {receiver.Errors} errors, {receiver.Hellos} connection(s)
                 """));
             return receiver.Received == readings && receiver.Errors == 0 && receiver.Hellos == 1;
         }

@@ -13,6 +13,7 @@ internal abstract class BenchUpstream : IAsyncDisposable
     private long _lastSeq;
     private int _hellos;
     private long _errors;
+    private long _acks;
     private string? _firstError;
     private long _waitFor = long.MaxValue;
     private TaskCompletionSource _waiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,6 +41,9 @@ internal abstract class BenchUpstream : IAsyncDisposable
 
     /// <summary><c>hello</c> messages received (one per connection of a link).</summary>
     public int Hellos => Volatile.Read(ref _hellos);
+
+    /// <summary>Acks sent.</summary>
+    public long Acks => Interlocked.Read(ref _acks);
 
     /// <summary>Messages that did not parse, or <c>error</c> messages from the link; a clean run has none.</summary>
     public long Errors => Interlocked.Read(ref _errors);
@@ -88,6 +92,9 @@ internal abstract class BenchUpstream : IAsyncDisposable
 
     /// <inheritdoc/>
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>Counts an ack sent.</summary>
+    protected void CountAck() => Interlocked.Increment(ref _acks);
 
     /// <summary>
     /// Parses one message and counts it; returns its seq when it is a reading or an event, otherwise -1.

@@ -86,6 +86,7 @@ internal sealed class TcpBenchUpstream : BenchUpstream
             {
                 MessageWriter.WriteLine(new AckMessage(last), ack);
                 acked = last;
+                CountAck();
             }
 
             if (pinged)

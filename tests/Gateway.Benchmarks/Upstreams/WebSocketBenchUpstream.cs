@@ -125,7 +125,7 @@ internal sealed class WebSocketBenchUpstream : BenchUpstream
         }
     }
 
-    private static async Task AckLoop(WebSocket socket, Connection connection, CancellationToken token)
+    private async Task AckLoop(WebSocket socket, Connection connection, CancellationToken token)
     {
         var message = new ArrayBufferWriter<byte>(64);
         long acked = 0;
@@ -138,6 +138,7 @@ internal sealed class WebSocketBenchUpstream : BenchUpstream
                 MessageWriter.Write(new AckMessage(last), message);
                 await socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, token);
                 acked = last;
+                CountAck();
             }
 
             if (Interlocked.Exchange(ref connection.Pings, 0) > 0)
