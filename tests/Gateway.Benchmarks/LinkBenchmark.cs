@@ -1,150 +1,105 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
-using System.IO.Pipelines;
-using System.Net;
-using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Links;
 using Gateway.Outbox;
 using Gateway.Protocol;
 using Gateway.Sampling;
-using Gateway.Status;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Benchmarks;
 
 /// <summary>
-/// Backlog drain over the TCP link: N readings stored while the upstream was "down", then a real TcpUpstreamLink
-/// delivers them to an acking receiver on loopback. Compared, in the same run, with writing the same protocol bytes
-/// over a raw loopback socket to a reader that only splits lines. Reports readings/s, the ratio, and CPU per 1,000.
+/// Backlog drain: N readings stored while the upstream was "down", then the gateway's real link (TCP, then WebSocket,
+/// each with its own cursor over the same stored readings) delivers them to an acking receiver on loopback. Compared,
+/// in the same run, with the same protocol messages pre-encoded and sent over the raw transport to a receiver that
+/// parses them the same way. Reports readings/s, the ratio, and CPU per 1,000.
 /// </summary>
 internal static class LinkBenchmark
 {
-    public static async Task<int> RunAsync(int readings)
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Readings of the unmeasured first drain of each transport (the JIT's warm-up).</summary>
+    private const int WarmUpReadings = 50_000;
+
+    public static async Task<int> RunAsync(int readings, IReadOnlyList<Transport> transports, ILoggerFactory loggers)
+    {
+        // No rate limit (MaxRate defaults to 20,000/s so that a reconnect does not flood a weak uplink): this measures capacity.
+        var settings = new UpstreamLinkOptions { Name = "unused", Window = 50_000, MaxRate = 100_000_000 };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"link benchmark: drain a backlog of {readings:N0} stored readings to an acking receiver (loopback), window {settings.Window:N0}, no rate limit; CPU is the whole process (sender and receiver)"));
+        var clean = true;
+        foreach (var transport in transports)
+        {
+            // Unmeasured first drain, so that the outbox's, the link's and the receivers' code is compiled before the measured one.
+            await DrainAsync(transport, WarmUpReadings, settings, loggers, report: false);
+            clean &= await DrainAsync(transport, readings, settings, loggers, report: true);
+        }
+
+        return clean ? 0 : 1;
+    }
+
+    private static async Task<bool> DrainAsync(Transport transport, int readings, UpstreamLinkOptions settings, ILoggerFactory loggers, bool report)
     {
         var dir = Directory.CreateTempSubdirectory("gw-linkbench-").FullName;
         try
         {
+            // The memory bound above the run, so that nothing is dropped while the backlog is stored.
             var options = new OutboxOptions { Path = Path.Combine(dir, "gateway.db"), MaxBytes = 16L << 30, MemoryLimit = readings + 100_000 };
             await using var outbox = new Outbox.Outbox(options, TimeProvider.System, NullLogger<Outbox.Outbox>.Instance);
             outbox.Start();
             var t0 = DateTimeOffset.UtcNow;
-            string[] sensors = ["env", "climate", "light", "analog", "water", "door", "flow"];
-            string[] quantities = ["temperature", "humidity", "pressure"];
             for (var i = 0; i < readings; i++)
             {
-                outbox.Accept(new SampledReading(sensors[i % 7], quantities[i % 3], 20 + (i % 1000 * 0.01), "Cel", t0.AddMilliseconds(i)));
+                outbox.Accept(Synthetic.Reading(i, t0));
             }
 
             await outbox.WaitForCommitAsync(readings - 1, CancellationToken.None);
-
-            // 1. The link draining the backlog to an acking receiver.
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             var gateway = new GatewayOptions { DeviceId = "bench-01", StateDirectory = dir };
-            var link = new UpstreamLinkOptions { Name = "tcp", Endpoint = new HostEndpoint("127.0.0.1", port), Window = 50_000, MaxRate = 100_000_000 };
-            var received = new TaskCompletionSource<long>();
-            var receiver = Task.Run(() => AckingReceiver(listener, readings, received));
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            using var service = new TcpUpstreamLink(link, gateway, outbox, new StatusBoard(), NullLogger<TcpUpstreamLink>.Instance);
-            await service.StartAsync(CancellationToken.None);
-            await received.Task.WaitAsync(TimeSpan.FromMinutes(5));
-            var linkSeconds = clock.Elapsed.TotalSeconds;
-            var linkCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
-            await service.StopAsync(CancellationToken.None);
-            await receiver;
+            var raw = RawSend.Encode(readings, i => Synthetic.Message(gateway.DeviceId, i, t0));
 
-            // 2. The same bytes over a raw loopback socket.
-            var bytes = new ArrayBufferWriter<byte>(readings * 160);
-            for (var i = 0; i < readings; i++)
+            await using var receiver = await transport.StartReceiverAsync();
+            var meter = Meter.Start();
+            using var link = transport.CreateLink(receiver, settings, gateway, outbox, loggers);
+            await link.StartAsync(CancellationToken.None);
+            await receiver.WaitForSeqAsync(readings, Timeout);
+            var drained = meter.Read();
+            await link.StopAsync(CancellationToken.None);
+            var rawMeasured = await transport.SendRawAsync(raw, readings, Timeout);
+            if (!report)
             {
-                MessageWriter.WriteLine(new ReadingMessage("bench-01", i + 1, t0.AddMilliseconds(i), sensors[i % 7], quantities[i % 3], 20 + (i % 1000 * 0.01), "Cel"), bytes);
+                return true;
             }
-
-            using var rawListener = new TcpListener(IPAddress.Loopback, 0);
-            rawListener.Start();
-            var rawReceiver = Task.Run(() => CountingReceiver(rawListener, readings));
-            cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            clock.Restart();
-            using (var client = new TcpClient())
-            {
-                await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)rawListener.LocalEndpoint).Port);
-                await client.GetStream().WriteAsync(bytes.WrittenMemory);
-                await rawReceiver;
-            }
-
-            var rawSeconds = clock.Elapsed.TotalSeconds;
-            var rawCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-                link benchmark: drain a backlog of {readings:N0} stored readings over the TCP link to an acking receiver (loopback)
-                  TCP link (outbox read, encode, send, acks): {readings / linkSeconds,12:N0} readings/s, {linkCpu / readings * 1000:0.00} ms CPU per 1,000 (sender and receiver in one process)
-                  raw socket, same bytes pre-encoded:          {readings / rawSeconds,12:N0} readings/s, {rawCpu / readings * 1000:0.00} ms CPU per 1,000
-                  ratio link / raw:                            {(readings / linkSeconds) / (readings / rawSeconds):0.00}
+                  {drained.Line($"{transport.Name()} link (outbox read, encode, send, acks):", readings)}
+                  {rawMeasured.Line($"raw {transport.Name()}, same messages pre-encoded:", readings)}
+                  {"ratio link / raw:",-52}{drained.Rate(readings) / rawMeasured.Rate(readings),10:0.00}
+                  received {receiver.Received:N0} (last seq {receiver.LastSeq:N0}), {receiver.Acks:N0} acks sent, {receiver.Errors} errors, {receiver.Hellos} connection(s)
                 """));
-            return 0;
+            return receiver.Received == readings && receiver.Errors == 0 && receiver.Hellos == 1;
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
     }
+}
 
-    private static async Task AckingReceiver(TcpListener listener, int expected, TaskCompletionSource<long> done)
+/// <summary>The synthetic readings the capacity runs store: 7 sensors, 3 quantities, values that vary.</summary>
+internal static class Synthetic
+{
+    private static readonly string[] Sensors = ["env", "climate", "light", "analog", "water", "door", "flow"];
+    private static readonly string[] Quantities = ["temperature", "humidity", "pressure"];
+
+    /// <summary>Reading <paramref name="i"/> (0-based) as the sampler hands it to the outbox.</summary>
+    public static SampledReading Reading(int i, DateTimeOffset t0) =>
+        new(Sensors[i % 7], Quantities[i % 3], 20 + (i % 1000 * 0.01), "Cel", t0.AddMilliseconds(i));
+
+    /// <summary>The protocol message a link sends for reading <paramref name="i"/> stored in a fresh outbox (seq i + 1).</summary>
+    public static ReadingMessage Message(string device, int i, DateTimeOffset t0)
     {
-        using var client = await listener.AcceptTcpClientAsync();
-        var stream = client.GetStream();
-        var reader = PipeReader.Create(stream);
-        var ack = new ArrayBufferWriter<byte>();
-        long last = 0;
-        while (last < expected)
-        {
-            var result = await reader.ReadAsync();
-            var buffer = result.Buffer;
-            while (NdjsonFraming.TryReadLine(ref buffer, ProtocolInfo.DefaultMaxLineLength, out var line) == LineStatus.Line)
-            {
-                if (MessageParser.Parse(line.ToArray()) is ReadingMessage r)
-                {
-                    last = r.Seq;
-                }
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            ack.Clear();
-            MessageWriter.WriteLine(new AckMessage(last), ack);
-            await stream.WriteAsync(ack.WrittenMemory);
-            if (result.IsCompleted)
-            {
-                break;
-            }
-        }
-
-        done.TrySetResult(last);
-    }
-
-    private static async Task CountingReceiver(TcpListener listener, int expected)
-    {
-        using var client = await listener.AcceptTcpClientAsync();
-        var reader = PipeReader.Create(client.GetStream());
-        var lines = 0;
-        while (lines < expected)
-        {
-            var result = await reader.ReadAsync();
-            var buffer = result.Buffer;
-            while (NdjsonFraming.TryReadLine(ref buffer, ProtocolInfo.DefaultMaxLineLength, out var line) == LineStatus.Line)
-            {
-                MessageParser.Parse(line.ToArray());
-                lines++;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                break;
-            }
-        }
+        var r = Reading(i, t0);
+        return new ReadingMessage(device, i + 1, DateTimeOffset.FromUnixTimeMilliseconds(r.Timestamp.ToUnixTimeMilliseconds()), r.SensorId, r.Quantity, r.Value, r.Unit);
     }
 }

@@ -1,14 +1,30 @@
 using System.Globalization;
 using Gateway.Benchmarks;
+using Microsoft.Extensions.Logging;
 
-// Usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- outbox|link [readings] | command [count] [rate] [name]
-if (args.Length == 0 || args[0] is not ("outbox" or "link" or "command"))
-{
-    Console.Error.WriteLine("usage: Gateway.Benchmarks outbox|link [readings, default 1000000] | command [count, default 10000] [rate/s, default 1000] [name, default ping] [gateway options…]");
-    return 64;
-}
+// See docs/benchmarks.md for what each mode measures and the recorded results.
+const string Usage = """
+    usage: Gateway.Benchmarks outbox [readings]
+           Gateway.Benchmarks link [readings] [tcp|ws|both]
+           Gateway.Benchmarks e2e [seconds] [readings] [tcp|ws|both]
+           Gateway.Benchmarks command [count] [rate] [name] [gateway options…]
+           Gateway.Benchmarks mqtt [readings]
 
-if (args[0] == "command")
+      outbox  the outbox alone: accept, sustained store, commits, replay (readings: 1000000)
+      link    backlog drain of stored readings over the real link vs the same messages over a raw
+              socket / WebSocket (readings: 1000000; transports: both)
+      e2e     per transport, first the default board's sensors at full rate through the sampler, outbox and
+              live link for the given seconds (20); then the pipeline's capacity: a producer feeding the
+              sampler's sink as fast as the live link keeps up, for the given readings (1000000), vs the same
+              messages over the raw transport (transports: both)
+      command signed commands paced over the TCP listener of a real gateway: round trip p50/p99/max and the
+              gateway's CPU per command (count: 10000, rate/s: 1000, name: ping)
+      mqtt    through a real mosquitto: the MQTT link draining stored readings (QoS 1) vs mosquitto_pub with the
+              same payloads, and QoS 0 (readings: 100000)
+    """;
+
+var mode = args.Length > 0 ? args[0] : string.Empty;
+if (mode == "command")
 {
     return await CommandBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000,
@@ -17,5 +33,42 @@ if (args[0] == "command")
         [.. args.Skip(4)]);
 }
 
-var readings = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
-return args[0] == "outbox" ? await OutboxBenchmark.RunAsync(readings) : await LinkBenchmark.RunAsync(readings);
+if (mode == "mqtt")
+{
+    return await MqttBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000);
+}
+
+var rest = args.Skip(1).ToList();
+Transport[] transports = [Transport.Tcp, Transport.WebSocket];
+if (mode is "link" or "e2e" && rest.Count > 0 && Transports.Parse(rest[^1]) is { } chosen)
+{
+    transports = chosen;
+    rest.RemoveAt(rest.Count - 1);
+}
+
+var numbers = new List<int>();
+foreach (var text in rest)
+{
+    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+    {
+        numbers = null;
+        break;
+    }
+
+    numbers.Add(n);
+}
+
+if (mode is not ("outbox" or "link" or "e2e") || numbers is null || numbers.Count > (mode == "e2e" ? 2 : 1))
+{
+    Console.Error.WriteLine(Usage);
+    return 64;
+}
+
+// Warnings and errors only (a link going down, a sensor failing): a clean run prints nothing from the gateway.
+using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+return mode switch
+{
+    "outbox" => await OutboxBenchmark.RunAsync(numbers.Count > 0 ? numbers[0] : 1_000_000),
+    "link" => await LinkBenchmark.RunAsync(numbers.Count > 0 ? numbers[0] : 1_000_000, transports, loggers),
+    _ => await EndToEndBenchmark.RunAsync(numbers.Count > 0 ? numbers[0] : 20, numbers.Count > 1 ? numbers[1] : 1_000_000, transports, loggers),
+};
