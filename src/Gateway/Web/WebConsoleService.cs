@@ -384,14 +384,22 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         }
     }
 
+    // One command source (rate limit, audit peer) per key and browser address: each request is its own HTTP exchange,
+    // so the connection cannot be the source as it is on the other links.
     private CommandSource Source(string keyId, HttpContext context)
     {
+        var peer = $"{context.Connection.RemoteIpAddress} (key {keyId})";
         lock (_sourcesLock)
         {
-            if (!_sources.TryGetValue(keyId, out var source))
+            if (!_sources.TryGetValue(peer, out var source))
             {
-                source = _commands.OpenSource(LinkName, $"{Peer(context)} (key {keyId})");
-                _sources[keyId] = source;
+                if (_sources.Count >= 1_000)
+                {
+                    _sources.Clear(); // bounded: forgetting rate-limit state is harmless, growing without end is not
+                }
+
+                source = _commands.OpenSource(LinkName, peer);
+                _sources[peer] = source;
             }
 
             return source;
