@@ -166,7 +166,7 @@ function queueDraw() {
   requestAnimationFrame(() => { drawQueued = false; for (const s of series.values()) draw(s); });
 }
 
-// A line chart: time across (the last WINDOW_MS up to now), value up, scaled to the points shown, min and max labelled.
+// A line chart: time across (at most the last WINDOW_MS, up to now), value up, scaled to the points shown, min and max labelled.
 function draw(s) {
   const c = s.canvas;
   const ratio = window.devicePixelRatio || 1;
@@ -182,8 +182,9 @@ function draw(s) {
   if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
   const pad = (hi - lo) * 0.1; hi += pad; lo -= pad;
   const left = 4, right = w - 4, top = 14, bottom = h - 14;
-  const now = Date.now(), from = now - WINDOW_MS;
-  const x = (t) => left + (right - left) * (t - from) / WINDOW_MS;
+  // Until the window has filled, the time axis starts at the first point rather than leaving the chart empty.
+  const now = Date.now(), from = Math.max(now - WINDOW_MS, pts[0][0] - 1000), span = Math.max(1000, now - from);
+  const x = (t) => left + (right - left) * (t - from) / span;
   const y = (v) => bottom - (bottom - top) * (v - lo) / (hi - lo);
   g.strokeStyle = '#d5d9e0'; g.lineWidth = 1;
   g.beginPath(); g.moveTo(left, top); g.lineTo(right, top); g.moveTo(left, bottom); g.lineTo(right, bottom); g.stroke();
