@@ -58,8 +58,21 @@ public sealed class ConsoleSessionsTests
     {
         var sessions = new ConsoleSessions(Options, _time);
         var id = sessions.Open("operator");
+        Assert.True(sessions.IsAlive(id));
         sessions.Close(id);
+        Assert.False(sessions.IsAlive(id));
         Assert.Null(sessions.Use(id));
+    }
+
+    [Fact]
+    public void Asking_whether_a_session_is_alive_does_not_keep_it_alive()
+    {
+        var sessions = new ConsoleSessions(Options, _time);
+        var id = sessions.Open("viewer");
+        _time.Advance(TimeSpan.FromMinutes(20));
+        Assert.True(sessions.IsAlive(id));
+        _time.Advance(TimeSpan.FromMinutes(20));
+        Assert.False(sessions.IsAlive(id));
     }
 
     [Fact]

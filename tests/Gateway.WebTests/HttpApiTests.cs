@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text;
 using Gateway.IntegrationTests.Infrastructure;
 
@@ -92,6 +93,49 @@ public sealed class HttpApiTests : IAsyncLifetime
         request.Headers.Add("Cookie", $"gw_session={session}");
         using var after = await replay.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_live_feed_needs_a_session_and_closes_when_it_ends()
+    {
+        var ws = new Uri(_base, "ws").ToString().Replace("http://", "ws://", StringComparison.Ordinal);
+        using (var anonymous = new ClientWebSocket())
+        {
+            anonymous.Options.AddSubProtocol("gateway.v1");
+            await Assert.ThrowsAsync<WebSocketException>(() => anonymous.ConnectAsync(new Uri(ws), TestContext.Current.CancellationToken));
+        }
+
+        using var handler = new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = _base };
+        using var login = await client.PostAsync("api/session", Json($"{{\"token\":\"{Token}\"}}"), TestContext.Current.CancellationToken);
+        var session = handler.CookieContainer.GetCookies(_base)["gw_session"]!.Value;
+
+        using var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol("gateway.v1");
+        socket.Options.SetRequestHeader("Cookie", $"gw_session={session}");
+        await socket.ConnectAsync(new Uri(ws), TestContext.Current.CancellationToken);
+        var buffer = new byte[64 * 1024];
+        var hello = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+        Assert.Contains("\"type\":\"hello\"", Encoding.UTF8.GetString(buffer, 0, hello.Count), StringComparison.Ordinal);
+
+        using var logout = await client.DeleteAsync("api/session", TestContext.Current.CancellationToken);
+        // Readings until the gateway cuts the feed off (it aborts the connection; the page then finds no session).
+        using var limit = new CancellationTokenSource(Timeout);
+        var cutOff = false;
+        try
+        {
+            while (!cutOff)
+            {
+                cutOff = (await socket.ReceiveAsync(buffer, limit.Token)).MessageType == WebSocketMessageType.Close;
+            }
+        }
+        catch (WebSocketException)
+        {
+            cutOff = true;
+        }
+
+        Assert.True(cutOff);
+        Assert.False(limit.IsCancellationRequested);
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

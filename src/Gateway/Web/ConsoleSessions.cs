@@ -109,6 +109,21 @@ internal sealed class ConsoleSessions
         }
     }
 
+    /// <summary>True while the session exists and has not idled out; does not count as use.</summary>
+    public bool IsAlive(string? sessionId)
+    {
+        if (string.IsNullOrEmpty(sessionId) || sessionId.Length > 100)
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return _sessions.TryGetValue(Key(sessionId), out var entry) && now - entry.LastUsed <= _options.SessionIdle;
+        }
+    }
+
     /// <summary>Ends a session (log out). Unknown ids are ignored.</summary>
     public void Close(string? sessionId)
     {

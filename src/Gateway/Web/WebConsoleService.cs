@@ -40,6 +40,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
 
     private const int MaxBodyBytes = 8 * 1024;
 
+    // How often an open live feed checks that its session still exists.
+    private static readonly TimeSpan SessionCheck = TimeSpan.FromSeconds(2);
+
     private readonly ListenerOptions _listener;
     private readonly GatewayOptions _options;
     private readonly ConsoleSessions _sessions;
@@ -321,11 +324,35 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol).ConfigureAwait(false);
             await using var stream = new WebSocketLineStream(socket, _listener.MaxLineLength);
             using var session = new ListenerSession(stream, _feed, _commands, LinkName, _options, _listener, _logger, Peer(context));
-            await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            var watch = WatchSession(context.Request.Cookies[CookieName], ended);
+            await session.RunAsync(_outbox.LastCommitted + 1, ended.Token).ConfigureAwait(false);
+            await ended.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Decrement(ref _sockets);
+        }
+    }
+
+    // The live feed lasts only as long as its session: logging out (in any tab) or idling out closes it.
+    private async Task WatchSession(string? sessionId, CancellationTokenSource ended)
+    {
+        try
+        {
+            while (!ended.IsCancellationRequested)
+            {
+                await Task.Delay(SessionCheck, ended.Token).ConfigureAwait(false);
+                if (!_sessions.IsAlive(sessionId))
+                {
+                    await ended.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the feed ended first
         }
     }
 
