@@ -30,6 +30,17 @@ need mosquitto mosquitto
 need mosquitto_pub mosquitto-clients # signed commands sent the way an operator would
 need tmux tmux # the terminal test of gwctl's live view
 
+# The web console's browser tests (tests/Gateway.WebTests): Debian's headless Chromium, driven from node by
+# playwright-core at the exact version pinned in tests/Gateway.WebTests/browser/package.json (no browser download).
+need chromium chromium
+need node nodejs
+need npm npm
+if command -v npm >/dev/null 2>&1 && [ ! -d tests/Gateway.WebTests/browser/node_modules/playwright-core ]; then
+  echo "tests/run.sh: installing playwright-core (npm ci in tests/Gateway.WebTests/browser)"
+  (cd tests/Gateway.WebTests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) \
+    || echo "tests/run.sh: could not install playwright-core; the browser tests will say so" >&2
+fi
+
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
   echo "build failed"

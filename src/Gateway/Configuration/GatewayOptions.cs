@@ -33,6 +33,9 @@ internal sealed record GatewayOptions
     /// <summary><c>Gateway:Listener</c>: where consoles connect.</summary>
     public Gateway.Links.ListenerOptions Listener { get; init; } = new();
 
+    /// <summary>The web console's sessions and access tokens (its address is <see cref="Links.ListenerOptions.Http"/>).</summary>
+    public Gateway.Web.WebConsoleOptions Web { get; init; } = new();
+
     /// <summary><c>Gateway:Commands</c>: command keys and limits.</summary>
     public Gateway.Commands.CommandOptions Commands { get; init; } = new();
 

@@ -56,6 +56,7 @@ internal static class GatewayOptionsReader
             },
             Commands = commands,
             Listener = ReadListener(r, commands.Authenticated),
+            Web = Gateway.Web.WebConsoleOptionsReader.Read(r),
             Upstream = new UpstreamOptions
             {
                 Tcp = ReadAll(r, "Tcp", "tcp", ReadTcp),
@@ -210,6 +211,7 @@ internal static class GatewayOptionsReader
         {
             Tcp = Loopback($"{k}:Tcp"),
             WebSocket = Loopback($"{k}:WebSocket"),
+            Http = Loopback($"{k}:Http"),
             Udp = Loopback($"{k}:Udp"),
             MaxConnections = r.Int($"{k}:MaxConnections", 16, 1, 1_000),
             IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),

@@ -212,7 +212,7 @@ internal static partial class GatewayHost
             services.AddSingleton<IHostedService>(sp => Link(sp, ActivatorUtilities.CreateInstance<Links.WebSocketUpstreamLink>(sp, ws)));
         }
 
-        if (options.Listener.Tcp is not null || options.Listener.WebSocket is not null)
+        if (options.Listener.Tcp is not null || options.Listener.WebSocket is not null || options.Listener.Http is not null)
         {
             services.AddSingleton<Links.LiveFeed>();
             services.AddHostedService(sp => sp.GetRequiredService<Links.LiveFeed>());
@@ -231,6 +231,11 @@ internal static partial class GatewayHost
         if (options.Listener.WebSocket is not null)
         {
             services.AddHostedService<Links.WebSocketListenerService>();
+        }
+
+        if (options.Listener.Http is not null)
+        {
+            services.AddHostedService<Web.WebConsoleService>();
         }
 
         foreach (var mqtt in options.Upstream.Mqtt)

@@ -11,6 +11,9 @@ internal sealed record ListenerOptions
     /// <summary><c>WebSocket</c>: WebSocket listener address (path <c>/ws</c>, subprotocol <c>gateway.v1</c>).</summary>
     public HostEndpoint? WebSocket { get; init; }
 
+    /// <summary><c>Http</c>: the web console (pages, <c>/api/…</c> and its own <c>/ws</c>); see src/Gateway/Web.</summary>
+    public HostEndpoint? Http { get; init; }
+
     /// <summary><c>Udp</c>: the UDP command port: one signed command per datagram, the result sent back to the sender.</summary>
     public HostEndpoint? Udp { get; init; }
 

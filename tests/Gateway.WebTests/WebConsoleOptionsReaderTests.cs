@@ -1,0 +1,62 @@
+using Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.WebTests;
+
+/// <summary>Gateway:Listener:Http and the per-key access tokens, read and validated with the rest of the configuration.</summary>
+public sealed class WebConsoleOptionsReaderTests
+{
+    private const string Secret = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+
+    private static GatewayOptionsReader.Result Read(params (string Key, string Value)[] values) => GatewayOptionsReader.Read(
+        new ConfigurationBuilder().AddInMemoryCollection([new("Gateway:DeviceId", "web-01"), .. values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))]).Build(),
+        Path.GetTempPath());
+
+    [Fact]
+    public void The_console_address_session_settings_and_tokens_are_read()
+    {
+        var result = Read(
+            ("Gateway:Listener:Http", "127.0.0.1:8080"),
+            ("Gateway:Listener:HttpSessionIdle", "10m"),
+            ("Gateway:Commands:Keys:operator:Secret", Secret),
+            ("Gateway:Commands:Keys:operator:Allow", "status,output.set"),
+            ("Gateway:Commands:Keys:operator:Token", "operator-token-0123456789"));
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        Assert.Equal(new HostEndpoint("127.0.0.1", 8080), result.Options.Listener.Http);
+        Assert.Equal(TimeSpan.FromMinutes(10), result.Options.Web.SessionIdle);
+        Assert.Equal("operator-token-0123456789", result.Options.Web.Tokens["operator"]);
+    }
+
+    [Fact]
+    public void A_short_token_is_a_problem_that_does_not_show_the_token()
+    {
+        var result = Read(
+            ("Gateway:Commands:Keys:operator:Secret", Secret),
+            ("Gateway:Commands:Keys:operator:Allow", "status"),
+            ("Gateway:Commands:Keys:operator:Token", "short-secret"));
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("Gateway:Commands:Keys:operator:Token", problem.Key);
+        Assert.DoesNotContain("short-secret", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_keys_cannot_share_a_token()
+    {
+        var result = Read(
+            ("Gateway:Commands:Keys:a:Secret", Secret),
+            ("Gateway:Commands:Keys:a:Allow", "status"),
+            ("Gateway:Commands:Keys:a:Token", "the-same-token-0123456789"),
+            ("Gateway:Commands:Keys:b:Secret", Secret),
+            ("Gateway:Commands:Keys:b:Allow", "status"),
+            ("Gateway:Commands:Keys:b:Token", "the-same-token-0123456789"));
+        Assert.Contains(result.Problems, p => p.Key == "Gateway:Commands:Keys:b:Token");
+    }
+
+    [Fact]
+    public void A_console_beyond_loopback_without_command_keys_is_refused()
+    {
+        var result = Read(("Gateway:Listener:Http", "0.0.0.0:8080"));
+        Assert.Contains(result.Problems, p => p.Key == "Gateway:Listener:Http");
+    }
+}
