@@ -36,10 +36,14 @@ internal sealed class GatewayProcess : IDisposable
 
     public string Output => string.Join('\n', Stdout) + "\n--- stderr ---\n" + string.Join('\n', Stderr);
 
-    /// <summary>Starts the gateway with <paramref name="args"/> in <paramref name="workingDirectory"/>.</summary>
+    /// <summary>
+    /// Starts the gateway with <paramref name="args"/> in <paramref name="workingDirectory"/>. The web console that the
+    /// default appsettings.json turns on at 127.0.0.1:8080 is off unless a test's own arguments turn it on again, so the
+    /// many gateways the tests run at once do not compete for that port.
+    /// </summary>
     /// <param name="environment">Variables to set (null value: remove). NOTIFY_SOCKET and friends are removed unless given.</param>
     public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null)
-        => StartCommand("dotnet", [RepositoryPaths.GatewayDll, .. args], workingDirectory, environment);
+        => StartCommand("dotnet", [RepositoryPaths.GatewayDll, "--Gateway:Listener:Http=", .. args], workingDirectory, environment);
 
     /// <summary>Starts any command with the same capture and clean-up.</summary>
     public static GatewayProcess StartCommand(string fileName, IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null)

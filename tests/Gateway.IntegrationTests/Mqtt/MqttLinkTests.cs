@@ -198,8 +198,7 @@ public sealed class MqttLinkTests : IDisposable
         await using var broker = await Mosquitto.StartAsync();
         await using var recorder = await Recorder.StartAsync(broker, "results", "gateway/mq-05/results");
         using var gateway = StartGateway(broker, "mq-05");
-        await gateway.WaitForLineAsync("Link mqtt up", Timeout);
-        await Task.Delay(500, TestContext.Current.CancellationToken); // the subscription follows the connection
+        await gateway.WaitForLineAsync("subscribed to gateway/mq-05/commands", Timeout); // a command published before would be lost (not retained)
 
         var set = CommandSigning.Create("operator", OperatorSecret, "mq-05", "mqtt-1", "output.set", """{"output":"relay","on":true}""", DateTimeOffset.UtcNow, CommandSigning.NewNonce());
         await MosquittoPub(broker, "gateway/mq-05/commands", MessageWriter.ToJson(set));
@@ -250,7 +249,8 @@ public sealed class MqttLinkTests : IDisposable
         var temperature = JsonDocument.Parse(configs.Single(m => m.Topic == "homeassistant/sensor/mq-06/env_temperature/config").Payload).RootElement;
         Assert.Equal(("temperature", "°C", "{{ value_json.value }}"), (temperature.GetProperty("device_class").GetString(), temperature.GetProperty("unit_of_measurement").GetString(), temperature.GetProperty("value_template").GetString()));
 
-        // The switch drives the output through a command signed with the switch key.
+        // The switch drives the output through a command signed with the switch key (once the gateway listens for it).
+        await gateway.WaitForLineAsync("subscribed to gateway/mq-06/output/+/set", Timeout);
         await MosquittoPub(broker, "gateway/mq-06/output/relay/set", "ON");
         try
         {

@@ -247,6 +247,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             try
             {
                 await client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce, token).ConfigureAwait(false);
+                LogSubscribed(_logger, _link.Name, filter);
             }
             catch (MqttSubscribeException ex)
             {
@@ -412,6 +413,9 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker refused the subscription to {Filter}: {Error}; commands over this broker will not arrive (check the broker's ACL)")]
     private static partial void LogSubscribeRefused(ILogger logger, string link, string filter, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: subscribed to {Filter}")]
+    private static partial void LogSubscribed(ILogger logger, string link, string filter);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: reconnecting now, as requested")]
     private static partial void LogReconnectRequested(ILogger logger, string link);
