@@ -10,13 +10,14 @@ const string Usage = """
            Gateway.Benchmarks command [count] [rate] [name] [gateway options…]
            Gateway.Benchmarks mqtt [readings]
 
-      outbox  the outbox alone: accept, sustained store, commits, replay (readings: 1000000)
-      link    backlog drain of stored readings over the real link vs the same messages over a raw
-              socket / WebSocket (readings: 1000000; transports: both)
-      e2e     per transport, first the default board's sensors at full rate through the sampler, outbox and
-              live link for the given seconds (20); then the pipeline's capacity: a producer feeding the
-              sampler's sink as fast as the live link keeps up, for the given readings (1000000), vs the same
-              messages over the raw transport (transports: both)
+      outbox  the outbox alone: accept, sustained store, commits, replay (readings default 1000000)
+      link    per transport, a backlog of stored readings drained by the real link to an acking receiver vs
+              the same messages over a raw socket / WebSocket (readings default 1000000; default both)
+      e2e     the default board's sensors at full rate through the sampler alone for the given seconds
+              (default 20); then per transport, the same through the outbox and the live link to an acking
+              receiver, and the pipeline's capacity: a producer feeding the sampler's sink as fast as the live
+              link keeps up, for the given readings (default 1000000), vs the same messages over the raw
+              transport (default both)
       command signed commands paced over the TCP listener of a real gateway: round trip p50/p99/max and the
               gateway's CPU per command (count: 10000, rate/s: 1000, name: ping)
       mqtt    through a real mosquitto: the MQTT link draining stored readings (QoS 1) vs mosquitto_pub with the
