@@ -11,7 +11,12 @@ internal sealed record HostEndpoint(string Host, int Port)
     /// <summary>What <see cref="TryParse"/> accepts, phrased for error messages.</summary>
     public const string Expected = "host:port with a port from 1 to 65535, e.g. 127.0.0.1:7000, [::1]:7000 or gateway.local:7000";
 
-    /// <summary>True when the host is a loopback address or <c>localhost</c>.</summary>
+    /// <summary>The address a listener binds for this endpoint: <c>localhost</c> is the IPv4 loopback, anything else must be an IP address.</summary>
+    /// <exception cref="FormatException">The host is a name other than localhost.</exception>
+    public IPAddress BindAddress() =>
+        string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(Host);
+
+    /// <summary>True when the endpoint is on this machine only (localhost or a loopback address).</summary>
     public bool IsLoopback => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
 

@@ -40,7 +40,7 @@ internal sealed partial class UdpCommandService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var endpoint = _listener.Udp!;
-        var address = endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(endpoint.Host);
+        var address = endpoint.BindAddress();
         using var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {

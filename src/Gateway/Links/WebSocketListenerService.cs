@@ -49,7 +49,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var endpoint = _listener.WebSocket!;
-        var address = endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(endpoint.Host);
+        var address = endpoint.BindAddress();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>

@@ -79,7 +79,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var endpoint = _listener.Http!;
-        var address = endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(endpoint.Host);
+        var address = endpoint.BindAddress();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
