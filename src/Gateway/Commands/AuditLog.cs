@@ -31,19 +31,40 @@ internal sealed partial class AuditLog : IDisposable
     public string FilePath => _path;
 
     /// <summary>One audit record.</summary>
+    /// <param name="At">When the command arrived.</param>
+    /// <param name="Link">The link it came on.</param>
+    /// <param name="Peer">The sender's address.</param>
+    /// <param name="Key">The key id it named.</param>
+    /// <param name="Id">Its id.</param>
+    /// <param name="Name">The command's name.</param>
+    /// <param name="Args">Its arguments as JSON text (null when too large to keep).</param>
+    /// <param name="Outcome"><c>ok</c> or the result code.</param>
+    /// <param name="Detail">The result's message.</param>
+    /// <param name="Milliseconds">How long it took.</param>
+    /// <param name="Duplicate">True for a repeat answered with the first result.</param>
+    /// <param name="Authenticated">True when the command carried a valid signature of a configured key.</param>
     public readonly record struct Entry(
-        DateTimeOffset At, string Link, string Peer, string? Key, string? Id, string? Name, string? Args, string Outcome, string? Detail, double Milliseconds, bool Duplicate);
+        DateTimeOffset At, string Link, string Peer, string? Key, string? Id, string? Name, string? Args, string Outcome, string? Detail, double Milliseconds, bool Duplicate, bool Authenticated);
 
     /// <summary>Records <paramref name="entry"/>.</summary>
     public void Record(in Entry entry)
     {
-        if (entry.Outcome == "ok")
+        if (_logger.IsEnabled(LogLevel.Information))
         {
-            LogAccepted(_logger, entry.Id, entry.Name, entry.Key, entry.Link, entry.Peer, entry.Milliseconds, entry.Duplicate);
-        }
-        else
-        {
-            LogRefused(_logger, entry.Id, entry.Name, entry.Key, entry.Link, entry.Peer, entry.Outcome, entry.Detail, entry.Milliseconds);
+            // Escaped: ids, names and details may come from an unauthenticated sender (ESC sequences, lone surrogates).
+            var id = LogText.Escape(entry.Id);
+            var name = LogText.Escape(entry.Name);
+            var key = LogText.Escape(entry.Key);
+            var peer = LogText.Escape(entry.Peer)!;
+            var detail = LogText.Escape(entry.Detail);
+            if (entry.Outcome == "ok")
+            {
+                LogAccepted(_logger, id, name, key, entry.Link, peer, entry.Milliseconds, entry.Duplicate);
+            }
+            else
+            {
+                LogRefused(_logger, id, name, key, entry.Link, peer, entry.Outcome, detail, entry.Milliseconds);
+            }
         }
 
         var line = Serialize(entry);
@@ -95,6 +116,25 @@ internal sealed partial class AuditLog : IDisposable
 
     private static byte[] Serialize(in Entry e)
     {
+        try
+        {
+            return SerializeAsIs(e);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or JsonException)
+        {
+            // Text no UTF-8 can carry (a lone surrogate) or args that are not JSON: keep the record, escaped.
+            return SerializeAsIs(
+                e with
+                {
+                    Key = LogText.Escape(e.Key), Id = LogText.Escape(e.Id), Name = LogText.Escape(e.Name), Peer = LogText.Escape(e.Peer)!,
+                    Detail = LogText.Escape(e.Detail), Args = LogText.Escape(e.Args),
+                },
+                argsAsText: true);
+        }
+    }
+
+    private static byte[] SerializeAsIs(in Entry e, bool argsAsText = false)
+    {
         using var buffer = new MemoryStream(256);
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -105,7 +145,11 @@ internal sealed partial class AuditLog : IDisposable
             json.WriteString("key", e.Key);
             json.WriteString("id", e.Id);
             json.WriteString("name", e.Name);
-            if (e.Args is not null)
+            if (e.Args is not null && argsAsText)
+            {
+                json.WriteString("argsText", e.Args); // not JSON that can be kept as it came: the escaped text instead
+            }
+            else if (e.Args is not null)
             {
                 json.WritePropertyName("args");
                 json.WriteRawValue(e.Args, skipInputValidation: false);

@@ -10,7 +10,7 @@ public sealed class AuditLogTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, true);
 
     private static AuditLog.Entry Entry(int i) =>
-        new(DateTimeOffset.UnixEpoch, "listener tcp", "127.0.0.1:1", "operator", $"id-{i}", "ping", "{}", "ok", null, 1.5, false);
+        new(DateTimeOffset.UnixEpoch, "listener tcp", "127.0.0.1:1", "operator", $"id-{i}", "ping", "{}", "ok", null, 1.5, false, true);
 
     [Fact]
     public void The_audit_file_rotates_at_its_size_keeping_the_configured_number_of_old_files()
