@@ -213,7 +213,7 @@ public sealed class CommandPipelineTests : IDisposable
         Assert.Equal(ResultCodes.BadField, result.Code);
         Assert.Contains(logger.Lines, l => l.Contains("sur-1", StringComparison.Ordinal) && l.Contains(ResultCodes.BadField, StringComparison.Ordinal));
         audit.Dispose();
-        Assert.Contains(File.ReadAllLines(audit.FilePath), l => l.Contains(ResultCodes.BadField, StringComparison.Ordinal));
+        Assert.Contains(File.ReadAllLines(audit.UnauthenticatedFilePath), l => l.Contains(ResultCodes.BadField, StringComparison.Ordinal)); // unsigned: summarised (finding 4)
         Assert.Equal(0, _switch.Runs);
     }
 
