@@ -85,7 +85,7 @@ internal sealed class HostileUpstream : IAsyncDisposable
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
         var reading = new ManualResetEventSlim(true);
         var reader = ReadAsync(socket, reading, ended.Token);
-        var payloads = HostilePayloads.Lines(SiegeGateway.Device, SiegeGateway.MaxLineLength);
+        var payloads = _settings.Filter(HostilePayloads.Lines(SiegeGateway.Device, SiegeGateway.MaxLineLength));
         var random = new Random(connection);
         try
         {
@@ -147,8 +147,9 @@ internal sealed class HostileUpstream : IAsyncDisposable
                 1 => $$"""{"type":"ack","seq":{{last}},"seq":{{last + 50_000}}}""",
                 _ => $$"""{"type":"ack","seq":{{last}}}""",
             })),
-            3 when _ledger.PickCaptured(random) is { } captured => (HostilePayloads.Replay, Encoding.UTF8.GetBytes(captured)),
-            _ => payloads[(i + connection) % payloads.Count] is var p ? (p.Kind, p.Bytes) : default,
+            3 when _settings.Includes(HostilePayloads.Replay) && _ledger.PickCaptured(random) is { } captured => (HostilePayloads.Replay, Encoding.UTF8.GetBytes(captured)),
+            _ when payloads.Count > 0 => (payloads[(i + connection) % payloads.Count].Kind, payloads[(i + connection) % payloads.Count].Bytes),
+            _ => ("ping", "{\"type\":\"ping\"}"u8.ToArray()),
         };
     }
 

@@ -19,6 +19,7 @@ internal static class LoopbackSources
     public static readonly IPAddress Churn = IPAddress.Parse("127.0.0.8");
     public static readonly IPAddress Replayer = IPAddress.Parse("127.0.0.9");
     public static readonly IPAddress Viewer = IPAddress.Parse("127.0.0.10");
+    public static readonly IPAddress AuditFlood = IPAddress.Parse("127.0.0.11");
 
     /// <summary>A TCP connection from <paramref name="source"/> to 127.0.0.1:<paramref name="port"/>, within 10 s.</summary>
     public static async Task<Socket> ConnectAsync(IPAddress source, int port, CancellationToken token)

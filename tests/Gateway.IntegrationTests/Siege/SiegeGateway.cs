@@ -8,7 +8,9 @@ namespace Gateway.IntegrationTests.Siege;
 /// The gateway under siege: the in-process simulated board sampled every 20 ms, every listener open on loopback (TCP,
 /// WebSocket, the UDP command port, the web console), an operator key and a viewer key with access tokens, an honest
 /// acknowledged TCP upstream and a second TCP link (<c>tcp:hostile</c>) to the hostile upstream. Lines up to
-/// <see cref="MaxLineLength"/> are accepted, so 100k-deep nesting reaches the parsers instead of the line limit.
+/// <see cref="MaxLineLength"/> are accepted, so 100k-deep nesting reaches the parsers instead of the line limit; a
+/// listener connection idle for 10 s is dropped, so connections that hold a slot without saying anything go within
+/// the siege. Listener slots stay at their defaults (16 per listener).
 /// </summary>
 internal sealed class SiegeGateway
 {
@@ -59,6 +61,7 @@ internal sealed class SiegeGateway
             "--Gateway:Listener:Udp=127.0.0.1:0",
             "--Gateway:Listener:Http=127.0.0.1:0",
             $"--Gateway:Listener:MaxLineLength={MaxLineLength}",
+            "--Gateway:Listener:IdleTimeout=10s",
             $"--Gateway:Commands:Keys:operator:Secret={Convert.ToBase64String(OperatorSecret)}",
             "--Gateway:Commands:Keys:operator:Allow=ping,status,output.set,output.get",
             $"--Gateway:Commands:Keys:operator:Token={OperatorToken}",

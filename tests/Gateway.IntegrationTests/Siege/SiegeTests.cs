@@ -47,7 +47,7 @@ public sealed class SiegeTests(ITestOutputHelper output) : IDisposable
             using var siege = CancellationTokenSource.CreateLinkedTokenSource(clock.Token, watch.Died);
             var token = siege.Token;
             var operatorLine = await OperatorLine.ConnectAsync(gateway.TcpPort, token); // before anyone can hold the slots
-            output.WriteLine($"siege: {settings.Duration.TotalSeconds:0} s ({SiegeSettings.Variable}), gateway pid {process.Id}, state {gateway.StateDirectory}");
+            output.WriteLine($"siege: {settings.Duration.TotalSeconds:0} s ({SiegeSettings.Variable}), gateway pid {process.Id}, state {gateway.StateDirectory}{(settings.Skip.Count > 0 ? $"; left out ({SiegeSettings.SkipVariable}): {string.Join(", ", settings.Skip)}" : string.Empty)}");
             ledger.Begin();
             hostile.Begin(token);
             var tcp = new TcpListenerAttacker(gateway.TcpPort, ledger, settings);
@@ -59,14 +59,15 @@ public sealed class SiegeTests(ITestOutputHelper output) : IDisposable
                 operatorRole.RunUdpAsync(token, watch.Died),
                 operatorRole.RunWebAsync(token),
                 tcp.SendLinesAsync(token),
-                tcp.HoldIdleAsync(5, token),
-                tcp.SlowLorisAsync(4, token),
+                tcp.HoldIdleAsync(8, token),
+                tcp.SlowLorisAsync(8, token),
                 tcp.ChurnAsync(token),
                 ws.SendFramesAsync(token),
                 ws.HoldIdleAsync(5, token),
                 ws.BadHandshakesAsync(token),
                 udp.SendDatagramsAsync(token),
                 udp.ReplayAsync(token),
+                udp.FloodAuditAsync(token),
                 web.WrongTokensAsync(0, token),
                 web.WrongTokensAsync(1, token),
                 web.BadBodiesAsync(token),
@@ -159,6 +160,16 @@ public sealed class SiegeTests(ITestOutputHelper output) : IDisposable
         if (serverErrors.Count > 0)
         {
             problems.Add($"the web console answered hostile requests with 500 (bad input must get a clear 4xx): {string.Join("; ", serverErrors.Select(e => $"{e.Key} ×{e.Value}"))}");
+        }
+
+        if (udp.Amplified.Count > 0)
+        {
+            problems.Add($"the UDP port answered unauthenticated datagrams with more bytes than they had (reflection with amplification): {string.Join("; ", udp.Amplified.Take(10))}");
+        }
+
+        if (settings.Skip.Count > 0)
+        {
+            problems.Add($"a triage run: {SiegeSettings.SkipVariable} left out {string.Join(", ", settings.Skip)}; a run that leaves anything out never passes");
         }
 
         Assert.True(problems.Count == 0, $"the siege found {problems.Count} problems:\n  - {string.Join("\n  - ", problems)}\ngateway output (last 40 lines):\n{Tail(process, 40)}");

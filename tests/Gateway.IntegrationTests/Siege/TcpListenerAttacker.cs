@@ -16,7 +16,7 @@ internal sealed class TcpListenerAttacker(int port, SiegeLedger ledger, SiegeSet
     /// <summary>Every hostile line in turn, a captured signed command every fifth; reconnects when the gateway hangs up.</summary>
     public async Task SendLinesAsync(CancellationToken token)
     {
-        var payloads = HostilePayloads.Lines(SiegeGateway.Device, SiegeGateway.MaxLineLength);
+        var payloads = settings.Filter(HostilePayloads.Lines(SiegeGateway.Device, SiegeGateway.MaxLineLength));
         var random = new Random(14);
         Socket? socket = null;
         Task drain = Task.CompletedTask;
@@ -24,8 +24,18 @@ internal sealed class TcpListenerAttacker(int port, SiegeLedger ledger, SiegeSet
         {
             for (var i = 0; i < settings.MaxIterations && !token.IsCancellationRequested; i++)
             {
-                var replay = i % 5 == 4 ? ledger.PickCaptured(random) : null;
-                var payload = replay is null ? payloads[i % payloads.Count] : new HostilePayload(HostilePayloads.Replay, Encoding.UTF8.GetBytes(replay));
+                var replay = i % 10 == 9 && settings.Includes(HostilePayloads.Replay) ? ledger.PickCaptured(random) : null;
+                var payload = replay is null ? (payloads.Count == 0 ? null : payloads[i % payloads.Count]) : new HostilePayload(HostilePayloads.Replay, Encoding.UTF8.GetBytes(replay));
+                if (payload is null)
+                {
+                    if (!await Paced.WaitAsync(TimeSpan.FromSeconds(1), token))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 try
                 {
                     if (socket is null || drain.IsCompleted)

@@ -49,10 +49,11 @@ internal sealed class WebConsoleAttacker(int port, SiegeLedger ledger, SiegeSett
             (HostilePayloads.Oversized, "application/json", Encoding.UTF8.GetBytes($$"""{"token":"{{new string('x', 20_000)}}"}"""), null),
             ("foreign Host (DNS rebinding)", "application/json", """{"token":"wrong-token-rebinding"}"""u8.ToArray(), "attacker.example"),
         ];
+        var included = cases.Where(c => settings.Includes(c.Kind)).ToArray();
         using var client = Client(LoopbackSources.WebSender);
-        for (var i = 0; i < settings.MaxIterations && !token.IsCancellationRequested; i++)
+        for (var i = 0; i < settings.MaxIterations && !token.IsCancellationRequested && included.Length > 0; i++)
         {
-            var (kind, type, body, host) = cases[i % cases.Length];
+            var (kind, type, body, host) = included[i % included.Length];
             await Post(client, "/api/session", type, body, kind, token, host);
             if (!await Paced.WaitAsync(TimeSpan.FromMilliseconds(150), token))
             {
@@ -76,9 +77,10 @@ internal sealed class WebConsoleAttacker(int port, SiegeLedger ledger, SiegeSett
             ("not allowed for the viewer", """{"name":"output.set","args":{"output":"relay","on":true}}"""u8.ToArray()),
             (HostilePayloads.Garbage, """{"name":"ping","args":[1,2,3]}"""u8.ToArray()),
         ];
+        var included = cases.Where(c => settings.Includes(c.Kind)).ToArray();
         using var client = Client(LoopbackSources.Viewer, new CookieContainer());
         var loggedIn = false;
-        for (var i = 0; i < settings.MaxIterations && !token.IsCancellationRequested; i++)
+        for (var i = 0; i < settings.MaxIterations && !token.IsCancellationRequested && included.Length > 0; i++)
         {
             if (!loggedIn)
             {
@@ -86,7 +88,7 @@ internal sealed class WebConsoleAttacker(int port, SiegeLedger ledger, SiegeSett
             }
             else
             {
-                var (kind, body) = cases[i % cases.Length];
+                var (kind, body) = included[i % included.Length];
                 loggedIn = await Post(client, "/api/command", "application/json", body, $"viewer command: {kind}", token) != HttpStatusCode.Unauthorized;
             }
 
@@ -98,8 +100,8 @@ internal sealed class WebConsoleAttacker(int port, SiegeLedger ledger, SiegeSett
     }
 
     /// <summary>
-    /// Up to <paramref name="count"/> keep-alive connections that send half a request and then a header line every
-    /// 10 s (slow headers), each held <see cref="Hold"/> and replaced.
+    /// Up to <paramref name="count"/> connections held <see cref="Hold"/> and replaced: half make one whole request and
+    /// then sit idle (keep-alive), half send half a request and then a header line every 10 s (slow headers).
     /// </summary>
     public async Task HoldIdleAsync(int count, CancellationToken token)
     {
@@ -119,8 +121,10 @@ internal sealed class WebConsoleAttacker(int port, SiegeLedger ledger, SiegeSett
                     {
                         var socket = await LoopbackSources.ConnectAsync(LoopbackSources.WebIdleHolder, port, token);
                         held.Enqueue((socket, DateTime.UtcNow));
-                        await socket.SendAsync("GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"u8.ToArray(), SocketFlags.None, token);
-                        ledger.Hostile(Channel, "idle keep-alive connection");
+                        var keepAlive = i % 2 == 0;
+                        var request = $"GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{(keepAlive ? "\r\n" : string.Empty)}";
+                        await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, token);
+                        ledger.Hostile(Channel, keepAlive ? "idle keep-alive connection" : "slow-headers connection");
                     }
                     catch (Exception ex) when (LoopbackSources.IsHangUp(ex))
                     {

@@ -19,7 +19,7 @@ internal sealed class WebSocketListenerAttacker(int port, SiegeLedger ledger, Si
     /// <summary>Every hostile message in turn as a text frame, a captured command every fifth, a binary frame every seventh.</summary>
     public async Task SendFramesAsync(CancellationToken token)
     {
-        var payloads = HostilePayloads.Lines(SiegeGateway.Device, SiegeGateway.MaxLineLength);
+        var payloads = settings.Filter(HostilePayloads.Lines(SiegeGateway.Device, SiegeGateway.MaxLineLength));
         var random = new Random(15);
         Session? session = null;
         Task drain = Task.CompletedTask;
@@ -27,8 +27,18 @@ internal sealed class WebSocketListenerAttacker(int port, SiegeLedger ledger, Si
         {
             for (var i = 0; i < settings.MaxIterations && !token.IsCancellationRequested; i++)
             {
-                var replay = i % 5 == 4 ? ledger.PickCaptured(random) : null;
-                var payload = replay is null ? payloads[i % payloads.Count] : new HostilePayload(HostilePayloads.Replay, Encoding.UTF8.GetBytes(replay));
+                var replay = i % 10 == 9 && settings.Includes(HostilePayloads.Replay) ? ledger.PickCaptured(random) : null;
+                var payload = replay is null ? (payloads.Count == 0 ? null : payloads[i % payloads.Count]) : new HostilePayload(HostilePayloads.Replay, Encoding.UTF8.GetBytes(replay));
+                if (payload is null)
+                {
+                    if (!await Paced.WaitAsync(TimeSpan.FromSeconds(1), token))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 var binary = i % 7 == 6;
                 try
                 {
