@@ -58,7 +58,7 @@ internal sealed class CommandPipelineTarget : IFuzzTarget, IDisposable
             return "not a command";
         }
 
-        var result = _pipeline.HandleAsync(command, _source, CancellationToken.None).GetAwaiter().GetResult();
+        var result = Handle(command);
         if (!string.Equals(result.Id, command.Id, StringComparison.Ordinal))
         {
             throw new FuzzPropertyException($"result for '{result.Id}' answers command '{command.Id}'");
@@ -72,6 +72,9 @@ internal sealed class CommandPipelineTarget : IFuzzTarget, IDisposable
         _ = MessageWriter.ToJson(result); // the result can be sent
         return result.Ok ? "ok" : result.Code!;
     }
+
+    /// <summary>One command through the pipeline, as a link hands it over.</summary>
+    public ResultMessage Handle(CommandMessage command) => _pipeline.HandleAsync(command, _source, CancellationToken.None).GetAwaiter().GetResult();
 
     public void Dispose()
     {
