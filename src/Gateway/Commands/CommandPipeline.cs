@@ -5,6 +5,8 @@ using Gateway.Configuration;
 using Gateway.Hardware;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Commands;
 
@@ -14,8 +16,12 @@ namespace Gateway.Commands;
 /// the order of the codes in docs/protocol.md; nothing runs until every check has passed, so a refused command has
 /// no side effect. A repeated id within the replay window gets the first result back without running again.
 /// </summary>
-internal sealed class CommandPipeline : IDisposable
+internal sealed partial class CommandPipeline : IDisposable
 {
+    private readonly ReplayJournal _journal;
+    private readonly Lock _journalLock = new();
+    private readonly ILogger _logger;
+    private string? _journalTrouble;
     private readonly CommandOptions _options;
     private readonly string _deviceId;
     private readonly Dictionary<string, ICommandHandler> _handlers;
@@ -27,7 +33,13 @@ internal sealed class CommandPipeline : IDisposable
     private readonly Dictionary<string, TokenBucket> _keyBuckets = new(StringComparer.Ordinal);
 
     /// <summary>Creates the pipeline.</summary>
-    public CommandPipeline(CommandOptions options, GatewayOptions gateway, IEnumerable<ICommandHandler> handlers, AuditLog audit, TimeProvider time)
+    /// <param name="options">Keys and limits.</param>
+    /// <param name="gateway">The device id and the state directory (where the replay memory is kept).</param>
+    /// <param name="handlers">The commands.</param>
+    /// <param name="audit">The audit.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where trouble with the replay memory on disk is reported.</param>
+    public CommandPipeline(CommandOptions options, GatewayOptions gateway, IEnumerable<ICommandHandler> handlers, AuditLog audit, TimeProvider time, ILogger<CommandPipeline>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gateway);
@@ -39,6 +51,18 @@ internal sealed class CommandPipeline : IDisposable
 
         // Timestamps are accepted within ±ClockSkew, so a nonce must be remembered for the whole 2 × ClockSkew span.
         _replay = new ReplayGuard(2 * options.ClockSkew + TimeSpan.FromSeconds(1), capacity: 100_000);
+
+        // Issue 14, finding 5: what was admitted before a restart is still a repeat for the rest of its window.
+        _logger = logger ?? NullLogger<CommandPipeline>.Instance;
+        _journal = new ReplayJournal(gateway.StateDirectory);
+        var now = time.GetUtcNow();
+        foreach (var remembered in _journal.Load())
+        {
+            _replay.Restore(remembered, now);
+        }
+
+        _journal.Rewrite(_replay.Snapshot(now));
+        NoteJournal();
         _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
     }
 
@@ -164,7 +188,8 @@ internal sealed class CommandPipeline : IDisposable
         }
 
         // Replay and idempotency.
-        switch (_replay.Admit(key.Id, command.Id, command.Nonce!, command.Name + "\n" + canonicalArgs, now, out var entry))
+        var content = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(command.Name + "\n" + canonicalArgs)));
+        switch (_replay.Admit(key.Id, command.Id, command.Nonce!, content, now, out var entry))
         {
             case ReplayGuard.Verdict.Repeat:
                 var first = await entry.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -178,7 +203,18 @@ internal sealed class CommandPipeline : IDisposable
                 return Refuse(ResultCodes.Busy, "too many recent commands to remember; try again shortly");
         }
 
-        // From here on the id is remembered: whatever the outcome, it becomes the answer to any repeat.
+        // From here on the id is remembered: whatever the outcome, it becomes the answer to any repeat. On disk first, so a
+        // restart cannot forget it (if the disk refuses, the memory in this process still protects, and that is logged).
+        lock (_journalLock)
+        {
+            _journal.Admitted(new ReplayGuard.Remembered(now, key.Id, command.Id, command.Nonce!, content, null), out var compact);
+            if (compact)
+            {
+                _journal.Rewrite(_replay.Snapshot(now));
+            }
+        }
+
+        NoteJournal();
         ResultMessage result;
         try
         {
@@ -192,6 +228,7 @@ internal sealed class CommandPipeline : IDisposable
         }
 
         entry.Result.TrySetResult(result);
+        _journal.Finished(key.Id, command.Id, result);
         return new CommandOutcome(result, true);
     }
 
@@ -303,6 +340,36 @@ internal sealed class CommandPipeline : IDisposable
         }
     }
 
+    /// <summary>Logs when the replay memory on disk starts or stops failing.</summary>
+    private void NoteJournal()
+    {
+        var trouble = _journal.Trouble;
+        if (trouble == Volatile.Read(ref _journalTrouble))
+        {
+            return;
+        }
+
+        Volatile.Write(ref _journalTrouble, trouble);
+        if (trouble is null)
+        {
+            LogJournalRecovered(_logger);
+        }
+        else
+        {
+            LogJournalFailing(_logger, trouble);
+        }
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => _inFlight.Dispose();
+    public void Dispose()
+    {
+        _inFlight.Dispose();
+        _journal.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The replay memory cannot be kept on disk ({Trouble}): commands still run and repeats are refused, but a restart now would forget the commands of the last ClockSkew window")]
+    private static partial void LogJournalFailing(ILogger logger, string trouble);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The replay memory is kept on disk again")]
+    private static partial void LogJournalRecovered(ILogger logger);
 }

@@ -100,6 +100,49 @@ internal sealed class ReplayGuard
         }
     }
 
+    /// <summary>One remembered command, as persisted by <see cref="ReplayJournal"/>.</summary>
+    /// <param name="At">When it was admitted.</param>
+    /// <param name="Key">The key id.</param>
+    /// <param name="Id">The command id.</param>
+    /// <param name="Nonce">The nonce.</param>
+    /// <param name="Content">The digest of its name and canonical arguments.</param>
+    /// <param name="Result">Its result, once finished.</param>
+    public sealed record Remembered(DateTimeOffset At, string Key, string Id, string Nonce, string Content, Gateway.Protocol.ResultMessage? Result);
+
+    /// <summary>Remembers a command admitted before a restart (loaded in the order admitted); entries already expired are skipped.</summary>
+    public void Restore(Remembered r, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        lock (_lock)
+        {
+            if (now - r.At > _window || _ids.ContainsKey((r.Key, r.Id)) || _order.Count >= _capacity)
+            {
+                return;
+            }
+
+            var entry = new Entry(r.Content);
+            entry.Result.TrySetResult(r.Result ?? new Gateway.Protocol.ResultMessage(r.Id, false, Gateway.Protocol.Commands.ResultCodes.Failed,
+                "the gateway restarted before this command finished; it may have run (see the audit)"));
+            _ids[(r.Key, r.Id)] = entry;
+            _nonces[(r.Key, r.Nonce)] = r.At;
+            _order.Enqueue((r.At, r.Key, r.Nonce, r.Id));
+        }
+    }
+
+    /// <summary>Every command remembered now, oldest first, with its result when finished.</summary>
+    public IReadOnlyList<Remembered> Snapshot(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            Expire(now);
+            return [.. _order.Select(o =>
+            {
+                var e = _ids[(o.Key, o.Id)];
+                return new Remembered(o.At, o.Key, o.Id, o.Nonce, e.Content, e.Result.Task.IsCompletedSuccessfully ? e.Result.Task.Result : null);
+            })];
+        }
+    }
+
     private void Expire(DateTimeOffset now)
     {
         while (_order.TryPeek(out var oldest) && now - oldest.At > _window)

@@ -15,10 +15,19 @@ namespace Gateway.Links;
 /// <c>result</c> datagram to the sender. Signed commands only, like everywhere; anything else gets an <c>error</c>
 /// datagram. Each sender address has its own rate limit. A result that would not fit in
 /// <see cref="ProtocolInfo.MaxDatagram"/> bytes is replaced by a <c>too_large</c> result pointing to TCP.
+/// UDP source addresses can be forged, so a reply to anything that did not prove a key (errors, pongs, refusals before
+/// the signature was verified) is never larger than the datagram it answers (cut, or not sent) and is limited to
+/// <see cref="UnauthenticatedRepliesPerSecond"/> per sender address: the port cannot amplify traffic at a victim
+/// (issue 14, finding 6; docs/protocol.md "UDP").
 /// </summary>
 internal sealed partial class UdpCommandService : BackgroundService
 {
+    /// <summary>Replies per second, per sender address, to datagrams that did not prove a key.</summary>
+    public const int UnauthenticatedRepliesPerSecond = 20;
+
     private const int MaxSenders = 1024;
+    private readonly SourceRateLimit _replyBudget = new(UnauthenticatedRepliesPerSecond, MaxSenders, TimeProvider.System);
+    private long _repliesWithheld;
     private readonly ListenerOptions _listener;
     private readonly CommandPipeline _commands;
     private readonly ListenerDirectory _directory;
@@ -99,16 +108,16 @@ internal sealed partial class UdpCommandService : BackgroundService
         {
             case CommandMessage command:
                 var source = Source(peer.ToString()!);
-                _ = Answer(socket, peer, command, source, stoppingToken);
+                _ = Answer(socket, peer, command, source, datagram.Length, stoppingToken);
                 break;
             case ErrorMessage error:
-                await Reply(socket, peer, error, stoppingToken).ConfigureAwait(false);
+                await Reply(socket, peer, error, datagram.Length, stoppingToken).ConfigureAwait(false);
                 break;
             case PingMessage:
-                await Reply(socket, peer, new PongMessage(), stoppingToken).ConfigureAwait(false);
+                await Reply(socket, peer, new PongMessage(), datagram.Length, stoppingToken).ConfigureAwait(false);
                 break;
             default:
-                await Reply(socket, peer, new ErrorMessage(ErrorCodes.UnknownType, $"the UDP command port takes 'command' and 'ping', not '{message.Type}'"), stoppingToken).ConfigureAwait(false);
+                await Reply(socket, peer, new ErrorMessage(ErrorCodes.UnknownType, $"the UDP command port takes 'command' and 'ping', not '{message.Type}'"), datagram.Length, stoppingToken).ConfigureAwait(false);
                 break;
         }
     }
@@ -132,12 +141,19 @@ internal sealed partial class UdpCommandService : BackgroundService
         }
     }
 
-    private async Task Answer(Socket socket, EndPoint peer, CommandMessage command, CommandSource source, CancellationToken token)
+    private async Task Answer(Socket socket, EndPoint peer, CommandMessage command, CommandSource source, int requestBytes, CancellationToken token)
     {
         try
         {
-            var result = await _commands.HandleAsync(command, source, token).ConfigureAwait(false);
-            await Reply(socket, peer, result, token).ConfigureAwait(false);
+            var outcome = await _commands.RunAsync(command, source, token).ConfigureAwait(false);
+            if (outcome.Authenticated)
+            {
+                await Send(socket, peer, Fit(outcome.Result), token).ConfigureAwait(false);
+            }
+            else
+            {
+                await Reply(socket, peer, outcome.Result, requestBytes, token).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
@@ -149,20 +165,77 @@ internal sealed partial class UdpCommandService : BackgroundService
         }
     }
 
-    private static async Task Reply(Socket socket, EndPoint peer, Message message, CancellationToken token)
+    /// <summary>A reply to a datagram that proved no key: at most <paramref name="requestBytes"/> long, within the sender's budget.</summary>
+    private async Task Reply(Socket socket, EndPoint peer, Message message, int requestBytes, CancellationToken token)
+    {
+        var bytes = Bounded(message, requestBytes);
+        if (bytes is null || !_replyBudget.TryTake(RefusalSummary.SourceOf(peer.ToString()!)))
+        {
+            Interlocked.Increment(ref _repliesWithheld); // counted; the refusal itself is audited or logged where it was decided
+            return;
+        }
+
+        await Send(socket, peer, bytes, token).ConfigureAwait(false);
+    }
+
+    /// <summary>The message written in at most <paramref name="limit"/> bytes, its text cut as needed; null when even that does not fit.</summary>
+    internal static byte[]? Bounded(Message message, int limit)
+    {
+        var full = Write(message);
+        if (full.Length <= limit)
+        {
+            return full;
+        }
+
+        Message Shortened(string? text) => message switch
+        {
+            ErrorMessage e => e with { Message = text ?? string.Empty },
+            ResultMessage r => r with { Message = text },
+            _ => message,
+        };
+
+        var bare = Write(Shortened(message is ErrorMessage ? string.Empty : null));
+        if (bare.Length > limit)
+        {
+            return null;
+        }
+
+        var text = message switch { ErrorMessage e => e.Message, ResultMessage r => r.Message, _ => null } ?? string.Empty;
+        var keep = Math.Min(text.Length, limit - bare.Length - 8); // room for the quotes and an ellipsis
+        for (; keep > 0; keep -= 8)
+        {
+            var cut = Write(Shortened(text[..keep] + "…"));
+            if (cut.Length <= limit)
+            {
+                return cut;
+            }
+        }
+
+        return bare;
+    }
+
+    private static byte[] Fit(ResultMessage result)
+    {
+        var bytes = Write(result);
+        if (bytes.Length <= ProtocolInfo.MaxDatagram)
+        {
+            return bytes;
+        }
+
+        return Write(new ResultMessage(result.Id, result.Ok, result.Ok ? ResultCodes.TooLarge : result.Code, result.Ok
+            ? $"the result is {bytes.Length} bytes, more than a UDP datagram carries ({ProtocolInfo.MaxDatagram}); the command ran; send it over TCP or WebSocket to see the result"
+            : Truncate(result.Message)));
+    }
+
+    private static byte[] Write(Message message)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         MessageWriter.Write(message, buffer);
-        if (buffer.WrittenCount > ProtocolInfo.MaxDatagram && message is ResultMessage result)
-        {
-            buffer.Clear();
-            MessageWriter.Write(new ResultMessage(result.Id, result.Ok, result.Ok ? ResultCodes.TooLarge : result.Code, result.Ok
-                ? $"the result is {buffer.WrittenCount} bytes, more than a UDP datagram carries ({ProtocolInfo.MaxDatagram}); the command ran; send it over TCP or WebSocket to see the result"
-                : Truncate(result.Message)), buffer);
-        }
-
-        await socket.SendToAsync(buffer.WrittenMemory, SocketFlags.None, peer, token).ConfigureAwait(false);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    private static async Task Send(Socket socket, EndPoint peer, byte[] bytes, CancellationToken token) =>
+        await socket.SendToAsync(bytes, SocketFlags.None, peer, token).ConfigureAwait(false);
 
     private static string? Truncate(string? s) => s is { Length: > 800 } ? s[..800] + "…" : s;
 

@@ -17,7 +17,7 @@ internal sealed class CommandGateway : IAsyncDisposable
     public const string Device = "cmd-01";
     public const int RelayChip = 0;
     public const int RelayLine = 22; // appsettings.json: relay on GPIO22
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90); // generous: many gateways start at once on a loaded 2-core machine
     public static readonly byte[] OperatorSecret = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
     public static readonly byte[] ViewerSecret = [.. Enumerable.Range(101, 32).Select(i => (byte)i)];
 

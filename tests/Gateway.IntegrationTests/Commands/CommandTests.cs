@@ -39,6 +39,7 @@ public sealed class CommandTests : IDisposable
             ("unknown command", gw.Sign("reboot"), ResultCodes.UnknownCommand),
             ("bad arguments", gw.Sign("output.set", """{"output":"relay","on":"yes please"}"""), ResultCodes.BadArguments),
             ("not a configured output", gw.Sign("output.set", """{"output":"gpio4","on":true}"""), ResultCodes.BadArguments),
+            ("an output name in another case", gw.Sign("output.set", """{"output":"RELAY","on":true}"""), ResultCodes.BadArguments),
             ("oversized", gw.Sign("output.set", $$"""{"output":"relay","on":true,"note":"{{new string('x', 5000)}}"}"""), ResultCodes.TooLarge),
         };
 

@@ -95,3 +95,113 @@ public sealed class HostileCommandTests : IDisposable
         Assert.Equal(0, gw.RelayLevel());
     }
 }
+
+/// <summary>The UDP command port cannot be used to reflect or amplify traffic at a forged source (issue 14, finding 6).</summary>
+public sealed class UdpReflectionTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Replies_to_unauthenticated_datagrams_are_never_larger_than_the_request_and_are_rate_limited_per_sender()
+    {
+        await using var gw = await CommandGateway.StartAsync(_dir);
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var gateway = new IPEndPoint(IPAddress.Loopback, gw.UdpPort);
+        var unsigned = Encoding.UTF8.GetBytes(MessageWriter.ToJson(gw.Sign("output.set", """{"output":"relay","on":true}""") with { Signature = null, Key = null }));
+        var requests = new byte[][] { [], "x"u8.ToArray(), "{}"u8.ToArray(), """{"type":"nonsense"}"""u8.ToArray(), unsigned };
+
+        var oversized = new List<string>();
+        foreach (var request in requests)
+        {
+            await udp.SendAsync(request, gateway, TestContext.Current.CancellationToken);
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                var reply = await udp.ReceiveAsync(limit.Token);
+                if (reply.Buffer.Length > request.Length)
+                {
+                    oversized.Add($"{request.Length}-byte request got a {reply.Buffer.Length}-byte reply: {Encoding.UTF8.GetString(reply.Buffer)}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // no reply: allowed
+            }
+        }
+
+        Assert.Empty(oversized);
+
+        // A burst of 200 large bogus datagrams from one sender: the replies are capped by the per-sender rate.
+        var bogus = Encoding.UTF8.GetBytes($$"""{"type":"nonsense","pad":"{{new string('p', 400)}}"}""");
+        for (var i = 0; i < 200; i++)
+        {
+            await udp.SendAsync(bogus, gateway, TestContext.Current.CancellationToken);
+        }
+
+        var replies = 0;
+        while (true)
+        {
+            using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await udp.ReceiveAsync(quiet.Token);
+                replies++;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        Assert.InRange(replies, 1, 100);
+
+        // A signed command still gets its full result.
+        await Task.Delay(1500, TestContext.Current.CancellationToken); // the sender's rate refills
+        var command = gw.Sign("ping", key: "viewer");
+        await udp.SendAsync(Encoding.UTF8.GetBytes(MessageWriter.ToJson(command)), gateway, TestContext.Current.CancellationToken);
+        using var answer = new CancellationTokenSource(CommandGateway.Timeout);
+        ResultMessage? result = null;
+        while (result is null)
+        {
+            result = MessageParser.Parse((await udp.ReceiveAsync(answer.Token)).Buffer) as ResultMessage;
+        }
+
+        Assert.True(result.Ok, result.Message);
+    }
+}
+
+/// <summary>A captured signed command cannot be replayed after a restart (issue 14, finding 5).</summary>
+public sealed class ReplayAfterRestartTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_signed_output_set_replayed_after_a_restart_is_refused_and_the_relay_does_not_switch_again()
+    {
+        CommandMessage captured;
+        await using (var gw = await CommandGateway.StartAsync(_dir))
+        {
+            using var console = await TcpConsole.ConnectAsync(gw.TcpPort);
+            captured = gw.Sign("output.set", """{"output":"relay","on":true}""", id: "capture-1");
+            Assert.True((await console.SendAsync(captured)).Ok);
+            Assert.True((await console.SendAsync(gw.Sign("output.set", """{"output":"relay","on":false}"""))).Ok);
+            Assert.Equal(0, gw.RelayLevel());
+        }
+
+        await using (var gw = await CommandGateway.StartAsync(_dir))
+        {
+            using var console = await TcpConsole.ConnectAsync(gw.TcpPort);
+            var replayed = await console.SendAsync(captured);
+            var sameNonceNewId = await console.SendRawAsync(MessageWriter.ToJson(captured).Replace("capture-1", "capture-2", StringComparison.Ordinal), "capture-2");
+
+            Assert.True(replayed.Duplicate, MessageWriter.ToJson(replayed)); // answered with the first result, not run
+            Assert.Equal(0, gw.RelayLevel());
+            Assert.False(sameNonceNewId.Ok); // re-signed with another id it would need the secret; as sent, the signature no longer matches
+            Assert.Equal(0, gw.RelayLevel());
+        }
+    }
+}

@@ -218,6 +218,32 @@ public sealed class CommandPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_command_replayed_to_a_restarted_pipeline_within_the_window_does_not_run_again()
+    {
+        var options = new CommandOptions { Keys = new Dictionary<string, CommandKey> { ["operator"] = new("operator", OperatorSecret, new HashSet<string> { "output.set" }) } };
+        var gateway = new GatewayOptions { DeviceId = "gw-01", StateDirectory = _dir };
+        var captured = Signed(id: "cap-1");
+        using (var before = new CommandPipeline(options, gateway, [_switch], _audit, _time))
+        {
+            Assert.True((await before.HandleAsync(captured, before.OpenSource("test", "a"), CancellationToken.None)).Ok);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(8)); // "restart"
+        using var after = new CommandPipeline(options, gateway, [_switch], _audit, _time);
+        var replayed = await after.HandleAsync(captured, after.OpenSource("test", "b"), CancellationToken.None);
+        var sameNonce = await after.HandleAsync(Signed(id: "cap-2", nonce: captured.Nonce), after.OpenSource("test", "b"), CancellationToken.None);
+
+        Assert.True(replayed.Duplicate, MessageWriter.ToJson(replayed));
+        Assert.Equal(ResultCodes.ReplayedNonce, sameNonce.Code);
+        Assert.Equal(1, _switch.Runs);
+
+        _time.Advance(TimeSpan.FromMinutes(5)); // long after the window, the memory is let go (the timestamp check refuses it anyway)
+        using var later = new CommandPipeline(options, gateway, [_switch], _audit, _time);
+        Assert.Equal(ResultCodes.Expired, (await later.HandleAsync(captured, later.OpenSource("test", "c"), CancellationToken.None)).Code);
+        Assert.DoesNotContain("cap-1", File.ReadAllText(Path.Combine(_dir, "replay.log")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Commands_over_the_rate_of_a_connection_are_refused_until_it_refills()
     {
         var options = new CommandOptions

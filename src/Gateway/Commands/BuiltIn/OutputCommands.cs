@@ -54,9 +54,9 @@ internal sealed class OutputGetCommand(OutputService outputs) : ICommandHandler
 /// <summary>Checks an <c>output</c> argument against the configured outputs.</summary>
 internal static class OutputArgument
 {
-    /// <summary>The configured name matching <paramref name="name"/>.</summary>
+    /// <summary>The configured name equal to <paramref name="name"/>, exactly (issue 14: <c>RELAY</c> is not <c>relay</c>; what is signed is what runs).</summary>
     /// <exception cref="CommandArgumentException">No output of that name is configured.</exception>
     public static string Resolve(OutputService outputs, string name) =>
-        outputs.Configured.FirstOrDefault(o => string.Equals(o, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new CommandArgumentException($"no output '{name}'; configured outputs: {string.Join(", ", outputs.Configured)}");
+        outputs.Configured.FirstOrDefault(o => string.Equals(o, name, StringComparison.Ordinal))
+        ?? throw new CommandArgumentException($"no output '{name}' (names match exactly); configured outputs: {string.Join(", ", outputs.Configured)}");
 }
