@@ -264,9 +264,13 @@ internal sealed class OutboxDatabase : IDisposable
     public SqliteConnection Connection => _connection;
 
     /// <summary>Every cursor: link name → (seq acknowledged through, durable).</summary>
-    public Dictionary<string, (long Seq, bool Durable)> Cursors()
+    public Dictionary<string, (long Seq, bool Durable)> Cursors() => Cursors(_connection);
+
+    /// <summary>Every cursor in the database behind <paramref name="connection"/> (also a damaged one being salvaged).</summary>
+    public static Dictionary<string, (long Seq, bool Durable)> Cursors(SqliteConnection connection)
     {
-        using var command = _connection.CreateCommand();
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
         command.CommandText = "SELECT link, seq, durable FROM cursors";
         using var reader = command.ExecuteReader();
         var cursors = new Dictionary<string, (long, bool)>(StringComparer.Ordinal);

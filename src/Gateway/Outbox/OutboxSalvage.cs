@@ -24,7 +24,8 @@ internal sealed record OutboxSalvage(IReadOnlyDictionary<string, (long Seq, bool
         get
         {
             var durable = Cursors.Values.Where(c => c.Durable).Select(c => c.Seq).ToList();
-            return durable.Count > 0 ? durable.Min() + 1 : LowestSeq ?? 1;
+            var first = durable.Count > 0 ? durable.Min() + 1 : LowestSeq ?? 1;
+            return Math.Max(1, first); // a damaged file may hold nonsense; seq starts at 1
         }
     }
 
@@ -44,7 +45,7 @@ internal sealed record OutboxSalvage(IReadOnlyDictionary<string, (long Seq, bool
 
         using (connection)
         {
-            var cursors = Try(connection, ReadCursors) ?? new Dictionary<string, (long, bool)>(StringComparer.Ordinal);
+            var cursors = Try(connection, OutboxDatabase.Cursors) ?? new Dictionary<string, (long, bool)>(StringComparer.Ordinal);
             var last = Try(connection, c => Scalar(c, "SELECT value FROM meta WHERE key = 'last_seq'"));
             var lowest = Try(connection, c => Scalar(c, "SELECT MIN(seq) FROM readings"));
             var highest = Try(connection, c => Scalar(c, "SELECT MAX(seq) FROM readings"));
@@ -75,19 +76,5 @@ internal sealed record OutboxSalvage(IReadOnlyDictionary<string, (long Seq, bool
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar() is long value ? value : null;
-    }
-
-    private static Dictionary<string, (long, bool)>? ReadCursors(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT link, seq, durable FROM cursors";
-        using var reader = command.ExecuteReader();
-        var cursors = new Dictionary<string, (long, bool)>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            cursors[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2) != 0);
-        }
-
-        return cursors;
     }
 }
