@@ -66,7 +66,7 @@ public sealed class ConfigurationBoundsTests : IDisposable
         new("Gateway:Upstream:Mqtt:MaxRate", "1", "1000000", "MqttUpstreamLink: pacing", (o, _) => Assert.InRange(o.Upstream.Mqtt[0].MaxRate, 1, int.MaxValue / 2), Mqtt),
         new("Gateway:Upstream:Mqtt:BackoffMax", "100ms", "1h", "Backoff", (o, _) => Backoff(o.Upstream.Mqtt[0].BackoffMax), Mqtt),
         new("Gateway:Upstream:Udp:BeaconInterval", "100ms", "1h", "UdpBroadcastLink: PeriodicTimer", (o, _) => Timer(o.Upstream.Udp[0].BeaconInterval), Udp),
-        new("Gateway:Listener:MaxConnections", "1", "1000", "listeners: connection semaphore", (o, _) => new SemaphoreSlim(o.Listener.MaxConnections, o.Listener.MaxConnections).Dispose()),
+        new("Gateway:Listener:MaxConnections", "1", "1000", "WebSocket listener: Kestrel Limits.MaxConcurrentConnections = n + 1; TCP listener: a counter", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.MaxConcurrentConnections = o.Listener.MaxConnections + 1),
         new("Gateway:Listener:IdleTimeout", "1s", "1d", "ListenerSession: CancelAfter", (o, _) => CancelAfter(o.Listener.IdleTimeout)),
         new("Gateway:Listener:WriteTimeout", "100ms", "10m", "ListenerSession: CancelAfter", (o, _) => CancelAfter(o.Listener.WriteTimeout)),
         new("Gateway:Listener:MaxLineLength", "256", "16777216", "NdjsonFraming", (o, _) => Framing(o.Listener.MaxLineLength)),
