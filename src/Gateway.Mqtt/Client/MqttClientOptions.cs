@@ -10,6 +10,12 @@ public sealed class MqttClientOptions
     /// <summary>The longest keep alive MQTT can express: 65,535 s (MQTT-3.1.2.10, a 16-bit number of seconds).</summary>
     public static readonly TimeSpan MaximumKeepAlivePeriod = TimeSpan.FromSeconds(ushort.MaxValue);
 
+    /// <summary>
+    /// The largest in-flight window <see cref="MaxInflightMessages"/> accepts: 65,000 of the 65,535 packet identifiers
+    /// (MQTT-2.3.1, 16-bit, non-zero), leaving some for SUBSCRIBE and UNSUBSCRIBE.
+    /// </summary>
+    public const int MaximumInflightMessages = 65_000;
+
     /// <summary>Broker host name or IP address.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
@@ -99,9 +105,9 @@ public sealed class MqttClientOptions
             throw new ArgumentException($"Timeout must be more than 0 and at most 1 h, was {Timeout}", nameof(Timeout));
         }
 
-        if (MaxInflightMessages is < 1 or > 65_000)
+        if (MaxInflightMessages is < 1 or > MaximumInflightMessages)
         {
-            throw new ArgumentException($"MaxInflightMessages must be 1-65000 (packet identifiers are 16-bit and SUBSCRIBEs need some too), was {MaxInflightMessages}", nameof(MaxInflightMessages));
+            throw new ArgumentException($"MaxInflightMessages must be 1-{MaximumInflightMessages} (packet identifiers are 16-bit and SUBSCRIBEs need some too), was {MaxInflightMessages}", nameof(MaxInflightMessages));
         }
 
         if (MaximumPacketSize is < 16 or > Framing.MqttRemainingLength.Maximum)

@@ -148,4 +148,10 @@ internal sealed record DiagnosticsOptions
     /// to prove that the watchdog notices. Never set it in production.
     /// </summary>
     public TimeSpan? StallPipelineAfter { get; init; }
+
+    /// <summary>
+    /// <c>Gateway:Diagnostics:FailAfter</c>: a background service throws an unexpected exception this long after start,
+    /// to prove that a fatal stop exits non-zero (README.md, "Exit codes"). Never set it in production.
+    /// </summary>
+    public TimeSpan? FailAfter { get; init; }
 }

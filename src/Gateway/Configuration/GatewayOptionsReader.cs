@@ -75,6 +75,7 @@ internal static class GatewayOptionsReader
             Diagnostics = new DiagnosticsOptions
             {
                 StallPipelineAfter = r.OptionalDuration($"{S}:Diagnostics:StallPipelineAfter", TimeSpan.Zero, TimeSpan.FromDays(1)),
+                FailAfter = r.OptionalDuration($"{S}:Diagnostics:FailAfter", TimeSpan.Zero, TimeSpan.FromDays(1)),
             },
         };
 
@@ -255,9 +256,11 @@ internal static class GatewayOptionsReader
                 ClientKey = ExistingFile(r, $"{k}:ClientKey"),
             },
             Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
-            KeepAlive = r.Duration($"{k}:KeepAlive", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromHours(18)),
+            KeepAlive = MqttKeepAlive(r, $"{k}:KeepAlive"),
             WriteTimeout = r.Duration($"{k}:WriteTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            Window = r.Int($"{k}:Window", 100, 1, 65_535),
+
+            // The MQTT client's own limit, not a copy of it: a value it refuses must never pass here.
+            Window = r.Int($"{k}:Window", 100, 1, Gateway.Mqtt.MqttClientOptions.MaximumInflightMessages),
             MaxRate = r.Int($"{k}:MaxRate", 5_000, 1, 1_000_000),
             BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             Discovery = r.Bool($"{k}:Discovery", true),
@@ -275,6 +278,19 @@ internal static class GatewayOptionsReader
         }
 
         return broker is null ? null : options;
+    }
+
+    // MQTT keep alive is a 16-bit number of whole seconds (MQTT 3.1.1 §3.1.2.10); the client refuses anything else.
+    private static TimeSpan MqttKeepAlive(ConfigurationReader r, string key)
+    {
+        var keepAlive = r.Duration(key, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), Gateway.Mqtt.MqttClientOptions.MaximumKeepAlivePeriod);
+        if (keepAlive.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            r.Problem(key, r.Raw(key), "whole seconds from 1s to 65535s (MQTT keep alive is a 16-bit number of seconds), e.g. \"30s\"");
+            return TimeSpan.FromSeconds(30);
+        }
+
+        return keepAlive;
     }
 
     private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r, string k, string name)

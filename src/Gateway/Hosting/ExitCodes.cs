@@ -9,6 +9,12 @@ internal static class ExitCodes
     /// <summary>Failed while running.</summary>
     public const int Failure = 1;
 
+    /// <summary>
+    /// EX_CANTCREAT: the state directory (or the outbox's folder) cannot be written, e.g. a read-only mount. systemd
+    /// restarts the gateway (73 is not in RestartPreventExitStatus), so it comes back by itself once the disk is writable.
+    /// </summary>
+    public const int CantCreate = 73;
+
     /// <summary>EX_USAGE: the command line was wrong.</summary>
     public const int Usage = 64;
 

@@ -80,11 +80,18 @@ internal static partial class GatewayHost
             return ExitCodes.Config;
         }
 
+        if (UnwritableState(options) is { } unwritable)
+        {
+            await stderr.WriteLineAsync($"gateway: {unwritable}; not starting (exit {ExitCodes.CantCreate})").ConfigureAwait(false);
+            return ExitCodes.CantCreate;
+        }
+
         // SIGTERM or Ctrl-C before the host's own handlers are in place (while starting) still means a graceful
         // stop, not death by signal: the host is started with this token and stops as soon as it is cancelled.
         using var earlyStop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopEarly);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopEarly);
+        using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, StopEarly);
 
         IHardwareBoard board;
         try
@@ -114,6 +121,8 @@ internal static partial class GatewayHost
             LogUnknownKey(logger, key);
         }
 
+        // Taken now: RunAsync disposes the service provider when it returns, and the failures are read after it.
+        var hostedServices = host.Services.GetServices<IHostedService>().ToList();
         try
         {
             await host.RunAsync(earlyStop.Token).ConfigureAwait(false);
@@ -122,14 +131,43 @@ internal static partial class GatewayHost
         {
             // Stopped by a signal while starting: the host has stopped what it had started.
         }
+        catch (Outbox.OutboxUnavailableException ex)
+        {
+            // Not damage to the file (that is moved aside): the disk or folder refuses writes. The file is left alone.
+            LogCannotWriteState(logger, ex.Message, ExitCodes.CantCreate);
+            await stderr.WriteLineAsync($"gateway: {ex.Message}; not starting (exit {ExitCodes.CantCreate})").ConfigureAwait(false);
+            return ExitCodes.CantCreate;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogCrashed(logger, ex);
             return ExitCodes.Failure;
         }
 
-        LogStopped(logger);
-        return Environment.ExitCode;
+        // Only a stop signal is a requested stop (exit 0); the host stopping by itself means something failed, and a
+        // non-zero exit lets systemd's Restart=on-failure bring the gateway back.
+        var requested = earlyStop.IsCancellationRequested;
+        var failures = StopCause.Failures(hostedServices);
+        foreach (var failure in failures)
+        {
+            if (requested)
+            {
+                LogFailedWhileStopping(logger, failure.Component, failure.Cause.Message, failure.Cause);
+            }
+            else
+            {
+                LogComponentFailed(logger, failure.Component, failure.Cause.Message, ExitCodes.Failure, failure.Cause);
+            }
+        }
+
+        if (!requested && failures.Count == 0)
+        {
+            LogStoppedUnasked(logger, ExitCodes.Failure);
+        }
+
+        var code = StopCause.ExitCode(requested);
+        LogStopped(logger, code);
+        return code;
 
         void StopEarly(PosixSignalContext context)
         {
@@ -247,6 +285,12 @@ internal static partial class GatewayHost
         {
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
         }
+
+        if (options.Diagnostics.FailAfter is not null)
+        {
+            services.AddHostedService<InjectedFailureService>();
+        }
+
         return builder.Build();
 
         // An upstream link runs the upstream's commands and shows in status.
@@ -255,6 +299,24 @@ internal static partial class GatewayHost
             link.Commands = sp.GetRequiredService<Commands.CommandPipeline>();
             return sp.GetRequiredService<Links.LinkRegistry>().Add(link);
         }
+    }
+
+    // The state directory and the outbox's folder (Gateway:Outbox:Path may point elsewhere) must take new files.
+    private static string? UnwritableState(GatewayOptions options)
+    {
+        if (StateDirectoryCheck.WhyNotWritable(options.StateDirectory) is { } reason)
+        {
+            return $"{GatewayOptions.SectionName}:StateDirectory '{options.StateDirectory}' is read-only ({reason}): the outbox, its seq reservation and the audit log are written there; mount it read-write, make it writable for this user, or choose another folder";
+        }
+
+        var outboxFolder = Path.GetDirectoryName(options.Outbox.Path);
+        if (outboxFolder is not null && !string.Equals(Path.TrimEndingDirectorySeparator(outboxFolder), Path.TrimEndingDirectorySeparator(options.StateDirectory), StringComparison.Ordinal)
+            && Directory.Exists(outboxFolder) && StateDirectoryCheck.WhyNotWritable(outboxFolder) is { } outboxReason)
+        {
+            return $"{GatewayOptions.SectionName}:Outbox:Path '{options.Outbox.Path}' is in a read-only folder ({outboxReason}); mount it read-write, make it writable for this user, or choose another path";
+        }
+
+        return null;
     }
 
     private static bool TryCreateStateDirectory(string path, out string error)
@@ -280,9 +342,21 @@ internal static partial class GatewayHost
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unknown configuration key {Key} is ignored (a typo?); see README.md for the keys the gateway reads")]
     private static partial void LogUnknownKey(ILogger logger, string key);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway cannot write its state: {Reason}; exit {ExitCode}")]
+    private static partial void LogCannotWriteState(ILogger logger, string reason, int exitCode);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway failed")]
     private static partial void LogCrashed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway stopped")]
-    private static partial void LogStopped(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway stopping because {Component} failed: {Cause}; exit {ExitCode} (systemd restarts it)")]
+    private static partial void LogComponentFailed(ILogger logger, string component, string cause, int exitCode, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Component} failed while the gateway was stopping: {Cause}")]
+    private static partial void LogFailedWhileStopping(ILogger logger, string component, string cause, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway stopped without a stop signal (something stopped the host); exit {ExitCode} (systemd restarts it)")]
+    private static partial void LogStoppedUnasked(ILogger logger, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway stopped (exit {ExitCode})")]
+    private static partial void LogStopped(ILogger logger, int exitCode);
 }

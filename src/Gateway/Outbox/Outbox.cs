@@ -15,6 +15,9 @@ namespace Gateway.Outbox;
 /// </summary>
 internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 {
+    /// <summary>The gap reason for readings lost with a corrupt database file (docs/protocol.md, <c>gap</c>).</summary>
+    public const string CorruptReason = "corrupt";
+
     private static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(5);
 
     private readonly OutboxOptions _options;
@@ -78,31 +81,80 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     /// <summary>Bytes in use in the database file after the last maintenance.</summary>
     public long UsedBytes { get; private set; }
 
-    /// <summary>Opens (or recovers) the database and starts the committing task.</summary>
+    /// <summary>
+    /// Opens (or recovers) the database and starts the committing task. A file SQLite reports as damaged is moved
+    /// aside and a fresh one started, with the loss recorded as a gap (reason <c>corrupt</c>); any other failure to
+    /// open it (a read-only disk, no permission) leaves the file alone and throws <see cref="OutboxUnavailableException"/>.
+    /// </summary>
     public void Start()
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_options.Path)!);
-        var recreated = false;
+        OutboxSalvage? salvage = null;
         try
         {
             _db = OutboxDatabase.Open(_options.Path);
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (OutboxDatabase.IsDamaged(ex))
         {
             var aside = MoveAside(_options.Path);
             LogMovedAside(_logger, _options.Path, ex.Message, aside);
-            _db = OutboxDatabase.Open(_options.Path);
-            recreated = true;
+            salvage = OutboxSalvage.Read(aside);
+            _db = OpenOrThrow(_options.Path);
+        }
+        catch (SqliteException ex)
+        {
+            throw new OutboxUnavailableException(_options.Path, ex);
         }
 
         // Seq continues from the last commit; after a lost database, above everything that may have been handed out.
-        _lastAssigned = recreated ? Math.Max(_db.LastSeq, _reservation.Reserved) : Math.Max(_db.LastSeq, 0);
+        _lastAssigned = salvage is null ? Math.Max(_db.LastSeq, 0) : Math.Max(Math.Max(_db.LastSeq, _reservation.Reserved), salvage.LastSeq ?? 0);
         _lastCommitted = _lastAssigned;
+        if (salvage is not null)
+        {
+            RecordCorruptionLoss(salvage);
+        }
+
         UsedBytes = _db.UsedBytes();
         _gaps = OutboxDatabase.Gaps(_db.Connection).Count;
         var (count, min, max) = _db.Extent();
         LogOpened(_logger, _options.Path, count, min, max, _lastAssigned + 1);
         _writer = Task.Run(WriteLoop);
+    }
+
+    private static OutboxDatabase OpenOrThrow(string path)
+    {
+        try
+        {
+            return OutboxDatabase.Open(path);
+        }
+        catch (SqliteException ex)
+        {
+            throw new OutboxUnavailableException(path, ex);
+        }
+    }
+
+    // The fresh database starts after _lastAssigned; every seq from the first the links still waited for up to it is
+    // gone with the old file. Their cursors are carried over, so each link resumes (and is told of the gap) from where
+    // it acknowledged; a link whose cursor could not be read starts at 0 and hears of the whole range.
+    private void RecordCorruptionLoss(OutboxSalvage salvage)
+    {
+        var db = _db!;
+        foreach (var (link, (seq, durable)) in salvage.Cursors)
+        {
+            db.SetCursor(link, Math.Min(seq, _lastAssigned), durable);
+        }
+
+        var from = salvage.FirstLost;
+        if (from > _lastAssigned)
+        {
+            return;
+        }
+
+        var gap = new Gap(from, _lastAssigned, CorruptReason, _time.GetUtcNow());
+        db.RecordGap(gap);
+        var lost = Math.Max(0, Math.Min(salvage.LastSeq ?? _lastAssigned, _lastAssigned) - from + 1);
+        _dropped += lost;
+        LogCorruptionLoss(_logger, lost, gap.From, gap.To, salvage.Cursors.Count, salvage.LastSeq?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
     }
 
     /// <inheritdoc/>
@@ -227,12 +279,16 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Every gap recorded with a to-seq above <paramref name="afterSeq"/>.</summary>
+    /// <summary>
+    /// Every gap recorded with a to-seq above <paramref name="afterSeq"/> (a link's cursor), each starting no lower than
+    /// <paramref name="afterSeq"/> + 1: a link is told only of seqs it has not acknowledged.
+    /// </summary>
     public IReadOnlyList<Gap> Gaps(long afterSeq = 0)
     {
         lock (_dbLock)
         {
-            return OutboxDatabase.Gaps((_db ?? throw new InvalidOperationException("the outbox is not started")).Connection, afterSeq);
+            var gaps = OutboxDatabase.Gaps((_db ?? throw new InvalidOperationException("the outbox is not started")).Connection, afterSeq);
+            return [.. gaps.Select(g => g.From > afterSeq ? g : g with { From = afterSeq + 1 })];
         }
     }
 
@@ -487,6 +543,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox {Path} is not a usable database ({Error}); moved it aside to {Aside} and started a fresh one")]
     private static partial void LogMovedAside(ILogger logger, string path, string error, string aside);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox lost {Count} stored readings with the corrupt file: seq {From}..{To} (reason corrupt) is recorded as a gap and sent upstream; {Cursors} link cursor(s) salvaged, last seq stored {LastSeq}")]
+    private static partial void LogCorruptionLoss(ILogger logger, long count, long from, long to, int cursors, string lastSeq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox {Path} cannot store readings (SQLite error {Code}: {Error}); holding {Pending} in memory (limit {Limit}) and retrying")]
     private static partial void LogCommitFailed(ILogger logger, string path, int code, string error, int pending, int limit);

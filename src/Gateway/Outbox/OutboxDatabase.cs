@@ -19,6 +19,9 @@ internal sealed class OutboxDatabase : IDisposable
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
         """;
 
+    private const int SqliteCorrupt = 11;      // SQLITE_CORRUPT
+    private const int SqliteNotADatabase = 26; // SQLITE_NOTADB
+
     private readonly SqliteConnection _connection;
     private readonly Dictionary<(string, string, string), long> _series = [];
     private readonly Dictionary<long, (string Sensor, string Quantity, string Unit)> _seriesById = [];
@@ -70,7 +73,7 @@ internal sealed class OutboxDatabase : IDisposable
             var verdict = check.ExecuteScalar() as string;
             if (verdict != "ok")
             {
-                throw new SqliteException($"quick_check reported: {verdict}", 11);
+                throw new SqliteException($"quick_check reported: {verdict}", SqliteCorrupt);
             }
 
             return new OutboxDatabase(path, connection);
@@ -80,6 +83,18 @@ internal sealed class OutboxDatabase : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// True when SQLite says the file itself is damaged — SQLITE_CORRUPT (11) or SQLITE_NOTADB (26), including the
+    /// quick_check verdict (sqlite.org/rescode.html) — so moving it aside can help. Anything else (SQLITE_READONLY,
+    /// SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_IOERR, SQLITE_FULL, SQLITE_BUSY …) is about the disk or the folder, not
+    /// the file: a healthy database must never be moved aside for it.
+    /// </summary>
+    public static bool IsDamaged(SqliteException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return (exception.SqliteErrorCode & 0xFF) is SqliteCorrupt or SqliteNotADatabase;
     }
 
     /// <summary>Opens a read-only connection for a reader (a link) that runs beside the writer.</summary>
@@ -249,9 +264,13 @@ internal sealed class OutboxDatabase : IDisposable
     public SqliteConnection Connection => _connection;
 
     /// <summary>Every cursor: link name → (seq acknowledged through, durable).</summary>
-    public Dictionary<string, (long Seq, bool Durable)> Cursors()
+    public Dictionary<string, (long Seq, bool Durable)> Cursors() => Cursors(_connection);
+
+    /// <summary>Every cursor in the database behind <paramref name="connection"/> (also a damaged one being salvaged).</summary>
+    public static Dictionary<string, (long Seq, bool Durable)> Cursors(SqliteConnection connection)
     {
-        using var command = _connection.CreateCommand();
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
         command.CommandText = "SELECT link, seq, durable FROM cursors";
         using var reader = command.ExecuteReader();
         var cursors = new Dictionary<string, (long, bool)>(StringComparer.Ordinal);

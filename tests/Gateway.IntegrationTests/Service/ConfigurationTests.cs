@@ -16,6 +16,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("--Gateway:Sampling:Interval=-5s", "Gateway:Sampling:Interval: '-5s' is not allowed; expected a duration")]
     [InlineData("--Gateway:Upstream:Tcp:Endpoint=localhost", "Gateway:Upstream:Tcp:Endpoint: 'localhost' is not allowed; expected host:port")]
     [InlineData("--Gateway:DeviceId=", "Gateway:DeviceId: missing; expected 1 to 64 characters")]
+    [InlineData("--Gateway:Upstream:Mqtt:Window=65001", "Gateway:Upstream:Mqtt:Window: '65001' is not allowed")]
     public async Task An_invalid_value_exits_78_naming_the_key_the_value_and_what_is_allowed(string setting, string expected)
     {
         using var gateway = GatewayProcess.Start(_dir.Path, [setting]);

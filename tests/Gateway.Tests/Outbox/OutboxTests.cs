@@ -251,4 +251,87 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(1_500, rows[^1].Seq);
         Assert.Equal(1_500 - gaps.Sum(g => g.Count), rows.Count);
     }
+
+    // Overwrites the root page of the readings b-tree: the rest of the file (cursors, meta) stays readable.
+    private static void CorruptReadingsTable(string path)
+    {
+        long root, pageSize;
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
+        {
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "SELECT (SELECT rootpage FROM sqlite_master WHERE name = 'readings'), (SELECT page_size FROM pragma_page_size())";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            root = reader.GetInt64(0);
+            pageSize = reader.GetInt64(1);
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.Position = (root - 1) * pageSize;
+        file.Write([.. Enumerable.Repeat((byte)0xA5, (int)pageSize)]);
+    }
+
+    [Fact]
+    public async Task A_corrupt_database_is_announced_as_a_corrupt_gap_to_each_link_from_the_seq_after_its_own_cursor()
+    {
+        var options = Options();
+        await using (var outbox = Open(options))
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                outbox.Accept(R(i));
+            }
+
+            await outbox.WaitForCommitAsync(1_999, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            outbox.Acknowledge("tcp", 300, durable: true);
+            outbox.Acknowledge("websocket", 700, durable: true);
+            outbox.MaintainNow();
+        }
+
+        CorruptReadingsTable(options.Path);
+
+        await using var recovered = Open(options);
+        var last = recovered.LastCommitted; // the fresh file starts right after it
+        Assert.True(last >= 2_000, $"numbering resumes above every seq handed out, not at {last}");
+
+        // Each link keeps its cursor and hears of exactly what it had not acknowledged.
+        Assert.Equal(300, recovered.Cursor("tcp", durable: true));
+        Assert.Equal(700, recovered.Cursor("websocket", durable: true));
+        Assert.Equal(new Gap(301, last, "corrupt", default), Assert.Single(recovered.Gaps(300)) with { At = default });
+        Assert.Equal(new Gap(701, last, "corrupt", default), Assert.Single(recovered.Gaps(700)) with { At = default });
+
+        // A link the old file did not know (cursor unknown) hears of it from the lowest known cursor.
+        Assert.Equal(0, recovered.Cursor("mqtt", durable: true));
+        Assert.Equal(new Gap(301, last, "corrupt", default), Assert.Single(recovered.Gaps(0)) with { At = default });
+        Assert.Equal(2_000 - 300, recovered.Figures.Dropped);
+        Assert.Equal(1, recovered.Figures.Gaps);
+    }
+
+    [Fact]
+    public async Task A_database_where_nothing_can_be_read_is_announced_as_a_corrupt_gap_from_seq_1()
+    {
+        var options = Options();
+        await using (var outbox = Open(options))
+        {
+            outbox.Accept(R(0));
+        }
+
+        await File.WriteAllBytesAsync(options.Path, [.. Enumerable.Repeat((byte)0x5A, 8192)], TestContext.Current.CancellationToken);
+
+        await using var recovered = Open(options);
+        Assert.Equal(new Gap(1, recovered.LastCommitted, "corrupt", default), Assert.Single(recovered.Gaps()) with { At = default });
+    }
+
+    [Theory]
+    [InlineData(11, true)]  // SQLITE_CORRUPT
+    [InlineData(26, true)]  // SQLITE_NOTADB
+    [InlineData(8, false)]  // SQLITE_READONLY: a read-only disk, the file is fine
+    [InlineData(14, false)] // SQLITE_CANTOPEN: e.g. a read-only folder with no file yet
+    [InlineData(3, false)]  // SQLITE_PERM
+    [InlineData(10, false)] // SQLITE_IOERR
+    [InlineData(13, false)] // SQLITE_FULL
+    [InlineData(5, false)]  // SQLITE_BUSY
+    public void Only_damage_to_the_file_itself_moves_it_aside(int sqliteError, bool damaged) =>
+        Assert.Equal(damaged, OutboxDatabase.IsDamaged(new Microsoft.Data.Sqlite.SqliteException("test", sqliteError)));
 }
