@@ -138,7 +138,7 @@ internal static class GatewayOptionsReader
             }
             else
             {
-                r.Problem($"{k}:Url", raw, "a ws:// or wss:// URL, e.g. ws://collector.local:8080/ingest");
+                r.Problem($"{k}:Url", Gateway.Links.Redaction.Redact(raw), "a ws:// or wss:// URL, e.g. ws://collector.local:8080/ingest"); // never its credentials
             }
         }
 
