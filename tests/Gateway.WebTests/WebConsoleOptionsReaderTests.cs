@@ -59,4 +59,43 @@ public sealed class WebConsoleOptionsReaderTests
         var result = Read(("Gateway:Listener:Http", "0.0.0.0:8080"));
         Assert.Contains(result.Problems, p => p.Key == "Gateway:Listener:Http");
     }
+
+    [Fact]
+    public void The_console_limits_and_extra_host_names_are_read_with_safe_defaults()
+    {
+        var defaults = Read().Options.Web;
+        Assert.Equal(128, defaults.MaxConnections);
+        Assert.Equal(16, defaults.MaxConnectionsPerAddress);
+        Assert.Equal(TimeSpan.FromSeconds(15), defaults.KeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), defaults.RequestHeadersTimeout);
+        Assert.Empty(defaults.Hosts);
+
+        var result = Read(
+            ("Gateway:Listener:HttpMaxConnections", "40"),
+            ("Gateway:Listener:HttpMaxConnectionsPerAddress", "4"),
+            ("Gateway:Listener:HttpKeepAliveTimeout", "5s"),
+            ("Gateway:Listener:HttpRequestHeadersTimeout", "3s"),
+            ("Gateway:Listener:HttpHosts", "gateway.local, pi-01.lan"));
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        Assert.Equal(40, result.Options.Web.MaxConnections);
+        Assert.Equal(4, result.Options.Web.MaxConnectionsPerAddress);
+        Assert.Equal(TimeSpan.FromSeconds(5), result.Options.Web.KeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), result.Options.Web.RequestHeadersTimeout);
+        Assert.Equal(["gateway.local", "pi-01.lan"], result.Options.Web.Hosts);
+    }
+
+    [Theory]
+    [InlineData("Gateway:Listener:HttpMaxConnections", "3")]
+    [InlineData("Gateway:Listener:HttpMaxConnectionsPerAddress", "0")]
+    [InlineData("Gateway:Listener:HttpMaxConnectionsPerAddress", "129")]
+    [InlineData("Gateway:Listener:HttpKeepAliveTimeout", "0s")]
+    [InlineData("Gateway:Listener:HttpRequestHeadersTimeout", "1h")]
+    [InlineData("Gateway:Listener:HttpHosts", "gateway.local,evil/name")]
+    [InlineData("Gateway:Listener:HttpHosts", "*.example")]
+    public void A_console_limit_out_of_range_or_a_bad_host_name_is_a_problem(string key, string value)
+    {
+        var result = Read((key, value));
+        Assert.Contains(result.Problems, p => p.Key == key);
+    }
 }

@@ -188,6 +188,18 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.CacheControl = "no-store";
+        await RequestErrorBoundary.RunAsync(context, () => HandleChecked(context), ex =>
+        {
+            if (_failures.Record(context.Connection.RemoteIpAddress))
+            {
+                var path = PeerText.Printable(context.Request.Path.Value);
+                LogRequestFailed(_logger, ex, context.Request.Method, path, Peer(context));
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private async Task HandleChecked(HttpContext context)
+    {
         try
         {
             if (_hosts is not { } hosts || !hosts.Allows(context.Request.Host.Host, context.Request.Host.Port))
@@ -201,30 +213,6 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
         {
             await BadRequest(context, ex.StatusCode, "bad_request", ex.Message).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // the peer went away; nothing to answer
-        }
-#pragma warning disable CA1031 // a request's failure, whatever its type, must not reach Kestrel as a bare 500 with no log line
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            var remote = context.Connection.RemoteIpAddress;
-            if (_failures.Record(remote))
-            {
-                LogRequestFailed(_logger, ex, context.Request.Method, PeerText.Printable(context.Request.Path.Value), Peer(context));
-            }
-
-            if (!response.HasStarted)
-            {
-                response.Headers.Remove("Set-Cookie");
-                await Json(context, StatusCodes.Status500InternalServerError, Error("internal_error", "the gateway could not handle this request; the cause is in its log")).ConfigureAwait(false);
-            }
-            else
-            {
-                context.Abort();
-            }
         }
     }
 
