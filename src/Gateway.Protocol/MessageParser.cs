@@ -1,16 +1,27 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Gateway.Protocol.Json;
 
 namespace Gateway.Protocol;
 
 /// <summary>
-/// Parses one protocol message from UTF-8 JSON bytes. Never throws for bad input: the result is either a message or
-/// an <see cref="ErrorMessage"/> saying what was wrong (invalid UTF-8, malformed JSON, unknown type, a missing or
-/// wrong-typed field), ready to send back to the peer.
+/// Parses one protocol message from UTF-8 JSON bytes. Total: for any input it returns either a message or an
+/// <see cref="ErrorMessage"/> saying what was wrong (invalid UTF-8, malformed JSON, unknown type, a missing, wrong-typed
+/// or out-of-range field, a duplicate name or a lone surrogate escape anywhere — <see cref="StrictJson"/>), ready to
+/// send back to the peer; it never throws.
 /// </summary>
+/// <remarks>
+/// One exception to checking every byte here: the <c>args</c> of a <c>command</c> are handed on as raw JSON text and
+/// checked by <see cref="Commands.CommandSigning.CanonicalArgs"/>, the command pipeline's first check, so that a
+/// command with bad arguments is still answered with a <c>result</c> carrying its <c>id</c> (issue 14, finding 11)
+/// rather than an uncorrelated <c>error</c>.
+/// </remarks>
 public static class MessageParser
 {
+    /// <summary>Deepest nesting of a message (the protocol's messages need 3; args and data objects a few more).</summary>
+    public const int MaxDepth = 8;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses <paramref name="json"/>.</summary>
@@ -28,7 +39,7 @@ public static class MessageParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
@@ -43,12 +54,23 @@ public static class MessageParser
                 return new ErrorMessage(ErrorCodes.MalformedJson, $"a message is a JSON object, got {root.ValueKind}");
             }
 
+            // Names unique and strings Unicode everywhere, before any GetString (which throws on a lone surrogate).
+            if (StrictJson.FindProblem(json, MaxDepth, skipTopLevelMember: "args") is { } problem)
+            {
+                return new ErrorMessage(ErrorCodes.BadField, problem);
+            }
+
             if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
             {
                 return new ErrorMessage(ErrorCodes.BadField, "'type' is missing or not a string");
             }
 
             var type = typeElement.GetString()!;
+            if (type != "command" && root.TryGetProperty("args", out _) && StrictJson.FindProblem(json, MaxDepth) is { } argsProblem)
+            {
+                return new ErrorMessage(ErrorCodes.BadField, argsProblem);
+            }
+
             try
             {
                 return type switch
@@ -59,15 +81,14 @@ public static class MessageParser
                     "error" => new ErrorMessage(String(root, "code"), String(root, "message")),
                     "gap" => new GapMessage(Long(root, "from"), Long(root, "to"), String(root, "reason")),
                     "hello" => new HelloMessage(
-                        String(root, "device"), String(root, "firmware"), (int)Long(root, "protocol"),
-                        [.. Array(root, "sensors").EnumerateArray().Select(e => e.GetString() ?? string.Empty)], Long(root, "nextSeq")),
+                        String(root, "device"), String(root, "firmware"), Int(root, "protocol"), Strings(root, "sensors"), Long(root, "nextSeq")),
                     "reading" => new ReadingMessage(
                         String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "quantity"),
                         root.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Null ? double.NaN : Double(root, "value"),
                         String(root, "unit")),
                     "beacon" => new BeaconMessage(
                         String(root, "device"), String(root, "firmware"), Long(root, "uptime"),
-                        [.. Array(root, "listeners").EnumerateArray().Select(e => e.GetString() ?? string.Empty)]),
+                        Strings(root, "listeners")),
                     "event" => new EventMessage(
                         String(root, "device"), Long(root, "seq"), Timestamp(root), String(root, "sensor"), String(root, "kind"), String(root, "message")),
                     "command" => new CommandMessage(
@@ -115,10 +136,15 @@ public static class MessageParser
             ? e.GetDouble()
             : throw new FormatException($"'{name}' is missing or not a number");
 
-    private static JsonElement Array(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Array
-            ? e
-            : throw new FormatException($"'{name}' is missing or not an array");
+    private static int Int(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var n)
+            ? n
+            : throw new FormatException($"'{name}' is missing or not a whole number from {int.MinValue} to {int.MaxValue}");
+
+    private static string[] Strings(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String)
+            ? [.. e.EnumerateArray().Select(item => item.GetString()!)]
+            : throw new FormatException($"'{name}' is missing or not an array of strings");
 
     private static DateTimeOffset Timestamp(JsonElement root) =>
         DateTimeOffset.TryParse(String(root, "ts"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var ts)

@@ -93,4 +93,19 @@ public sealed class ConsoleSessionsTests
         Assert.NotNull(sessions.Use(third));
         Assert.NotNull(sessions.Use(fourth));
     }
+
+    [Fact]
+    public void Many_sessions_of_one_key_do_not_end_another_keys_session()
+    {
+        var sessions = new ConsoleSessions(Options, _time);
+        var operatorSession = sessions.Open("operator");
+        for (var i = 0; i < 64; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            sessions.Open("viewer");
+        }
+
+        Assert.Equal("operator", sessions.Use(operatorSession));
+        Assert.Equal(Options.MaxSessions + 1, sessions.Count);
+    }
 }

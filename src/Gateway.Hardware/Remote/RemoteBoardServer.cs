@@ -103,11 +103,11 @@ public sealed class RemoteBoardServer : IAsyncDisposable
         RemoteRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize(line, RemoteJsonContext.Default.RemoteRequest);
+            request = RemoteWire.ParseRequest(line);
         }
-        catch (JsonException ex)
+        catch (InvalidDataException ex)
         {
-            return new RemoteResponse { Error = RemoteErrors.BadRequest, Message = $"not a JSON request: {ex.Message}" };
+            return new RemoteResponse { Error = RemoteErrors.BadRequest, Message = ex.Message };
         }
 
         if (request is null)

@@ -127,11 +127,11 @@ public sealed class RemoteConnection : IDisposable
                 RemoteResponse? message;
                 try
                 {
-                    message = JsonSerializer.Deserialize(line, RemoteJsonContext.Default.RemoteResponse);
+                    message = RemoteWire.ParseResponse(line);
                 }
-                catch (JsonException ex)
+                catch (InvalidDataException ex)
                 {
-                    cause = new InvalidDataException($"firmware-sim sent a line that is not a protocol message: {ex.Message}");
+                    cause = ex;
                     break;
                 }
 

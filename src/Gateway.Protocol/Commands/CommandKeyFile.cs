@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Gateway.Protocol.Json;
 
 namespace Gateway.Protocol.Commands;
 
@@ -11,13 +13,22 @@ namespace Gateway.Protocol.Commands;
 /// <param name="Secret">The secret bytes.</param>
 public sealed record CommandKeyFile(string Key, byte[] Secret)
 {
+    private const int MaxDepth = 64; // System.Text.Json's default for JsonDocument.Parse
+
     /// <summary>Parses a key file's text.</summary>
     /// <exception cref="FormatException">What is wrong with it (never quoting the secret).</exception>
     public static CommandKeyFile Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         try
         {
-            using var document = JsonDocument.Parse(text);
+            var utf8 = Encoding.UTF8.GetBytes(text); // text read from a UTF-8 file: it holds no lone surrogate characters
+            using var document = JsonDocument.Parse(utf8);
+            if (StrictJson.FindProblem(utf8, MaxDepth, rootName: "key file") is { } problem)
+            {
+                throw new FormatException(problem);
+            }
+
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -19,6 +19,8 @@ public static class CommandSigning
     /// <summary>The first line of the canonical string: names the scheme, so a later version cannot be confused with this one.</summary>
     public const string Scheme = "gateway-command-v1";
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Smallest secret accepted, in bytes (HMAC-SHA256 keys shorter than the hash weaken it; RFC 2104 §3).</summary>
     public const int MinSecretBytes = 16;
 
@@ -41,8 +43,12 @@ public static class CommandSigning
             CanonicalArgs(command.Args));
     }
 
-    /// <summary>The RFC 8785 text of an <c>args</c> value given as JSON text; <c>{}</c> when absent.</summary>
-    /// <exception cref="FormatException">It is not a JSON object.</exception>
+    /// <summary>
+    /// The RFC 8785 text of an <c>args</c> value given as JSON text; <c>{}</c> when absent. This is where a command's
+    /// arguments are checked (the pipeline's <c>bad_field</c>): an object, at most <see cref="MessageParser.MaxDepth"/>
+    /// deep, I-JSON (unique names, no lone surrogates), numbers finite doubles.
+    /// </summary>
+    /// <exception cref="FormatException">It is not such an object; the message says what is wrong and where.</exception>
     public static string CanonicalArgs(string? argsJson)
     {
         if (argsJson is null)
@@ -50,15 +56,25 @@ public static class CommandSigning
             return "{}";
         }
 
+        byte[] utf8;
         try
         {
-            using var document = JsonDocument.Parse(argsJson, new JsonDocumentOptions { MaxDepth = 8 });
+            utf8 = StrictUtf8.GetBytes(argsJson);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new FormatException("'args' is not Unicode text: it holds a lone surrogate (RFC 8259 §8.2)");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MessageParser.MaxDepth });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new FormatException($"'args' must be a JSON object, got {document.RootElement.ValueKind}");
             }
 
-            return JsonCanonicalizer.Canonicalize(document.RootElement);
+            return JsonCanonicalizer.Canonicalize(document.RootElement, rootName: "args");
         }
         catch (JsonException ex)
         {
@@ -75,10 +91,13 @@ public static class CommandSigning
         return Convert.ToHexStringLower(mac);
     }
 
-    /// <summary>True when <paramref name="signature"/> is the signature of <paramref name="canonical"/> (compared in constant time).</summary>
+    /// <summary>
+    /// True when <paramref name="signature"/> is the signature of <paramref name="canonical"/> (compared in constant
+    /// time). Only the documented form is accepted: exactly 64 lower-case hex digits (one spelling per signature).
+    /// </summary>
     public static bool Verify(ReadOnlySpan<byte> secret, string canonical, string? signature)
     {
-        if (signature is null || signature.Length != HMACSHA256.HashSizeInBytes * 2)
+        if (signature is null || signature.Length != HMACSHA256.HashSizeInBytes * 2 || !signature.All(char.IsAsciiHexDigitLower))
         {
             return false;
         }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Gateway.Protocol.Json;
 
 namespace Gateway.Protocol.Commands;
 
@@ -13,10 +15,26 @@ namespace Gateway.Protocol.Commands;
 /// </summary>
 public static class JsonCanonicalizer
 {
+    /// <summary>Deepest nesting canonicalized (bounds the recursion whatever the document's own limit was).</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>The canonical text of <paramref name="value"/>.</summary>
-    /// <exception cref="FormatException">A number is not a finite double (RFC 8785 §3.2.2.3 forbids NaN and infinity).</exception>
-    public static string Canonicalize(JsonElement value)
+    /// <exception cref="FormatException">
+    /// The value is not I-JSON, so it has no canonical form (RFC 8785 §3.1): a name repeats within an object, a string
+    /// or name holds a lone surrogate escape, a number is not a finite double (§3.2.2.3), or it is nested deeper than
+    /// <see cref="MaxDepth"/>.
+    /// </exception>
+    public static string Canonicalize(JsonElement value) => Canonicalize(value, rootName: null);
+
+    /// <summary>As <see cref="Canonicalize(JsonElement)"/>, naming the value <paramref name="rootName"/> in errors (e.g. <c>args</c>).</summary>
+    /// <exception cref="FormatException">As <see cref="Canonicalize(JsonElement)"/>.</exception>
+    public static string Canonicalize(JsonElement value, string? rootName)
     {
+        if (StrictJson.FindProblem(JsonMarshal.GetRawUtf8Value(value), MaxDepth, rootName: rootName) is { } problem)
+        {
+            throw new FormatException($"RFC 8785 §3.1 needs I-JSON: {problem}");
+        }
+
         var text = new StringBuilder();
         Write(value, text);
         return text.ToString();

@@ -46,19 +46,49 @@ internal sealed class CommandPipeline : IDisposable
     public CommandSource OpenSource(string link, string peer) => new(link, peer, _options.RatePerLink, _time);
 
     /// <summary>Handles one command and returns its result; never throws for anything the peer sent.</summary>
-    public async Task<ResultMessage> HandleAsync(CommandMessage command, CommandSource source, CancellationToken cancellationToken)
+    public async Task<ResultMessage> HandleAsync(CommandMessage command, CommandSource source, CancellationToken cancellationToken) =>
+        (await RunAsync(command, source, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>
+    /// Handles one command: its result, and whether the sender proved a configured key (what a UDP reply may cost,
+    /// docs/protocol.md "UDP"). Never throws for anything the peer sent: an unexpected failure inside is logged with
+    /// the peer, audited and answered <c>failed</c>; only <paramref name="cancellationToken"/> (the gateway stopping)
+    /// ends it with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<CommandOutcome> RunAsync(CommandMessage command, CommandSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(source);
         var started = _time.GetTimestamp();
+        var authenticated = false;
+        try
+        {
+            return await Decide(command, source, started, () => authenticated = true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Defence in depth (issue 14): whatever the parser let through, one command never takes a link down.
+            var message = $"the gateway could not handle this command ({ex.GetType().Name}); it did not run";
+            _audit.Record(new AuditLog.Entry(_time.GetUtcNow(), source.Link, source.Peer, command.Key, command.Id, command.Name, null,
+                ResultCodes.Failed, $"{message}: {ex.Message}", _time.GetElapsedTime(started).TotalMilliseconds, false, authenticated));
+            return new CommandOutcome(new ResultMessage(command.Id, false, ResultCodes.Failed, message), authenticated);
+        }
+    }
+
+    private async Task<CommandOutcome> Decide(CommandMessage command, CommandSource source, long started, Action authenticatedNow, CancellationToken cancellationToken)
+    {
         var argsBytes = command.Args is null ? 0 : Encoding.UTF8.GetByteCount(command.Args);
         var audited = new AuditLog.Entry(_time.GetUtcNow(), source.Link, source.Peer, command.Key, command.Id, command.Name,
-            argsBytes <= _options.MaxArgsBytes ? command.Args : null, "ok", null, 0, false);
+            argsBytes <= _options.MaxArgsBytes ? command.Args : null, "ok", null, 0, false, false);
 
-        ResultMessage Refuse(string code, string message)
+        CommandOutcome Refuse(string code, string message)
         {
             _audit.Record(audited with { Outcome = code, Detail = message, Milliseconds = _time.GetElapsedTime(started).TotalMilliseconds });
-            return new ResultMessage(command.Id, false, code, message);
+            return new CommandOutcome(new ResultMessage(command.Id, false, code, message), audited.Authenticated);
         }
 
         // Decode: size and rate first, so floods and oversized input cost nothing more.
@@ -87,9 +117,10 @@ internal sealed class CommandPipeline : IDisposable
         {
             canonicalArgs = CommandSigning.CanonicalArgs(command.Args);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
         {
-            return Refuse(ResultCodes.BadField, ex.Message);
+            // InvalidOperationException: a lone surrogate escape (\ud800) in a string, which no UTF-8 text can carry.
+            return Refuse(ResultCodes.BadField, ex is FormatException ? ex.Message : $"'args' is not valid JSON text: {ex.Message}");
         }
 
         // Authenticate.
@@ -105,6 +136,10 @@ internal sealed class CommandPipeline : IDisposable
         {
             return Refuse(ResultCodes.BadSignature, "the signature does not match the command (check the secret and the canonical string, docs/protocol.md)");
         }
+
+        // Authenticated from here on: what follows is audited line by line and may be answered in full.
+        authenticatedNow();
+        audited = audited with { Authenticated = true };
 
         if (!string.Equals(command.Device, _deviceId, StringComparison.Ordinal))
         {
@@ -134,7 +169,7 @@ internal sealed class CommandPipeline : IDisposable
             case ReplayGuard.Verdict.Repeat:
                 var first = await entry.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _audit.Record(audited with { Outcome = first.Ok ? "ok" : first.Code!, Detail = "repeat of an earlier command with this id; not run again", Duplicate = true, Milliseconds = _time.GetElapsedTime(started).TotalMilliseconds });
-                return first with { Duplicate = true };
+                return new CommandOutcome(first with { Duplicate = true }, true);
             case ReplayGuard.Verdict.IdReused:
                 return Refuse(ResultCodes.DuplicateId, $"id '{command.Id}' was used within the last {2 * _options.ClockSkew.TotalSeconds:0}s for a different command");
             case ReplayGuard.Verdict.NonceReused:
@@ -144,9 +179,20 @@ internal sealed class CommandPipeline : IDisposable
         }
 
         // From here on the id is remembered: whatever the outcome, it becomes the answer to any repeat.
-        var result = await AuthorizeAndRun(command, key, audited, started, cancellationToken).ConfigureAwait(false);
+        ResultMessage result;
+        try
+        {
+            result = await AuthorizeAndRun(command, key, audited, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A repeat waits for this entry: never leave it unanswered.
+            entry.Result.TrySetResult(new ResultMessage(command.Id, false, ResultCodes.Failed, $"the first command with this id did not finish ({ex.GetType().Name})"));
+            throw;
+        }
+
         entry.Result.TrySetResult(result);
-        return result;
+        return new CommandOutcome(result, true);
     }
 
     private async Task<ResultMessage> AuthorizeAndRun(CommandMessage command, CommandKey key, AuditLog.Entry audited, long started, CancellationToken cancellationToken)

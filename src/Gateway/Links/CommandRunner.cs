@@ -1,17 +1,31 @@
+using Microsoft.Extensions.Logging;
+
 namespace Gateway.Links;
 
 /// <summary>
 /// The commands one connection has running beside its receive loop. A connection that ends waits for them
 /// (<see cref="DrainAsync"/>), so no command outlives its link unnoticed; their write of the result fails quietly when
-/// the peer is gone — the peer repeats the id and gets the stored result.
+/// the peer is gone — the peer repeats the id and gets the stored result. A command that fails in any other way is
+/// logged with its peer and ends there: one command's failure never ends its connection or its service (issue 14).
 /// </summary>
-internal sealed class CommandRunner
+internal sealed partial class CommandRunner
 {
     /// <summary>Most commands one connection may have outstanding; more are answered <c>busy</c> at once.</summary>
     public const int MaxPerConnection = 64;
 
     private readonly Lock _lock = new();
     private readonly HashSet<Task> _running = [];
+    private readonly ILogger _logger;
+    private readonly string _link;
+    private readonly string _peer;
+
+    /// <summary>Creates the runner of one connection; <paramref name="link"/> and <paramref name="peer"/> name it in the log.</summary>
+    public CommandRunner(ILogger logger, string link, string peer)
+    {
+        _logger = logger;
+        _link = link;
+        _peer = peer;
+    }
 
     /// <summary>Starts <paramref name="command"/> (running it and sending its result), unless the connection already has <see cref="MaxPerConnection"/> outstanding.</summary>
     public bool TryStart(Func<Task> command)
@@ -30,9 +44,15 @@ internal sealed class CommandRunner
             {
                 await command().ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException or LinkStalledException)
             {
                 // the connection ended before the result could be sent
+            }
+#pragma warning disable CA1031 // a failure of one command (a handler or audit bug) is logged with its peer and must not end the connection
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogFailed(_logger, _link, _peer, ex.GetType().Name, ex.Message, ex);
             }
         });
         lock (_lock)
@@ -44,7 +64,7 @@ internal sealed class CommandRunner
         return true;
     }
 
-    /// <summary>Waits for every command started so far.</summary>
+    /// <summary>Waits for every command started so far; never throws (failures were logged).</summary>
     public Task DrainAsync()
     {
         lock (_lock)
@@ -52,4 +72,7 @@ internal sealed class CommandRunner
             return Task.WhenAll([.. _running]);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Link}: a command from {Peer} failed unexpectedly ({Type}: {Error}); the connection goes on")]
+    private static partial void LogFailed(ILogger logger, string link, string peer, string type, string error, Exception exception);
 }

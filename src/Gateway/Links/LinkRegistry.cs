@@ -12,7 +12,7 @@ internal interface ILinkControl
     /// <summary>Where it connects, e.g. <c>collector.local:7000</c>.</summary>
     string Target { get; }
 
-    /// <summary>The current state: <c>connecting</c>, <c>up</c>, <c>backing off</c>.</summary>
+    /// <summary>The current state: <c>connecting</c>, <c>up</c>, <c>backing off</c>, <c>stalled</c> (the peer did not take a write within its timeout).</summary>
     string State { get; }
 
     /// <summary>Why it last went down, or null.</summary>

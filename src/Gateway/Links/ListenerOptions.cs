@@ -20,7 +20,10 @@ internal sealed record ListenerOptions
     /// <summary><c>MaxConnections</c>: per listener; one more is told so and closed.</summary>
     public int MaxConnections { get; init; } = 16;
 
-    /// <summary><c>IdleTimeout</c>: a peer silent this long (no message, not even a ping) is disconnected.</summary>
+    /// <summary><c>MaxConnectionsPerAddress</c>: per listener and peer address, so one host cannot hold every slot.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 4;
+
+    /// <summary><c>IdleTimeout</c>: a peer that sends no valid message this long (empty and unparsable lines do not count) is disconnected.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary><c>MaxLineLength</c>: the longest message accepted.</summary>

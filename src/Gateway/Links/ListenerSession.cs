@@ -24,7 +24,7 @@ internal sealed partial class ListenerSession : IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Commands.CommandPipeline _commands;
     private readonly Commands.CommandSource _source;
-    private readonly CommandRunner _running = new();
+    private readonly CommandRunner _running;
 
     public ListenerSession(Stream stream, LiveFeed feed, Commands.CommandPipeline commands, string link, GatewayOptions options, ListenerOptions listener, ILogger logger, string peer)
     {
@@ -36,6 +36,7 @@ internal sealed partial class ListenerSession : IDisposable
         _listener = listener;
         _logger = logger;
         _peer = peer;
+        _running = new CommandRunner(logger, $"Listener {link}", peer);
     }
 
     public async Task RunAsync(long nextSeq, CancellationToken token)
@@ -55,6 +56,11 @@ internal sealed partial class ListenerSession : IDisposable
             if (reason is SessionEndedException ended)
             {
                 LogEnded(_logger, _peer, ended.Message);
+            }
+            else if (reason is not null and not (IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException))
+            {
+                // Not the peer leaving: a bug met on this connection. It costs this connection only.
+                LogFailed(_logger, _peer, reason.GetType().Name, reason.Message, reason);
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
@@ -80,19 +86,29 @@ internal sealed partial class ListenerSession : IDisposable
     private async Task Receive(CancellationToken token)
     {
         var pipe = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var deadline = new IdleDeadline(_listener.IdleTimeout, TimeProvider.System);
         while (true)
         {
             ReadResult result;
             using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token))
             {
-                idle.CancelAfter(_listener.IdleTimeout);
+                var remaining = deadline.Remaining;
+                if (remaining > TimeSpan.Zero)
+                {
+                    idle.CancelAfter(remaining);
+                }
+                else
+                {
+                    await idle.CancelAsync().ConfigureAwait(false);
+                }
+
                 try
                 {
                     result = await pipe.ReadAsync(idle.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)
                 {
-                    await Send(new ErrorMessage("idle_timeout", $"nothing received for {_listener.IdleTimeout.TotalSeconds:0}s; disconnecting"), token).ConfigureAwait(false);
+                    await Send(new ErrorMessage("idle_timeout", $"no valid message for {_listener.IdleTimeout.TotalSeconds:0}s; disconnecting"), token).ConfigureAwait(false);
                     throw new SessionEndedException("idle");
                 }
             }
@@ -117,7 +133,13 @@ internal sealed partial class ListenerSession : IDisposable
                     continue;
                 }
 
-                switch (MessageParser.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()))
+                var message = PeerInput.Parse(line);
+                if (message is PingMessage or CommandMessage or AckMessage or PongMessage or ResultMessage)
+                {
+                    deadline.MarkActive(); // only a message the session takes; empty lines and bad input are not activity
+                }
+
+                switch (message)
                 {
                     case PingMessage:
                         await Send(new PongMessage(), token).ConfigureAwait(false);
@@ -184,6 +206,9 @@ internal sealed partial class ListenerSession : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listener: {Peer} sent bad input ({Code}: {Error}); replied with an error")]
     private static partial void LogBadInput(ILogger logger, string peer, string code, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener: the connection of {Peer} failed unexpectedly ({Type}: {Error}); dropped it, the listener goes on")]
+    private static partial void LogFailed(ILogger logger, string peer, string type, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listener: disconnected {Peer}: {Reason}")]
     private static partial void LogEnded(ILogger logger, string peer, string reason);

@@ -9,7 +9,9 @@ namespace Gateway.Links;
 
 /// <summary>
 /// The TCP listener (<c>Gateway:Listener:Tcp</c>): consoles connect and receive <c>hello</c> and live readings as
-/// NDJSON. At most <see cref="ListenerOptions.MaxConnections"/> at once; one more is told <c>too_many_connections</c>.
+/// NDJSON. At most <see cref="ListenerOptions.MaxConnections"/> at once and <see cref="ListenerOptions.MaxConnectionsPerAddress"/>
+/// from one address; one more is told <c>too_many_connections</c>. A connection that fails in any way costs that
+/// connection only: it is logged with its peer and the listener keeps accepting.
 /// </summary>
 internal sealed partial class TcpListenerService : BackgroundService
 {
@@ -21,7 +23,7 @@ internal sealed partial class TcpListenerService : BackgroundService
     private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
     private readonly ILogger<TcpListenerService> _logger;
-    private int _connections;
+    private readonly ConnectionLimiter _slots;
 
     /// <summary>Creates the listener.</summary>
     public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<TcpListenerService> logger)
@@ -34,6 +36,7 @@ internal sealed partial class TcpListenerService : BackgroundService
         _outbox = outbox;
         _status = status;
         _logger = logger;
+        _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
     }
 
     /// <inheritdoc/>
@@ -84,20 +87,23 @@ internal sealed partial class TcpListenerService : BackgroundService
 
     private async Task Serve(Socket client, CancellationToken token)
     {
-        var peer = client.RemoteEndPoint?.ToString() ?? "?";
+        var remote = client.RemoteEndPoint as IPEndPoint;
+        var peer = remote?.ToString() ?? "?";
         await using var stream = new NetworkStream(client, ownsSocket: true);
-        if (Interlocked.Increment(ref _connections) > _listener.MaxConnections)
+        using var slot = _slots.TryAcquire(remote?.Address, out var why);
+        if (slot is null)
         {
-            Interlocked.Decrement(ref _connections);
-            LogRefused(_logger, peer, _listener.MaxConnections);
-            var refusal = System.Text.Encoding.UTF8.GetBytes(Protocol.MessageWriter.ToJson(new Protocol.ErrorMessage("too_many_connections", $"at most {_listener.MaxConnections} connections")) + "\n");
+            LogRefused(_logger, peer, why);
+            var refusal = System.Text.Encoding.UTF8.GetBytes(Protocol.MessageWriter.ToJson(new Protocol.ErrorMessage("too_many_connections", why)) + "\n");
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
+            limit.CancelAfter(_listener.WriteTimeout);
             try
             {
-                await stream.WriteAsync(refusal, token).ConfigureAwait(false);
+                await stream.WriteAsync(refusal, limit.Token).ConfigureAwait(false);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
             {
-                // it left already
+                // it left already, or does not read
             }
 
             return;
@@ -108,9 +114,15 @@ internal sealed partial class TcpListenerService : BackgroundService
             using var session = new ListenerSession(stream, _feed, _commands, "listener tcp", _options, _listener, _logger, peer);
             await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
-            Interlocked.Decrement(ref _connections);
+            // the peer went away, or the gateway stops
+        }
+#pragma warning disable CA1031 // no single connection's failure may stop the listener: logged with the peer, the connection dropped
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailed(_logger, peer, ex.GetType().Name, ex.Message, ex);
         }
     }
 
@@ -120,6 +132,9 @@ internal sealed partial class TcpListenerService : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp cannot listen on {Endpoint}: {Error}")]
     private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener tcp refused {Peer}: already {Max} connections")]
-    private static partial void LogRefused(ILogger logger, string peer, int max);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener tcp refused {Peer}: {Reason} (Gateway:Listener:MaxConnections, MaxConnectionsPerAddress)")]
+    private static partial void LogRefused(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp: the connection of {Peer} failed unexpectedly ({Type}: {Error}); dropped it, still accepting")]
+    private static partial void LogFailed(ILogger logger, string peer, string type, string error, Exception exception);
 }

@@ -76,23 +76,40 @@ internal sealed partial class UdpCommandService : BackgroundService
             }
 
             var peer = received.RemoteEndPoint;
-            var message = MessageParser.Parse(buffer.AsSpan(0, received.ReceivedBytes));
-            switch (message)
+            try
             {
-                case CommandMessage command:
-                    var source = Source(peer.ToString()!);
-                    _ = Answer(socket, peer, command, source, stoppingToken);
-                    break;
-                case ErrorMessage error:
-                    await Reply(socket, peer, error, stoppingToken).ConfigureAwait(false);
-                    break;
-                case PingMessage:
-                    await Reply(socket, peer, new PongMessage(), stoppingToken).ConfigureAwait(false);
-                    break;
-                default:
-                    await Reply(socket, peer, new ErrorMessage(ErrorCodes.UnknownType, $"the UDP command port takes 'command' and 'ping', not '{message.Type}'"), stoppingToken).ConfigureAwait(false);
-                    break;
+                await Take(socket, peer, buffer.AsMemory(0, received.ReceivedBytes), stoppingToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Issue 14: no datagram may stop the port. Whatever one sender's bytes did, log it with the sender and go on.
+                LogDatagramFailed(_logger, peer.ToString()!, received.ReceivedBytes, ex.GetType().Name, LogText.Escape(ex.Message)!);
+            }
+        }
+    }
+
+    private async Task Take(Socket socket, EndPoint peer, ReadOnlyMemory<byte> datagram, CancellationToken stoppingToken)
+    {
+        var message = MessageParser.Parse(datagram.Span);
+        switch (message)
+        {
+            case CommandMessage command:
+                var source = Source(peer.ToString()!);
+                _ = Answer(socket, peer, command, source, stoppingToken);
+                break;
+            case ErrorMessage error:
+                await Reply(socket, peer, error, stoppingToken).ConfigureAwait(false);
+                break;
+            case PingMessage:
+                await Reply(socket, peer, new PongMessage(), stoppingToken).ConfigureAwait(false);
+                break;
+            default:
+                await Reply(socket, peer, new ErrorMessage(ErrorCodes.UnknownType, $"the UDP command port takes 'command' and 'ping', not '{message.Type}'"), stoppingToken).ConfigureAwait(false);
+                break;
         }
     }
 
@@ -126,6 +143,10 @@ internal sealed partial class UdpCommandService : BackgroundService
         {
             // stopping, or the sender is unreachable
         }
+        catch (Exception ex)
+        {
+            LogDatagramFailed(_logger, peer.ToString()!, 0, ex.GetType().Name, LogText.Escape(ex.Message)!);
+        }
     }
 
     private static async Task Reply(Socket socket, EndPoint peer, Message message, CancellationToken token)
@@ -147,6 +168,9 @@ internal sealed partial class UdpCommandService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "UDP command port listening on {Endpoint}")]
     private static partial void LogListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "UDP command port: a datagram from {Peer} ({Bytes} bytes) could not be handled ({ExceptionType}: {Error}); it was dropped, the port goes on")]
+    private static partial void LogDatagramFailed(ILogger logger, string peer, int bytes, string exceptionType, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "UDP command port cannot listen on {Endpoint}: {Error}")]
     private static partial void LogBindFailed(ILogger logger, string endpoint, string error);

@@ -42,7 +42,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
         _status = status;
         _logger = logger;
         _backoff = new Backoff(TimeSpan.FromMilliseconds(500), link.BackoffMax, new Random());
-        _endpoint = link.Target;
+        _endpoint = Redaction.Redact(link.Target); // shown in logs and status: never its credentials
     }
 
     private bool Acknowledged => _link.Acknowledged;
@@ -83,6 +83,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
         while (!stoppingToken.IsCancellationRequested)
         {
             string? error = null;
+            var stalled = false;
             var kick = Volatile.Read(ref _kick).Token;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
             try
@@ -112,15 +113,36 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                 SetState("connecting");
                 continue; // asked to reconnect: at once, no backoff
             }
+            catch (LinkStalledException ex)
+            {
+                stalled = true;
+                error = ex.Message;
+            }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or LinkProtocolException or System.Net.WebSockets.WebSocketException or HttpRequestException)
             {
-                error = ex is OperationCanceledException ? "connect timed out" : ex.Message;
+                error = ex is OperationCanceledException ? "connect timed out" : Redaction.Redact(ex.Message);
+            }
+#pragma warning disable CA1031 // no single connection's failure may stop the link: it is logged with the peer, the connection dropped, and retried
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = $"unexpected {ex.GetType().Name}: {Redaction.Redact(ex.Message)}";
+                LogUnexpected(_logger, _link.Name, _endpoint, error, ex);
             }
 
             var delay = _backoff.Next();
             _lastError = error;
-            SetState($"backing off ({error})");
-            LogDown(_logger, _link.Name, _endpoint, error ?? "disconnected", delay.TotalSeconds);
+            if (stalled)
+            {
+                SetState($"stalled ({error})");
+                LogStalled(_logger, _link.Name, _endpoint, error ?? "stalled", delay.TotalSeconds);
+            }
+            else
+            {
+                SetState($"backing off ({error})");
+                LogDown(_logger, _link.Name, _endpoint, error ?? "disconnected", delay.TotalSeconds);
+            }
+
             try
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Volatile.Read(ref _kick).Token);
@@ -140,7 +162,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     private async Task RunConnectionAsync(Stream stream, CancellationToken stoppingToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var state = new ConnectionState(_outbox.Cursor(_link.Name, durable: Acknowledged));
+        var state = new ConnectionState(_outbox.Cursor(_link.Name, durable: Acknowledged), _link.WriteTimeout, new CommandRunner(_logger, $"Link {_link.Name}", _endpoint));
         var output = new ArrayBufferWriter<byte>(64 * 1024);
         using var reader = _outbox.OpenReader();
 
@@ -152,7 +174,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                 MessageWriter.WriteLine(new GapMessage(gap.From, gap.To, gap.Reason), output);
             }
 
-            await stream.WriteAsync(output.WrittenMemory, connection.Token).ConfigureAwait(false);
+            await WriteAsync(stream, state, output.WrittenMemory, connection.Token).ConfigureAwait(false);
             output.Clear();
         }
 
@@ -271,7 +293,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                     continue;
                 }
 
-                switch (MessageParser.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()))
+                switch (PeerInput.Parse(line))
                 {
                     case AckMessage ack when ack.Seq > Volatile.Read(ref state.Sent):
                         await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {Volatile.Read(ref state.Sent)} was sent"), token).ConfigureAwait(false);
@@ -305,7 +327,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                         break;
                     case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         // Our parser's verdict on the peer's line: tell the peer.
-                        LogBadInput(_logger, _link.Name, code, text);
+                        LogBadInput(_logger, _link.Name, _endpoint, code, text);
                         await Reply(stream, state, errors, new ErrorMessage(code, text), token).ConfigureAwait(false);
                         break;
                     case var other:
@@ -329,13 +351,24 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
         await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
     }
 
-    // The sender and the receiver (pongs, error replies) share the stream: one write at a time, whole lines only.
+    // The sender and the receiver (pongs, error replies) share the stream: one write at a time, whole lines only. A
+    // write the peer does not take within WriteTimeout (it is connected, maybe pinging, but not reading) ends the
+    // connection as stalled; the cursor only ever moved on acks, so nothing is lost.
     private static async Task WriteAsync(Stream stream, ConnectionState state, ReadOnlyMemory<byte> bytes, CancellationToken token)
     {
         await state.WriteLock.WaitAsync(token).ConfigureAwait(false);
         try
         {
-            await stream.WriteAsync(bytes, token).ConfigureAwait(false);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
+            limit.CancelAfter(state.WriteTimeout);
+            try
+            {
+                await stream.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (limit.IsCancellationRequested && !token.IsCancellationRequested && ex is OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException or ObjectDisposedException)
+            {
+                throw new LinkStalledException($"the upstream did not read for {state.WriteTimeout.TotalSeconds:0.###}s (a write of {bytes.Length} bytes did not finish)", ex);
+            }
         }
         finally
         {
@@ -364,7 +397,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
     private void SetState(string state)
     {
-        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state;
+        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state.StartsWith("stalled", StringComparison.Ordinal) ? "stalled" : state;
         _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
     }
 
@@ -377,15 +410,23 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} down: {Error}; reconnecting in {Seconds:0.0}s")]
     private static partial void LogDown(ILogger logger, string link, string endpoint, string error, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: the upstream sent bad input ({Code}: {Error}); replied with an error")]
-    private static partial void LogBadInput(ILogger logger, string link, string code, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} stalled: {Error}; dropped the connection, nothing is lost; reconnecting in {Seconds:0.0}s")]
+    private static partial void LogStalled(ILogger logger, string link, string endpoint, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link} to {Endpoint}: {Error}; dropped the connection and will reconnect")]
+    private static partial void LogUnexpected(ILogger logger, string link, string endpoint, string error, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: the upstream {Endpoint} sent bad input ({Code}: {Error}); replied with an error")]
+    private static partial void LogBadInput(ILogger logger, string link, string endpoint, string code, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Link {Link}: ignored a '{Type}' message from the upstream")]
     private static partial void LogIgnored(ILogger logger, string link, string type);
 
-    private sealed class ConnectionState(long cursor)
+    private sealed class ConnectionState(long cursor, TimeSpan writeTimeout, CommandRunner running)
     {
         public long Cursor { get; } = cursor;
+
+        public TimeSpan WriteTimeout { get; } = writeTimeout;
 
         public long Sent = cursor;
 
@@ -395,7 +436,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
         public SemaphoreSlim WriteLock { get; } = new(1, 1);
 
-        public CommandRunner Running { get; } = new();
+        public CommandRunner Running { get; } = running;
     }
 }
 

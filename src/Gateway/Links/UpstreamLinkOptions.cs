@@ -45,6 +45,9 @@ internal sealed record UpstreamLinkOptions
     /// <summary><c>IdleTimeout</c>: the connection is dropped after this long without hearing from the peer.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary><c>WriteTimeout</c>: a write the peer does not take within this long (connected but not reading) drops the connection as <c>stalled</c>.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary><c>BackoffMax</c>: the longest reconnect delay.</summary>
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(30);
 

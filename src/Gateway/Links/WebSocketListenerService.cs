@@ -30,7 +30,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     private readonly StatusBoard _status;
     private readonly ILogger<WebSocketListenerService> _logger;
     private WebApplication? _app;
-    private int _connections;
+    private readonly ConnectionLimiter _slots;
 
     /// <summary>Creates the listener.</summary>
     public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<WebSocketListenerService> logger)
@@ -43,6 +43,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         _outbox = outbox;
         _status = status;
         _logger = logger;
+        _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
     }
 
     /// <inheritdoc/>
@@ -56,6 +57,10 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         {
             k.Listen(address, endpoint.Port);
             k.Limits.MaxConcurrentConnections = _listener.MaxConnections + 1;
+
+            // A connection that never completes its upgrade request must not hold one of those few slots for long.
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(5);
         });
         var app = builder.Build();
         app.UseWebSockets();
@@ -96,9 +101,11 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
             return;
         }
 
-        if (Interlocked.Increment(ref _connections) > _listener.MaxConnections)
+        var peer = new IPEndPoint(context.Connection.RemoteIpAddress ?? IPAddress.None, context.Connection.RemotePort).ToString();
+        using var slot = _slots.TryAcquire(context.Connection.RemoteIpAddress, out var why);
+        if (slot is null)
         {
-            Interlocked.Decrement(ref _connections);
+            LogRefused(_logger, peer, why);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
@@ -107,12 +114,18 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol).ConfigureAwait(false);
             await using var stream = new WebSocketLineStream(socket, _listener.MaxLineLength);
-            using var session = new ListenerSession(stream, _feed, _commands, "listener websocket", _options, _listener, _logger, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort);
+            using var session = new ListenerSession(stream, _feed, _commands, "listener websocket", _options, _listener, _logger, peer);
             await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
         {
-            Interlocked.Decrement(ref _connections);
+            // the peer went away, or the gateway stops
+        }
+#pragma warning disable CA1031 // no single connection's failure may stop the listener: logged with the peer, the connection dropped
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailed(_logger, peer, ex.GetType().Name, ex.Message, ex);
         }
     }
 
@@ -133,6 +146,12 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
             await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener websocket refused {Peer} (HTTP 503): {Reason} (Gateway:Listener:MaxConnections, MaxConnectionsPerAddress)")]
+    private static partial void LogRefused(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener websocket: the connection of {Peer} failed unexpectedly ({Type}: {Error}); dropped it, still accepting")]
+    private static partial void LogFailed(ILogger logger, string peer, string type, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listener websocket listening on {Url}")]
     private static partial void LogListening(ILogger logger, string url);

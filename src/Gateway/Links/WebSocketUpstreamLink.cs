@@ -51,7 +51,7 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
             await socket.ConnectAsync(_url, cancellationToken).ConfigureAwait(false);
             if (socket.SubProtocol != SubProtocol)
             {
-                throw new LinkProtocolException($"the upstream at {_url} did not accept the subprotocol {SubProtocol}");
+                throw new LinkProtocolException($"the upstream at {Redaction.Redact(_url.ToString())} did not accept the subprotocol {SubProtocol}");
             }
 
             return new WebSocketLineStream(socket, _maxMessage);

@@ -6,8 +6,9 @@ namespace Gateway.Web;
 /// <summary>
 /// The web console's logins: an access token is exchanged once for a random session id (sent back only as an
 /// HttpOnly cookie), which names the command key the page acts for. A session unused for
-/// <see cref="WebConsoleOptions.SessionIdle"/> expires; at most <see cref="WebConsoleOptions.MaxSessions"/> are kept,
-/// the least recently used going first. Only hashes of the session ids are kept in memory.
+/// <see cref="WebConsoleOptions.SessionIdle"/> expires; at most <see cref="WebConsoleOptions.MaxSessions"/> are kept per
+/// key, that key's least recently used going first, so logging in many times with one key (a viewer's token, say) never
+/// ends another key's sessions. The store is bounded by keys × MaxSessions. Only hashes of the session ids are kept.
 /// </summary>
 internal sealed class ConsoleSessions
 {
@@ -69,10 +70,12 @@ internal sealed class ConsoleSessions
         lock (_lock)
         {
             Expire(now);
-            while (_sessions.Count >= _options.MaxSessions)
+            var mine = _sessions.Where(s => s.Value.KeyId == keyId).ToList();
+            for (var extra = mine.Count - _options.MaxSessions + 1; extra > 0; extra--)
             {
-                var oldest = _sessions.MinBy(s => s.Value.LastUsed).Key;
-                _sessions.Remove(oldest);
+                var oldest = mine.MinBy(s => s.Value.LastUsed);
+                mine.Remove(oldest);
+                _sessions.Remove(oldest.Key);
             }
 
             _sessions[Key(id)] = new Entry(keyId, now);

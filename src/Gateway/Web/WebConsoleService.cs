@@ -9,10 +9,12 @@ using Gateway.Protocol;
 using Gateway.Protocol.Commands;
 using Gateway.Status;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,6 +42,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
 
     private const int MaxBodyBytes = 8 * 1024;
 
+    // Events from peers (wrong tokens, bad requests …) are logged once per address per interval, then summarised.
+    private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
+
     // How often an open live feed checks that its session still exists.
     private static readonly TimeSpan SessionCheck = TimeSpan.FromSeconds(2);
 
@@ -53,6 +58,18 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _board;
     private readonly ILogger<WebConsoleService> _logger;
+    private readonly TimeProvider _time;
+    private readonly LoginThrottle _throttle;
+    private readonly ConnectionsPerAddress _perAddress;
+    private readonly PeerEventSummary _wrongTokens = new();
+    private readonly PeerEventSummary _throttled = new();
+    private readonly PeerEventSummary _lockouts = new();
+    private readonly PeerEventSummary _badRequests = new();
+    private readonly PeerEventSummary _misdirected = new();
+    private readonly PeerEventSummary _refusedConnections = new();
+    private readonly PeerEventSummary _failures = new();
+    private AllowedHosts? _hosts;
+    private ITimer? _summaryTimer;
     private readonly Dictionary<string, CommandSource> _sources = new(StringComparer.Ordinal);
     private readonly Lock _sourcesLock = new();
     private WebApplication? _app;
@@ -70,6 +87,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _outbox = outbox;
         _board = board;
         _logger = logger;
+        _time = time;
+        _throttle = new LoginThrottle(time);
+        _perAddress = new ConnectionsPerAddress(options.Web.MaxConnectionsPerAddress);
     }
 
     /// <summary>The page's address once listening (e.g. <c>http://127.0.0.1:8080/</c>).</summary>
@@ -82,11 +102,27 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         var address = endpoint.BindAddress();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var web = _options.Web;
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(address, endpoint.Port);
-            k.Limits.MaxConcurrentConnections = _listener.MaxConnections * 4;
+            k.Listen(address, endpoint.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1; // all the page needs; no h2c surface
+                listen.Use(LimitPerAddress);
+            });
+
+            // Every slot has a time limit, so connections that never complete a request cannot hold the console
+            // (issue 14, finding 8); one address can hold at most MaxConnectionsPerAddress of them (LimitPerAddress).
+            k.Limits.MaxConcurrentConnections = web.MaxConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = _listener.MaxConnections;
+            k.Limits.KeepAliveTimeout = web.KeepAliveTimeout;
+            k.Limits.RequestHeadersTimeout = web.RequestHeadersTimeout;
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            k.Limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Limits.MaxRequestHeaderCount = 50;
+            k.Limits.MaxRequestLineSize = 4 * 1024;
             k.AddServerHeader = false;
         });
         var app = builder.Build();
@@ -107,6 +143,8 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
         Url = bound.TrimEnd('/') + "/";
+        _hosts = new AllowedHosts(address, new Uri(Url).Port, web.Hosts);
+        _summaryTimer = _time.CreateTimer(_ => LogSummaries(), null, SummaryInterval, SummaryInterval);
         LogListening(_logger, Url, _assets.TotalBytes / 1024.0);
         if (!_sessions.AnyTokens)
         {
@@ -116,9 +154,35 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _board.SetFact("web console", $"web console on {Url}");
     }
 
+    // Kestrel connection middleware: one address holds at most MaxConnectionsPerAddress connections (Kestrel itself
+    // limits only the total); one more is closed at once, before a byte of it is read.
+    private ConnectionDelegate LimitPerAddress(ConnectionDelegate next) => async connection =>
+    {
+        var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (!_perAddress.TryOpen(remote))
+        {
+            if (_refusedConnections.Record(remote))
+            {
+                LogConnectionRefused(_logger, PeerEventSummary.Name(remote), _perAddress.Limit);
+            }
+
+            connection.Abort(new ConnectionAbortedException("too many connections from this address"));
+            return;
+        }
+
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            _perAddress.Close(remote);
+        }
+    };
+
+    // Every request: the Host check, then the route; whatever goes wrong, a JSON answer and a log line, never a crash.
     private async Task Handle(HttpContext context)
     {
-        var request = context.Request;
         var response = context.Response;
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
@@ -126,79 +190,149 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         response.Headers.CacheControl = "no-store";
         try
         {
-            switch (request.Path.Value ?? "/")
+            if (_hosts is not { } hosts || !hosts.Allows(context.Request.Host.Host, context.Request.Host.Port))
             {
-                case "/api/session" when HttpMethods.IsPost(request.Method):
-                    await Login(context).ConfigureAwait(false);
-                    return;
-                case "/api/session" when HttpMethods.IsGet(request.Method):
-                    await WhoAmI(context).ConfigureAwait(false);
-                    return;
-                case "/api/session" when HttpMethods.IsDelete(request.Method):
-                    await Logout(context).ConfigureAwait(false);
-                    return;
-                case "/api/status" when HttpMethods.IsGet(request.Method):
-                    await Status(context).ConfigureAwait(false);
-                    return;
-                case "/api/command" when HttpMethods.IsPost(request.Method):
-                    await Command(context).ConfigureAwait(false);
-                    return;
-                case WebSocketListenerService.Path:
-                    await Live(context).ConfigureAwait(false);
-                    return;
-                case var path when path.StartsWith("/api/", StringComparison.Ordinal):
-                    await Json(context, StatusCodes.Status404NotFound, Error("not_found", $"no {request.Method} {path}")).ConfigureAwait(false);
-                    return;
-                case var path when HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method):
-                    if (_assets.Find(path) is not { } asset)
-                    {
-                        response.StatusCode = StatusCodes.Status404NotFound;
-                        return;
-                    }
+                await Misdirected(context).ConfigureAwait(false);
+                return;
+            }
 
-                    response.ContentType = asset.ContentType;
-                    response.ContentLength = asset.Bytes.Length;
-                    if (HttpMethods.IsGet(request.Method))
-                    {
-                        await response.Body.WriteAsync(asset.Bytes, context.RequestAborted).ConfigureAwait(false);
-                    }
+            await Route(context).ConfigureAwait(false);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
+        {
+            await BadRequest(context, ex.StatusCode, "bad_request", ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // the peer went away; nothing to answer
+        }
+#pragma warning disable CA1031 // a request's failure, whatever its type, must not reach Kestrel as a bare 500 with no log line
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var remote = context.Connection.RemoteIpAddress;
+            if (_failures.Record(remote))
+            {
+                LogRequestFailed(_logger, ex, context.Request.Method, PeerText.Printable(context.Request.Path.Value), Peer(context));
+            }
 
-                    return;
-                default:
-                    response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                    return;
+            if (!response.HasStarted)
+            {
+                response.Headers.Remove("Set-Cookie");
+                await Json(context, StatusCodes.Status500InternalServerError, Error("internal_error", "the gateway could not handle this request; the cause is in its log")).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Abort();
             }
         }
-        catch (BadHttpRequestException ex)
+    }
+
+    private async Task Misdirected(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        var host = PeerText.Printable(context.Request.Host.Value);
+        if (_misdirected.Record(remote))
         {
-            await Json(context, ex.StatusCode, Error("bad_request", ex.Message)).ConfigureAwait(false);
+            LogMisdirected(_logger, Peer(context), host);
+        }
+
+        await Json(context, StatusCodes.Status421MisdirectedRequest, Error("wrong_host", $"this gateway's console does not answer to the name '{host}': open it by its address, or add the name to Gateway:Listener:HttpHosts")).ConfigureAwait(false);
+    }
+
+    private async Task Route(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        switch (request.Path.Value ?? "/")
+        {
+            case "/api/session" when HttpMethods.IsPost(request.Method):
+                await Login(context).ConfigureAwait(false);
+                return;
+            case "/api/session" when HttpMethods.IsGet(request.Method):
+                await WhoAmI(context).ConfigureAwait(false);
+                return;
+            case "/api/session" when HttpMethods.IsDelete(request.Method):
+                await Logout(context).ConfigureAwait(false);
+                return;
+            case "/api/status" when HttpMethods.IsGet(request.Method):
+                await Status(context).ConfigureAwait(false);
+                return;
+            case "/api/command" when HttpMethods.IsPost(request.Method):
+                await Command(context).ConfigureAwait(false);
+                return;
+            case WebSocketListenerService.Path:
+                await Live(context).ConfigureAwait(false);
+                return;
+            case var path when path.StartsWith("/api/", StringComparison.Ordinal):
+                await Json(context, StatusCodes.Status404NotFound, Error("not_found", $"no {request.Method} {path}")).ConfigureAwait(false);
+                return;
+            case var path when HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method):
+                if (_assets.Find(path) is not { } asset)
+                {
+                    response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+
+                response.ContentType = asset.ContentType;
+                response.ContentLength = asset.Bytes.Length;
+                if (HttpMethods.IsGet(request.Method))
+                {
+                    await response.Body.WriteAsync(asset.Bytes, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                return;
+            default:
+                response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                return;
         }
     }
 
     // POST /api/session {"token": "..."}: the token travels only in a body, never in a URL.
+    // Wrong tokens are throttled per address (LoginThrottle): a locked-out address gets 429 and Retry-After before its
+    // token is even read, and the log has the first wrong token per address per interval plus a summary.
     private async Task Login(HttpContext context)
     {
+        var remote = context.Connection.RemoteIpAddress;
+        if (_throttle.RetryAfter(remote) is { } wait)
+        {
+            _throttled.Record(remote);
+            var seconds = (long)Math.Ceiling(wait.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await Json(context, StatusCodes.Status429TooManyRequests, Error("too_many_attempts", string.Create(CultureInfo.InvariantCulture, $"too many wrong access tokens from this address: try again in {seconds} s"))).ConfigureAwait(false);
+            return;
+        }
+
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
             return;
         }
 
-        if (body["token"] is not JsonValue value || !value.TryGetValue<string>(out var token) || token.Length is 0 or > 1024)
+        if (body["token"] is not JsonValue value || value.GetValueKind() != JsonValueKind.String || value.GetValue<string>() is not { Length: > 0 and <= 1024 } token)
         {
-            await Json(context, StatusCodes.Status400BadRequest, Error("bad_field", "send {\"token\": \"…\"}: the access token configured as Gateway:Commands:Keys:<id>:Token")).ConfigureAwait(false);
+            await BadRequest(context, StatusCodes.Status400BadRequest, "bad_field", "send {\"token\": \"…\"}: the access token configured as Gateway:Commands:Keys:<id>:Token").ConfigureAwait(false);
             return;
         }
 
         var keyId = _sessions.KeyForToken(token.Trim());
         if (keyId is null || !_options.Commands.Keys.TryGetValue(keyId, out var key))
         {
-            var refused = Peer(context);
-            LogLoginRefused(_logger, refused);
-            // A pause on every wrong token makes guessing slow without keeping any state per peer.
-            await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted).ConfigureAwait(false);
+            var lockout = _throttle.Failed(remote);
+            if (_wrongTokens.Record(remote))
+            {
+                LogLoginRefused(_logger, Peer(context), (long)SummaryInterval.TotalSeconds);
+            }
+
+            if (lockout > TimeSpan.Zero && _lockouts.Record(remote))
+            {
+                LogLockedOut(_logger, PeerEventSummary.Name(remote), (long)Math.Ceiling(lockout.TotalSeconds));
+            }
+
             await Json(context, StatusCodes.Status401Unauthorized, Error("wrong_token", "this access token is not configured on this gateway")).ConfigureAwait(false);
             return;
         }
+
+        _throttle.Succeeded(remote);
 
         var session = _sessions.Open(keyId);
         context.Response.Cookies.Append(CookieName, session, new CookieOptions
@@ -275,15 +409,15 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             return;
         }
 
-        if (body["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name) || !CommandFields.IsToken(name))
+        if (body["name"] is not JsonValue nameValue || nameValue.GetValueKind() != JsonValueKind.String || nameValue.GetValue<string>() is not { } name || !CommandFields.IsToken(name))
         {
-            await Json(context, StatusCodes.Status400BadRequest, Error(ResultCodes.BadField, $"'name' is required: {CommandFields.TokenAllowed}")).ConfigureAwait(false);
+            await BadRequest(context, StatusCodes.Status400BadRequest, ResultCodes.BadField, $"'name' is required: {CommandFields.TokenAllowed}").ConfigureAwait(false);
             return;
         }
 
         if (body["args"] is not (null or JsonObject))
         {
-            await Json(context, StatusCodes.Status400BadRequest, Error(ResultCodes.BadField, "'args' must be a JSON object when present")).ConfigureAwait(false);
+            await BadRequest(context, StatusCodes.Status400BadRequest, ResultCodes.BadField, "'args' must be a JSON object when present").ConfigureAwait(false);
             return;
         }
 
@@ -384,8 +518,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     }
 
     // A JSON body (Content-Type application/json, which a cross-site form cannot send without a preflight), at most
-    // MaxBodyBytes. Null after answering 400/403/415 itself.
-    private static async Task<JsonObject?> ReadBody(HttpContext context)
+    // MaxBodyBytes, parsed as hostile (JsonBody: one object, no duplicate names, valid Unicode). Null after answering
+    // 400/403/413/415 itself.
+    private async Task<JsonObject?> ReadBody(HttpContext context)
     {
         if (!SameOrigin(context))
         {
@@ -395,19 +530,52 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
 
         if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            await Json(context, StatusCodes.Status415UnsupportedMediaType, Error("bad_request", "send Content-Type: application/json")).ConfigureAwait(false);
+            await BadRequest(context, StatusCodes.Status415UnsupportedMediaType, "bad_request", "send Content-Type: application/json").ConfigureAwait(false);
             return null;
         }
 
-        try
+        // Kestrel refuses a body longer than MaxRequestBodySize (BadHttpRequestException, 413) while it is read.
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        if (!JsonBody.TryParse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), out var body, out var error))
         {
-            return await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false) as JsonObject
-                ?? throw new JsonException("the body is not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            await Json(context, StatusCodes.Status400BadRequest, Error(ErrorCodes.MalformedJson, $"the body is not a JSON object: {ex.Message}")).ConfigureAwait(false);
+            await BadRequest(context, StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson, error!).ConfigureAwait(false);
             return null;
+        }
+
+        return body;
+    }
+
+    // A 4xx for input that was wrong: the sender is told what, and the log has a line with the peer (the first per
+    // address per interval; the rest are summarised by LogSummaries).
+    private async Task BadRequest(HttpContext context, int status, string code, string message)
+    {
+        if (_badRequests.Record(context.Connection.RemoteIpAddress))
+        {
+            var peer = Peer(context);
+            var path = PeerText.Printable(context.Request.Path.Value);
+            var reason = PeerText.Printable(message);
+            LogBadRequest(_logger, peer, context.Request.Method, path, status, reason, (long)SummaryInterval.TotalSeconds);
+        }
+
+        await Json(context, status, Error(code, message)).ConfigureAwait(false);
+    }
+
+    // One summary line per address and kind of event for the interval that ended: nothing counted goes unreported.
+    private void LogSummaries()
+    {
+        var seconds = (long)SummaryInterval.TotalSeconds;
+        foreach (var (summary, what) in new[]
+        {
+            (_wrongTokens, "wrong access tokens"), (_throttled, "logins refused while locked out"), (_lockouts, "lock-outs"),
+            (_badRequests, "bad requests"), (_misdirected, "requests for other host names"),
+            (_refusedConnections, "connections refused (too many from one address)"), (_failures, "failed requests (500)"),
+        })
+        {
+            foreach (var (address, count) in summary.Flush())
+            {
+                LogSummary(_logger, count, what, address, seconds);
+            }
         }
     }
 
@@ -460,11 +628,23 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (_summaryTimer is not null)
+        {
+            await _summaryTimer.DisposeAsync().ConfigureAwait(false);
+            _summaryTimer = null;
+            LogSummaries();
+        }
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (_summaryTimer is not null)
+        {
+            await _summaryTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);
@@ -483,6 +663,24 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     [LoggerMessage(Level = LogLevel.Information, Message = "Web console: {Peer} logged in with key {Key}")]
     private static partial void LogLogin(ILogger logger, string key, string peer);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: {Peer} sent a wrong access token")]
-    private static partial void LogLoginRefused(ILogger logger, string peer);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: wrong access token from {Peer} (more from this address are counted and summarised every {Seconds} s)")]
+    private static partial void LogLoginRefused(ILogger logger, string peer, long seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: logins from {Address} refused for {Seconds} s (too many failed in a row)")]
+    private static partial void LogLockedOut(ILogger logger, string address, long seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web console: bad request from {Peer}: {Method} {Path} answered {Status}: {Reason} (more from this address are summarised every {Seconds} s)")]
+    private static partial void LogBadRequest(ILogger logger, string peer, string method, string path, int status, string reason, long seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: request from {Peer} for host '{Host}' refused with 421: not a name of this gateway (Gateway:Listener:HttpHosts)")]
+    private static partial void LogMisdirected(ILogger logger, string peer, string host);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: connections refused from {Address}: it already holds {Limit}, the most one address may (Gateway:Listener:HttpMaxConnectionsPerAddress)")]
+    private static partial void LogConnectionRefused(ILogger logger, string address, int limit);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Web console: {Method} {Path} from {Peer} failed; answered 500, the console goes on")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception, string method, string path, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: {Count} more {What} from {Address} in the last {Seconds} s")]
+    private static partial void LogSummary(ILogger logger, int count, string what, string address, long seconds);
 }

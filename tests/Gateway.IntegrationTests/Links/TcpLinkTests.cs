@@ -110,4 +110,27 @@ public sealed class TcpLinkTests : IDisposable
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task An_upstream_that_pings_but_never_reads_is_dropped_as_stalled_after_WriteTimeout_and_nothing_is_lost()
+    {
+        await using var upstream = new TestUpstream { NeverRead = true };
+        upstream.Start();
+        using var gateway = Start(upstream.Port, "--Gateway:Upstream:Tcp:WriteTimeout=2s", "--Gateway:Upstream:Tcp:Window=100000");
+
+        // Readings pile up faster than a 4 KiB window drains, so a write blocks: after WriteTimeout the link says so.
+        var stalled = await gateway.WaitForLineAsync($"Link tcp to 127.0.0.1:{upstream.Port} stalled", Timeout);
+        Assert.Contains("did not read for 2s", stalled, StringComparison.Ordinal);
+        await gateway.WaitForLineAsync("reconnecting in", Timeout);
+
+        // The upstream recovers: everything stored reaches it (the cursor never moved without an ack).
+        upstream.NeverRead = false;
+        upstream.DropConnections();
+        await upstream.WaitForSeqAsync(2_000, Timeout);
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+        var received = upstream.Received.Where(r => r.Device == "linked").Select(r => r.Seq).ToHashSet();
+        var missing = DeliveryCheck.Missing(_dir.File("state/gateway.db"), received);
+        Assert.True(missing.Count == 0, $"{missing.Count} readings neither delivered nor stored, first {string.Join(", ", missing.Take(10))}");
+    }
 }

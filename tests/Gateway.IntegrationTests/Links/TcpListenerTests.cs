@@ -161,6 +161,83 @@ public sealed class TcpListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task Empty_and_unparsable_lines_do_not_keep_an_idle_connection_open()
+    {
+        var (gateway, port) = await Start("--Gateway:Listener:IdleTimeout=2s");
+        using (gateway)
+        {
+            var (client, reader, stream) = await Connect(port);
+            using (client)
+            {
+                await NextOfType(reader, "hello");
+
+                // A line every 300 ms, none of them a valid message: the slot must still be freed after IdleTimeout.
+                using var stop = new CancellationTokenSource(Timeout);
+                var trickle = Task.Run(async () =>
+                {
+                    for (var i = 0; i < 100 && !stop.IsCancellationRequested; i++)
+                    {
+                        try
+                        {
+                            await stream.WriteAsync(i % 2 == 0 ? "\n"u8.ToArray() : "not a message\n"u8.ToArray(), stop.Token);
+                            await Task.Delay(300, stop.Token);
+                        }
+                        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+                        {
+                            return;
+                        }
+                    }
+                }, TestContext.Current.CancellationToken);
+
+                using var limit = new CancellationTokenSource(Timeout);
+                string? line;
+                do
+                {
+                    line = await reader.ReadLineAsync(limit.Token);
+                }
+                while (line is not null && !line.Contains("\"idle_timeout\"", StringComparison.Ordinal));
+                await stop.CancelAsync();
+                await trickle;
+                Assert.NotNull(line);
+            }
+
+            gateway.Signal(Signals.SIGTERM);
+            Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+        }
+    }
+
+    [Fact]
+    public async Task One_address_gets_at_most_MaxConnectionsPerAddress_and_another_address_still_gets_in()
+    {
+        var (gateway, port) = await Start("--Gateway:Listener:MaxConnectionsPerAddress=2");
+        using (gateway)
+        {
+            var (a, ra, _) = await Connect(port);
+            var (b, rb, _) = await Connect(port);
+            await NextOfType(ra, "hello");
+            await NextOfType(rb, "hello");
+            var (c, rc, _) = await Connect(port);
+            using var other = new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0));
+            using (a)
+            using (b)
+            using (c)
+            {
+                var error = await NextOfType(rc, "error");
+                Assert.Equal("too_many_connections", error.GetProperty("code").GetString());
+                Assert.Contains("from one address", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+                // Slots are per address: another address still gets in.
+                await other.ConnectAsync("127.0.0.1", port, TestContext.Current.CancellationToken);
+                await NextOfType(new StreamReader(other.GetStream(), Encoding.UTF8), "hello");
+            }
+
+            await gateway.WaitForLineAsync("Listener tcp refused 127.0.0.1:", Timeout);
+            gateway.Signal(Signals.SIGTERM);
+            Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+        }
+    }
+
+    [Fact]
     public async Task A_peer_that_never_reads_is_dropped_without_growing_memory()
     {
         var (gateway, port) = await Start("--Gateway:Sampling:Interval=10ms", "--Gateway:Listener:WriteTimeout=1s");

@@ -26,6 +26,12 @@ internal sealed class TestUpstream : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>
+    /// While true, a new connection is never read: the upstream only sends a <c>ping</c> every 500 ms (so the link
+    /// keeps hearing from it) through a 4 KiB receive buffer, like a peer that is alive but stuck.
+    /// </summary>
+    public bool NeverRead { get; set; }
+
     public IReadOnlyCollection<(string Device, long Seq)> Received => [.. _received.Keys];
 
     public int Hellos => _types.Count(t => t == "hello");
@@ -37,6 +43,11 @@ internal sealed class TestUpstream : IAsyncDisposable
         _stop = new CancellationTokenSource();
         _listener = new TcpListener(IPAddress.Loopback, Port);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (NeverRead)
+        {
+            _listener.Server.ReceiveBufferSize = 4096; // inherited by accepted sockets; set before listen so the window stays small
+        }
+
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptLoop(_stop.Token);
@@ -91,7 +102,7 @@ internal sealed class TestUpstream : IAsyncDisposable
             }
 
             _connections.Add(socket);
-            _ = Task.Run(() => Serve(socket, token), CancellationToken.None);
+            _ = Task.Run(() => NeverRead ? PingWithoutReading(socket, token) : Serve(socket, token), CancellationToken.None);
         }
     }
 
@@ -155,6 +166,24 @@ internal sealed class TestUpstream : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
             // dropped on purpose, the gateway went away, or it refused our certificate
+        }
+    }
+
+    private static async Task PingWithoutReading(Socket socket, CancellationToken token)
+    {
+        try
+        {
+            socket.ReceiveBufferSize = 4096;
+            await using var stream = new NetworkStream(socket, ownsSocket: true);
+            for (var i = 0; i < 1_200 && !token.IsCancellationRequested; i++) // at most 10 minutes
+            {
+                await stream.WriteAsync("{\"type\":\"ping\"}\n"u8.ToArray(), token);
+                await Task.Delay(500, token);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the gateway gave up on us, or the test ended
         }
     }
 

@@ -60,4 +60,30 @@ public sealed class WebSocketListenerTests : IDisposable
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task One_address_gets_at_most_MaxConnectionsPerAddress_websockets_and_the_next_gets_503()
+    {
+        using var gateway = GatewayProcess.Start(_dir.Path, ["--Gateway:DeviceId=wsl-02", "--Gateway:Listener:WebSocket=127.0.0.1:0", "--Gateway:Listener:MaxConnectionsPerAddress=2"]);
+        var line = await gateway.WaitForLineAsync("Listener websocket listening on ws://", Timeout);
+        var url = new Uri(line[line.IndexOf("ws://", StringComparison.Ordinal)..].Trim());
+
+        using var a = new ClientWebSocket();
+        using var b = new ClientWebSocket();
+        using var c = new ClientWebSocket();
+        foreach (var socket in new[] { a, b })
+        {
+            socket.Options.AddSubProtocol("gateway.v1");
+            await socket.ConnectAsync(url, TestContext.Current.CancellationToken);
+            await Next(socket, "hello");
+        }
+
+        c.Options.AddSubProtocol("gateway.v1");
+        c.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => c.ConnectAsync(url, TestContext.Current.CancellationToken));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, c.HttpStatusCode);
+
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
 }

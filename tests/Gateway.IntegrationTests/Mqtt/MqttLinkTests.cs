@@ -216,6 +216,30 @@ public sealed class MqttLinkTests : IDisposable
     }
 
     [Fact]
+    public async Task A_retained_poison_message_on_the_commands_topic_is_answered_once_and_never_makes_the_link_reconnect()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var recorder = await Recorder.StartAsync(broker, "poison-results", "gateway/mq-07/results");
+
+        // Retained: the broker hands it to every new subscription, so a link that fails on it and reconnects meets it again.
+        await MosquittoPub(broker, "gateway/mq-07/commands", """{"type":"\ud800"}""", retain: true);
+        using var gateway = StartGateway(broker, "mq-07");
+        await recorder.WaitForAsync(m => m.Payload.Contains("\"type\":\"error\"", StringComparison.Ordinal), $"an error result for the poison\n{gateway.Output}");
+
+        // A valid command after it still gets its result, on the same connection.
+        var ping = CommandSigning.Create("operator", OperatorSecret, "mq-07", "after-poison", "ping", "{}", DateTimeOffset.UtcNow, CommandSigning.NewNonce());
+        await MosquittoPub(broker, "gateway/mq-07/commands", MessageWriter.ToJson(ping));
+        var result = await recorder.WaitForAsync(m => m.Payload.Contains("\"after-poison\"", StringComparison.Ordinal), $"the result of the ping\n{gateway.Output}");
+        Assert.Contains("\"ok\":true", result.Payload, StringComparison.Ordinal);
+
+        Assert.Single(gateway.Stdout, l => l.Contains("Link mqtt up", StringComparison.Ordinal));
+        Assert.Single(recorder.Messages, m => m.Payload.Contains("\"type\":\"error\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Stdout, l => l.Contains("Link mqtt to", StringComparison.Ordinal) && l.Contains("down", StringComparison.Ordinal));
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task Home_assistant_discovery_announces_every_quantity_and_output_and_removes_them_when_turned_off()
     {
         await using var broker = await Mosquitto.StartAsync();
@@ -271,9 +295,9 @@ public sealed class MqttLinkTests : IDisposable
         await again.WaitForLineAsync("removed the Home Assistant entity homeassistant/switch/mq-06/led/config", Timeout);
     }
 
-    private static async Task MosquittoPub(Mosquitto broker, string topic, string message)
+    private static async Task MosquittoPub(Mosquitto broker, string topic, string message, bool retain = false)
     {
-        using var pub = GatewayProcess.StartCommand("mosquitto_pub", ["-h", "127.0.0.1", "-p", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", message], Path.GetTempPath());
+        using var pub = GatewayProcess.StartCommand("mosquitto_pub", ["-h", "127.0.0.1", "-p", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", message, .. retain ? new[] { "-r" } : []], Path.GetTempPath());
         Assert.Equal(0, await pub.WaitForExitAsync(Timeout));
     }
 }

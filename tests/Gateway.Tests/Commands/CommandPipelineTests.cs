@@ -194,6 +194,29 @@ public sealed class CommandPipelineTests : IDisposable
         Assert.DoesNotContain("AAECAwQF", File.ReadAllText(Path.Combine(_dir, "audit.log")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"on":"\ud800"}""")]
+    [InlineData("""{"\udfff":true}""")]
+    [InlineData("""{"on":true,"x":["\ud800\ud800"]}""")]
+    public async Task A_lone_surrogate_in_the_args_with_a_bogus_signature_gets_a_result_an_audit_entry_and_a_log_line(string args)
+    {
+        var logger = new ListLogger();
+        using var audit = new AuditLog(_dir, 1 << 20, 3, logger);
+        using var pipeline = new CommandPipeline(new CommandOptions { Keys = new Dictionary<string, CommandKey> { ["operator"] = new("operator", OperatorSecret, new HashSet<string> { "output.set" }) } },
+            new GatewayOptions { DeviceId = "gw-01", StateDirectory = _dir }, [_switch], audit, _time);
+        var command = Signed(id: "sur-1", args: """{"on":true}""") with { Args = args, Signature = new string('0', 64) };
+
+        var result = await pipeline.HandleAsync(command, pipeline.OpenSource("test", "127.0.0.1:9"), CancellationToken.None);
+
+        Assert.False(result.Ok);
+        Assert.Equal("sur-1", result.Id);
+        Assert.Equal(ResultCodes.BadField, result.Code);
+        Assert.Contains(logger.Lines, l => l.Contains("sur-1", StringComparison.Ordinal) && l.Contains(ResultCodes.BadField, StringComparison.Ordinal));
+        audit.Dispose();
+        Assert.Contains(File.ReadAllLines(audit.UnauthenticatedFilePath), l => l.Contains(ResultCodes.BadField, StringComparison.Ordinal)); // unsigned: summarised (finding 4)
+        Assert.Equal(0, _switch.Runs);
+    }
+
     [Fact]
     public async Task Commands_over_the_rate_of_a_connection_are_refused_until_it_refills()
     {

@@ -34,7 +34,7 @@ internal sealed class ConfigGetCommand(IConfiguration configuration) : ICommandH
             foreach (var (key, value) in configuration.GetSection(Configuration.GatewayOptions.SectionName).AsEnumerable()
                          .Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
             {
-                values[key] = IsSecret(key) ? "(redacted)" : value;
+                values[key] = IsSecret(key) ? "(redacted)" : Links.Redaction.ConfigurationValue(key, value!);
             }
 
             return Task.FromResult(new JsonObject { ["config"] = values });

@@ -9,8 +9,8 @@ using Gateway.Status;
 
 namespace Gateway.Commands.BuiltIn;
 
-/// <summary><c>status</c>: version, uptime, sensors and their health, outputs, links and their state, outbox figures.</summary>
-internal sealed class StatusCommand(GatewayOptions options, SamplerService sampler, OutputService outputs, LinkRegistry links, Outbox.Outbox outbox, StatusBoard status)
+/// <summary><c>status</c>: version, uptime, sensors and their health, outputs, links and their state, outbox figures, the audit's health.</summary>
+internal sealed class StatusCommand(GatewayOptions options, SamplerService sampler, OutputService outputs, LinkRegistry links, Outbox.Outbox outbox, StatusBoard status, AuditLog audit)
     : ICommandHandler
 {
     /// <inheritdoc/>
@@ -63,6 +63,7 @@ internal sealed class StatusCommand(GatewayOptions options, SamplerService sampl
         }
 
         var f = outbox.Figures;
+        var h = audit.Health;
         return new JsonObject
         {
             ["device"] = options.DeviceId,
@@ -81,6 +82,13 @@ internal sealed class StatusCommand(GatewayOptions options, SamplerService sampl
                 ["gaps"] = f.Gaps,
                 ["bytes"] = f.UsedBytes,
                 ["diskTrouble"] = f.DiskTrouble,
+            },
+            ["audit"] = new JsonObject
+            {
+                ["state"] = audit.Describe(),
+                ["failingSince"] = h.FailingSince?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["linesLost"] = h.LinesLost,
+                ["unauthenticatedRefusals"] = audit.RefusedUnauthenticated,
             },
         };
     }

@@ -36,6 +36,12 @@ internal sealed record MqttLinkOptions
     /// <summary><c>KeepAlive</c>: MQTT keep alive.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// <c>WriteTimeout</c>: a packet the broker does not take within this long, or an answer (CONNACK, SUBACK,
+    /// PINGRESP) that does not come, drops the connection as <c>stalled</c> (the MQTT client's <c>Timeout</c>).
+    /// </summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary><c>Window</c>: QoS 1 publishes awaiting PUBACK, at most.</summary>
     public int Window { get; init; } = 100;
 

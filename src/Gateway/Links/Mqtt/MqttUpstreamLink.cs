@@ -88,9 +88,10 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             var kick = Volatile.Read(ref _kick).Token;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
             string error;
+            var stalled = false;
             try
             {
-                error = await RunConnectionAsync(attempt.Token).ConfigureAwait(false);
+                (error, stalled) = await RunConnectionAsync(attempt.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -109,13 +110,30 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             }
             catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
             {
-                error = ex is OperationCanceledException ? "timed out" : ex.Message;
+                error = ex is OperationCanceledException ? "timed out" : Redaction.Redact(ex.Message);
+                stalled = ex is MqttTimeoutException;
+            }
+#pragma warning disable CA1031 // no single connection's failure may stop the link: it is logged with the broker, the connection dropped, and retried
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = $"unexpected {ex.GetType().Name}: {Redaction.Redact(ex.Message)}";
+                LogUnexpected(_logger, _link.Name, _link.Target, error, ex);
             }
 
             var delay = _backoff.Next();
             _lastError = error;
-            SetState($"backing off ({error})");
-            LogDown(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
+            if (stalled)
+            {
+                // The broker is connected but does not take our packets (or answer): not merely down.
+                SetState($"stalled ({error})");
+                LogStalled(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
+            }
+            else
+            {
+                SetState($"backing off ({error})");
+                LogDown(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
+            }
             try
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Volatile.Read(ref _kick).Token);
@@ -132,14 +150,14 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         }
     }
 
-    // One connection: returns why it ended (or throws what ended it).
-    private async Task<string> RunConnectionAsync(CancellationToken token)
+    // One connection: returns why it ended and whether it stalled (a write or an answer timed out), or throws what ended it.
+    private async Task<(string Error, bool Stalled)> RunConnectionAsync(CancellationToken token)
     {
         await using var client = new MqttClient();
-        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lost = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.DisconnectedAsync += e =>
         {
-            lost.TrySetResult(e.Exception?.Message ?? "the broker closed the connection");
+            lost.TrySetResult((Redaction.Redact(e.Exception?.Message ?? "the broker closed the connection"), e.Exception is MqttTimeoutException));
             return Task.CompletedTask;
         };
         var source = _commands.OpenSource(_link.Name, $"topic {_topics.Commands}"); // this connection's command rate
@@ -181,6 +199,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             .WithClientId(_clientId)
             .WithCleanSession(true) // what the broker did not PUBACK is resent from the durable cursor instead
             .WithKeepAlivePeriod(_link.KeepAlive)
+            .WithTimeout(_link.WriteTimeout)
             .WithMaxInflightMessages(_link.Window)
             .WithWillMessage(new MqttApplicationMessage { Topic = _topics.Status, Payload = Offline, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Retain = true });
         if (_link.Username is not null)
@@ -335,16 +354,42 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         }
     }
 
+    // Every message is answered or refused and then acknowledged (the handler returns): a message that made the handler
+    // throw would not be acknowledged, and a retained one would come back on every reconnect, forever (issue 14).
     private async Task OnMessageAsync(MqttClient client, CommandSource source, MqttApplicationMessage message, CancellationToken token)
+    {
+        try
+        {
+            await HandleMessageAsync(client, source, message, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MqttException)
+        {
+            throw; // the connection is ending: the message is not acknowledged and comes again
+        }
+#pragma warning disable CA1031 // one message's failure is logged with its topic and dropped; the connection goes on
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogMessageFailed(_logger, _link.Name, message.Topic, ex.GetType().Name, ex.Message, ex);
+        }
+    }
+
+    private async Task HandleMessageAsync(MqttClient client, CommandSource source, MqttApplicationMessage message, CancellationToken token)
     {
         if (message.Topic == _topics.Commands)
         {
-            Message reply = MessageParser.Parse(message.Payload.Span) switch
+            var parsed = PeerInput.Parse(message.Payload.Span);
+            Message reply = parsed switch
             {
                 CommandMessage command => await _commands.HandleAsync(command, source, token).ConfigureAwait(false),
                 ErrorMessage error => error,
                 var other => new ErrorMessage(ErrorCodes.UnknownType, $"the commands topic takes 'command' messages, not '{other.Type}'"),
             };
+            if (reply is ErrorMessage refused)
+            {
+                LogBadInput(_logger, _link.Name, message.Topic, refused.Code, refused.Message);
+            }
+
             await client.PublishAsync(_topics.Results, Encoding.UTF8.GetBytes(MessageWriter.ToJson(reply)), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
             return;
         }
@@ -398,7 +443,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
     private void SetState(string state)
     {
-        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state;
+        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state.StartsWith("stalled", StringComparison.Ordinal) ? "stalled" : state;
         _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
     }
 
@@ -407,6 +452,18 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} down: {Error}; reconnecting in {Seconds:0.0}s")]
     private static partial void LogDown(ILogger logger, string link, string broker, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} stalled: {Error}; dropped the connection, nothing is lost; reconnecting in {Seconds:0.0}s")]
+    private static partial void LogStalled(ILogger logger, string link, string broker, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link} to {Broker}: {Error}; dropped the connection and will reconnect")]
+    private static partial void LogUnexpected(ILogger logger, string link, string broker, string error, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: a message on {Topic} failed unexpectedly ({Type}: {Error}); it was dropped and acknowledged, the connection goes on")]
+    private static partial void LogMessageFailed(ILogger logger, string link, string topic, string type, string error, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: bad input on {Topic} ({Code}: {Error}); published an error to the results topic")]
+    private static partial void LogBadInput(ILogger logger, string link, string topic, string code, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker at {Broker} refused the connection: {Error} (check Username/Password and the broker's ACL)")]
     private static partial void LogRefused(ILogger logger, string link, string broker, string error);

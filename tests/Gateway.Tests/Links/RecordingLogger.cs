@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Links;
+
+/// <summary>A logger that keeps every formatted line with its level, for asserting what was logged.</summary>
+internal sealed class RecordingLogger : ILogger
+{
+    public ConcurrentQueue<(LogLevel Level, string Text, Exception? Exception)> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        Lines.Enqueue((logLevel, formatter(state, exception), exception));
+    }
+}
