@@ -68,8 +68,9 @@ internal sealed class UdpAttacker(int port, SiegeLedger ledger, SiegeSettings se
     }
 
     /// <summary>
-    /// The audit flood of finding 4: unsigned commands with 4 KB args, 25 a second from one address (over its rate
-    /// limit, so most are refused <c>rate_limited</c>); about 6 MB in a minute, the whole retained audit by default.
+    /// The audit flood of finding 4: unsigned commands with 4 KB args, up to 50 a second from one address (over its
+    /// rate limit, so many are refused <c>rate_limited</c>); about 6 MB in half a minute, the whole retained audit by
+    /// default (1 MB × 6 files).
     /// </summary>
     public async Task FloodAuditAsync(CancellationToken token)
     {
@@ -90,7 +91,7 @@ internal sealed class UdpAttacker(int port, SiegeLedger ledger, SiegeSettings se
                 ledger.Hostile(Channel, "audit flood (unsigned, 4 KB args)");
                 var datagram = Encoding.UTF8.GetBytes($$$"""{"type":"command","id":"flood-{{{i}}}","device":"{{{SiegeGateway.Device}}}","name":"output.set","args":{"output":"relay","on":true,"note":"{{{note}}}"}}""");
                 await udp.SendAsync(datagram, target, token);
-                if (!await Paced.WaitAsync(TimeSpan.FromMilliseconds(40), token))
+                if (!await Paced.WaitAsync(TimeSpan.FromMilliseconds(20), token))
                 {
                     break;
                 }
