@@ -52,6 +52,7 @@ public sealed class HostileRequestTests : IAsyncLifetime
         { "api/command", "{\"name\":\"output.set\",\"args\":{\"output\":\"led\",\"output\":\"relay\",\"on\":true}}", "duplicate" },
         { "api/command", "{\"name\":\"output.set\",\"args\":{\"output\":\"relay\",\"on\":true,\"note\":[\"\\udfff\"]}}", "surrogate" },
         { "api/command", "{\"name\":\"output.set\",\"name\":\"status\"}", "duplicate" },
+        { "api/command", "{\"name\":\"ping\",\"args\":{\"n\":1e999999}}", "infinity" },
     };
 
     [Theory]

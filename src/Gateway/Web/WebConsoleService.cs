@@ -409,7 +409,19 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             return;
         }
 
-        var command = CommandSigning.Create(key.Id, key.Secret, _options.DeviceId, $"web-{Guid.NewGuid():N}", name, body["args"]?.ToJsonString(), DateTimeOffset.UtcNow, CommandSigning.NewNonce());
+        // The arguments must have an RFC 8785 form to be signed: a number beyond a double (1e999999) has none.
+        var args = body["args"]?.ToJsonString();
+        try
+        {
+            CommandSigning.CanonicalArgs(args);
+        }
+        catch (FormatException ex)
+        {
+            await BadRequest(context, StatusCodes.Status400BadRequest, ResultCodes.BadField, $"'args': {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        var command = CommandSigning.Create(key.Id, key.Secret, _options.DeviceId, $"web-{Guid.NewGuid():N}", name, args, DateTimeOffset.UtcNow, CommandSigning.NewNonce());
         var result = await _commands.HandleAsync(command, Source(key.Id, context), context.RequestAborted).ConfigureAwait(false);
         var json = new JsonObject { ["id"] = result.Id, ["name"] = name, ["ok"] = result.Ok, ["code"] = result.Code, ["message"] = result.Message };
         if (result.Data is not null)
