@@ -140,4 +140,18 @@ public class HostileInputTests
     [Fact]
     public void Args_holding_a_lone_surrogate_character_in_the_string_itself_are_refused_as_a_format_error() =>
         Assert.Throws<FormatException>(() => CommandSigning.CanonicalArgs("{\"x\":\"" + '\ud800' + "\"}"));
+
+    [Fact]
+    public void A_line_of_garbage_gets_a_short_error_that_does_not_echo_the_line()
+    {
+        // Found by the fuzzer's long run (protocol-parser, seed 2026, input 623287): 64 KiB of `n\x01"` repeated got an
+        // error quoting all 64 KiB (System.Text.Json quotes an invalid literal to the next delimiter) — an echo, and
+        // 4.6 MB allocated.
+        var garbage = Enumerable.Repeat("n\u0001\"", 64 * 1024 / 3).SelectMany(Encoding.UTF8.GetBytes).ToArray();
+
+        var error = Assert.IsType<ErrorMessage>(MessageParser.Parse(garbage));
+
+        Assert.Equal(ErrorCodes.MalformedJson, error.Code);
+        Assert.True(error.Message.Length <= 300, $"the error is {error.Message.Length} characters long for {garbage.Length} bytes of input");
+    }
 }

@@ -94,7 +94,7 @@ public static class StrictJson
         }
         catch (JsonException ex)
         {
-            return $"malformed JSON: {ex.Message}";
+            return "malformed JSON: " + (ex.Message.Length > 200 ? ex.Message[..200] + "…" : ex.Message);
         }
     }
 
