@@ -182,7 +182,8 @@ internal sealed partial class CommandPipeline : IDisposable
             return Refuse(ResultCodes.Future, $"signed at {command.Timestamp}, {(signedAt - now).TotalSeconds:0.#}s ahead of this gateway's clock (at most {_options.ClockSkew.TotalSeconds:0.#}s allowed)");
         }
 
-        if (!TakeKeyRate(key.Id))
+        // A repeat or replay does not run, so it does not spend the key's rate: replays could otherwise lock the operator out.
+        if (!_replay.Knows(key.Id, command.Id, command.Nonce!) && !TakeKeyRate(key.Id))
         {
             return Refuse(ResultCodes.RateLimited, $"more than {_options.RatePerKey} commands per second with key '{key.Id}'");
         }

@@ -69,6 +69,19 @@ internal sealed class ReplayGuard
     /// <summary>True when no more commands can be remembered until old ones expire.</summary>
     public bool IsFull => Count >= _capacity;
 
+    /// <summary>
+    /// Whether <paramref name="id"/> or <paramref name="nonce"/> is already remembered for <paramref name="key"/>: such a
+    /// command is a repeat or a replay and will not run, so it must not spend the key's rate (an eavesdropper replaying a
+    /// captured command would otherwise lock the key's owner out).
+    /// </summary>
+    public bool Knows(string key, string id, string nonce)
+    {
+        lock (_lock)
+        {
+            return _ids.ContainsKey((key, id)) || _nonces.ContainsKey((key, nonce));
+        }
+    }
+
     /// <summary>Checks an authenticated command's id and nonce and, when new, remembers both.</summary>
     public Verdict Admit(string key, string id, string nonce, string content, DateTimeOffset now, out Entry entry)
     {

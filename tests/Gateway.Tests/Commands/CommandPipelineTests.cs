@@ -267,6 +267,31 @@ public sealed class CommandPipelineTests : IDisposable
         Assert.Equal([null, null, ResultCodes.RateLimited, null], codes);
     }
 
+    [Fact]
+    public async Task Replays_of_a_captured_command_do_not_use_up_the_keys_rate_and_lock_the_operator_out()
+    {
+        var options = new CommandOptions
+        {
+            Keys = new Dictionary<string, CommandKey> { ["operator"] = new("operator", OperatorSecret, new HashSet<string> { "ping" }) },
+            RatePerLink = 1000,
+            RatePerKey = 2,
+        };
+        using var pipeline = new CommandPipeline(options, new GatewayOptions { DeviceId = "gw-01", StateDirectory = _dir }, [new Ping()], _audit, _time);
+        var operatorSource = pipeline.OpenSource("test", "operator:1");
+        var attacker = pipeline.OpenSource("test", "attacker:1");
+        var captured = Signed(name: "ping", args: null, id: "p-1");
+
+        Assert.True((await pipeline.HandleAsync(captured, operatorSource, CancellationToken.None)).Ok);
+        for (var i = 0; i < 10; i++)
+        {
+            var replayed = await pipeline.HandleAsync(captured, attacker, CancellationToken.None);
+            Assert.True(replayed.Duplicate, MessageWriter.ToJson(replayed));
+        }
+
+        var next = await pipeline.HandleAsync(Signed(name: "ping", args: null, id: "p-2"), operatorSource, CancellationToken.None);
+        Assert.True(next.Ok, MessageWriter.ToJson(next));
+    }
+
     private sealed class Switch : ICommandHandler
     {
         public int Runs;
