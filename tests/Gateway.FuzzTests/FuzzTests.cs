@@ -29,7 +29,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_mqtt_decoder_gives_packets_or_a_protocol_violation() => Fuzz(new MqttDecoderTarget(), 8_000);
+    public void The_mqtt_decoder_gives_packets_or_a_protocol_violation() => Fuzz(new MqttDecoderTarget(), 4_000);
 
     [Fact]
     public void The_remote_board_client_reads_any_reply_as_a_response_or_invalid_data() => Fuzz(new RemoteClientTarget(), 5_000);

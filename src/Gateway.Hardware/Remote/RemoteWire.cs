@@ -9,6 +9,8 @@ namespace Gateway.Hardware.Remote;
 /// </summary>
 public static class RemoteWire
 {
+    private const int MaxQuoted = 200;
+
     /// <summary>A line from the simulator: a response or an event; null for the JSON literal <c>null</c>.</summary>
     /// <exception cref="InvalidDataException">The line is not a protocol message; the message says why.</exception>
     public static RemoteResponse? ParseResponse(string line) => Parse(line, RemoteJsonContext.Default.RemoteResponse, "firmware-sim sent a line that is not a protocol message");
@@ -27,7 +29,10 @@ public static class RemoteWire
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{what}: {ex.Message}", ex);
+            // System.Text.Json quotes an invalid literal up to the next delimiter, up to the whole line: the answer and
+            // the log quote a bounded part (found by the fuzzer: a 64 KiB line echoed back in the badRequest answer).
+            var detail = ex.Message.Length > MaxQuoted ? ex.Message[..MaxQuoted] + "…" : ex.Message;
+            throw new InvalidDataException($"{what}: {detail}", ex);
         }
     }
 }
