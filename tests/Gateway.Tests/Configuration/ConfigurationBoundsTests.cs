@@ -57,16 +57,20 @@ public sealed class ConfigurationBoundsTests : IDisposable
         new("Gateway:Upstream:Tcp:IdleTimeout", "1s", "1h", "UpstreamLink: CancelAfter", (o, _) => CancelAfter(o.Upstream.Tcp[0].IdleTimeout), Tcp),
         new("Gateway:Upstream:Tcp:BackoffMax", "100ms", "1h", "Backoff", (o, _) => Backoff(o.Upstream.Tcp[0].BackoffMax), Tcp),
         new("Gateway:Upstream:Tcp:MaxLineLength", "256", "16777216", "NdjsonFraming", (o, _) => Framing(o.Upstream.Tcp[0].MaxLineLength), Tcp),
+        new("Gateway:Upstream:Tcp:WriteTimeout", "100ms", "1h", "UpstreamLink: CancelAfter per write", (o, _) => CancelAfter(o.Upstream.Tcp[0].WriteTimeout), Tcp),
+        new("Gateway:Upstream:WebSocket:WriteTimeout", "100ms", "1h", "UpstreamLink: CancelAfter per write", (o, _) => CancelAfter(o.Upstream.WebSocket[0].WriteTimeout), Ws),
         new("Gateway:Upstream:WebSocket:Window", "1", "1000000", "UpstreamLink: window arithmetic (int)", (o, _) => Assert.InRange(o.Upstream.WebSocket[0].Window, 1, int.MaxValue / 2), Ws),
         new("Gateway:Upstream:WebSocket:Heartbeat", "100ms", "1h", "UpstreamLink: Task.Delay", (o, _) => Timer(o.Upstream.WebSocket[0].Heartbeat), Ws),
         new("Gateway:Upstream:WebSocket:BackoffMax", "100ms", "1h", "Backoff", (o, _) => Backoff(o.Upstream.WebSocket[0].BackoffMax), Ws),
         new("Gateway:Upstream:WebSocket:MaxLineLength", "256", "16777216", "NdjsonFraming", (o, _) => Framing(o.Upstream.WebSocket[0].MaxLineLength), Ws),
         new("Gateway:Upstream:Mqtt:Window", "1", "65000", "MqttClientOptions.MaxInflightMessages", (o, _) => MqttClient(o), Mqtt),
         new("Gateway:Upstream:Mqtt:KeepAlive", "1s", "65535s", "MqttClientOptions.KeepAlivePeriod", (o, _) => MqttClient(o), Mqtt),
+        new("Gateway:Upstream:Mqtt:WriteTimeout", "100ms", "1h", "MqttClientOptions.Timeout", (o, _) => MqttClient(o), Mqtt),
         new("Gateway:Upstream:Mqtt:MaxRate", "1", "1000000", "MqttUpstreamLink: pacing", (o, _) => Assert.InRange(o.Upstream.Mqtt[0].MaxRate, 1, int.MaxValue / 2), Mqtt),
         new("Gateway:Upstream:Mqtt:BackoffMax", "100ms", "1h", "Backoff", (o, _) => Backoff(o.Upstream.Mqtt[0].BackoffMax), Mqtt),
         new("Gateway:Upstream:Udp:BeaconInterval", "100ms", "1h", "UdpBroadcastLink: PeriodicTimer", (o, _) => Timer(o.Upstream.Udp[0].BeaconInterval), Udp),
         new("Gateway:Listener:MaxConnections", "1", "1000", "WebSocket listener: Kestrel Limits.MaxConcurrentConnections = n + 1; TCP listener: a counter", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.MaxConcurrentConnections = o.Listener.MaxConnections + 1),
+        new("Gateway:Listener:MaxConnectionsPerAddress", "1", "1000", "ConnectionLimiter", (o, _) => GC.KeepAlive(new ConnectionLimiter(o.Listener.MaxConnections, o.Listener.MaxConnectionsPerAddress))),
         new("Gateway:Listener:IdleTimeout", "1s", "1d", "ListenerSession: CancelAfter", (o, _) => CancelAfter(o.Listener.IdleTimeout)),
         new("Gateway:Listener:WriteTimeout", "100ms", "10m", "ListenerSession: CancelAfter", (o, _) => CancelAfter(o.Listener.WriteTimeout)),
         new("Gateway:Listener:MaxLineLength", "256", "16777216", "NdjsonFraming", (o, _) => Framing(o.Listener.MaxLineLength)),
@@ -94,6 +98,10 @@ public sealed class ConfigurationBoundsTests : IDisposable
         // WebConsoleOptionsReader
         new("Gateway:Listener:HttpSessionIdle", "1m", "1d", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
         new("Gateway:Listener:HttpMaxSessions", "1", "10000", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
+        new("Gateway:Listener:HttpMaxConnections", "4", "10000", "Kestrel Limits.MaxConcurrentConnections", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.MaxConcurrentConnections = o.Web.MaxConnections),
+        new("Gateway:Listener:HttpMaxConnectionsPerAddress", "1", "128", "ConnectionsPerAddress (at most HttpMaxConnections)", (o, _) => GC.KeepAlive(new ConnectionsPerAddress(o.Web.MaxConnectionsPerAddress))),
+        new("Gateway:Listener:HttpKeepAliveTimeout", "1s", "10m", "Kestrel Limits.KeepAliveTimeout", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.KeepAliveTimeout = o.Web.KeepAliveTimeout),
+        new("Gateway:Listener:HttpRequestHeadersTimeout", "1s", "10m", "Kestrel Limits.RequestHeadersTimeout", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.RequestHeadersTimeout = o.Web.RequestHeadersTimeout),
     ];
 
     [Theory]
@@ -218,6 +226,7 @@ public sealed class ConfigurationBoundsTests : IDisposable
         ClientId = "bounds",
         KeepAlivePeriod = o.Upstream.Mqtt[0].KeepAlive,
         MaxInflightMessages = o.Upstream.Mqtt[0].Window,
+        Timeout = o.Upstream.Mqtt[0].WriteTimeout,
     }.Validate();
 
     private static void StartOutbox(GatewayOptions o, string folder)
