@@ -22,6 +22,7 @@ internal sealed class WebConsoleTarget : IFuzzTarget, IDisposable
     private readonly HttpClientHandler _handler = new() { UseCookies = true, CookieContainer = new CookieContainer() };
     private readonly HttpClient _client;
     private long _count;
+    private string _previous = "(none)";
 
     public WebConsoleTarget()
     {
@@ -70,7 +71,18 @@ internal sealed class WebConsoleTarget : IFuzzTarget, IDisposable
     public string Run(byte[] input)
     {
         var path = _count++ % 4 == 3 ? "api/session" : "api/command";
-        using var response = _client.PostAsync(path, Body(input)).GetAwaiter().GetResult();
+        HttpResponseMessage sent;
+        try
+        {
+            sent = _client.PostAsync(path, Body(input)).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException ex)
+        {
+            // The request got no answer at all: say why (the socket error) and what the answer before it was.
+            throw new FuzzPropertyException($"{path}: no answer ({ex.HttpRequestError}: {ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}); the answer before was {_previous}");
+        }
+
+        using var response = sent;
         var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
         var status = (int)response.StatusCode;
         if (status >= 500)
@@ -95,7 +107,8 @@ internal sealed class WebConsoleTarget : IFuzzTarget, IDisposable
             throw new FuzzPropertyException($"the gateway exited: {_gateway.Output}");
         }
 
-        return $"{path} {status}";
+        _previous = $"{path} {status}";
+        return _previous;
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Protocol;
@@ -8,40 +7,9 @@ namespace Gateway.IntegrationTests.Commands;
 /// <summary>A real full state directory (a 2 MiB tmpfs, as in Outbox/DiskFullTests): commands still get their results (issue 14, finding 3).</summary>
 public sealed class AuditDiskFullTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-    private readonly string _state;
-    private readonly bool _mounted;
+    private readonly SmallStateDisk _disk = new();
 
-    public AuditDiskFullTests()
-    {
-        _state = _dir.File("state");
-        Directory.CreateDirectory(_state);
-        _mounted = Run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", _state) == 0;
-    }
-
-    public void Dispose()
-    {
-        if (_mounted)
-        {
-            Run("umount", "-l", _state);
-        }
-
-        _dir.Dispose();
-    }
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit(10_000);
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
+    public void Dispose() => _disk.Dispose();
 
     private static string AuditState(ResultMessage status)
     {
@@ -53,16 +21,16 @@ public sealed class AuditDiskFullTests : IDisposable
     [Fact]
     public async Task With_the_state_directory_full_commands_get_their_results_the_status_reports_the_audit_and_it_recovers()
     {
-        if (!_mounted)
+        if (!_disk.Mounted)
         {
-            Assert.Skip("mounting a small tmpfs needs root (CAP_SYS_ADMIN); ./tests/run.sh runs as root in CI");
+            Assert.Skip(SmallStateDisk.SkipReason);
         }
 
-        await using var gw = await CommandGateway.StartAsync(_dir);
+        await using var gw = await CommandGateway.StartAsync(_disk.Folder);
         using var console = await TcpConsole.ConnectAsync(gw.TcpPort);
         Assert.True((await console.SendAsync(gw.Sign("ping"))).Ok);
 
-        var filler = Path.Combine(_state, "filler");
+        var filler = Path.Combine(_disk.State, "filler");
         await using (var f = new FileStream(filler, FileMode.Create))
         {
             var block = new byte[16 * 1024];
@@ -97,6 +65,6 @@ public sealed class AuditDiskFullTests : IDisposable
         var off = await console.SendAsync(gw.Sign("output.set", """{"output":"relay","on":false}""", id: "after-space"));
         Assert.True(off.Ok, off.Message);
         Assert.Equal("ok", AuditState(await console.SendAsync(gw.Sign("status"))));
-        Assert.Contains("after-space", await File.ReadAllTextAsync(Path.Combine(_state, "audit.log"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("after-space", await File.ReadAllTextAsync(Path.Combine(_disk.State, "audit.log"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gateway.IntegrationTests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -8,54 +7,23 @@ namespace Gateway.IntegrationTests.Outbox;
 public sealed class DiskFullTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TempDirectory _dir = new();
-    private readonly string _state;
-    private readonly bool _mounted;
+    private readonly SmallStateDisk _disk = new();
 
-    public DiskFullTests()
-    {
-        _state = _dir.File("state");
-        Directory.CreateDirectory(_state);
-        _mounted = Run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", _state) == 0;
-    }
-
-    public void Dispose()
-    {
-        if (_mounted)
-        {
-            Run("umount", "-l", _state);
-        }
-
-        _dir.Dispose();
-    }
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit(10_000);
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
+    public void Dispose() => _disk.Dispose();
 
     [Fact]
     public async Task On_a_full_disk_readings_wait_in_memory_the_status_says_so_and_storing_resumes_when_space_returns()
     {
-        if (!_mounted)
+        if (!_disk.Mounted)
         {
-            Assert.Skip("mounting a small tmpfs needs root (CAP_SYS_ADMIN); ./tests/run.sh runs as root in CI");
+            Assert.Skip(SmallStateDisk.SkipReason);
         }
 
-        using var systemd = NotifySocketListener.AtPath(_dir.File("notify.sock"));
-        using var gateway = GatewayProcess.Start(_dir.Path,
+        using var systemd = NotifySocketListener.AtPath(_disk.Folder.File("notify.sock"));
+        using var gateway = GatewayProcess.Start(_disk.Folder.Path,
         [
             "--Gateway:DeviceId=diskfull",
-            $"--Gateway:StateDirectory={_state}",
+            $"--Gateway:StateDirectory={_disk.State}",
             "--Gateway:Sampling:Interval=10ms",
         ],
         new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = systemd.EnvironmentValue });
@@ -63,7 +31,7 @@ public sealed class DiskFullTests : IDisposable
         await systemd.WaitForAnyAsync(t => t.Contains("outbox", StringComparison.Ordinal) && !t.Contains("outbox 0 stored", StringComparison.Ordinal), Timeout, "STATUS with stored readings");
 
         // Fill what is left of the 2 MiB.
-        var filler = Path.Combine(_state, "filler");
+        var filler = Path.Combine(_disk.State, "filler");
         await using (var f = new FileStream(filler, FileMode.Create))
         {
             var block = new byte[64 * 1024];
@@ -91,7 +59,7 @@ public sealed class DiskFullTests : IDisposable
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
 
         // Nothing was lost while the disk was full: the numbering has no holes and no gap was recorded.
-        using var db = new SqliteConnection($"Data Source={Path.Combine(_state, "gateway.db")};Mode=ReadOnly;Pooling=False");
+        using var db = new SqliteConnection($"Data Source={Path.Combine(_disk.State, "gateway.db")};Mode=ReadOnly;Pooling=False");
         db.Open();
         using var command = db.CreateCommand();
         command.CommandText = "SELECT COUNT(*), MIN(seq), MAX(seq), (SELECT COUNT(*) FROM gaps) FROM readings";
