@@ -614,9 +614,31 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
 
     private static async Task Json(HttpContext context, int status, JsonNode body)
     {
+        if (status >= StatusCodes.Status400BadRequest)
+        {
+            await DrainRequestBody(context).ConfigureAwait(false);
+        }
+
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    // A refusal sent before the request's body was read (429 before the token is looked at, 401, 421) left that body
+    // on the connection, and Kestrel then closed the connection after the answer: a client that had already sent its
+    // next request on it got no answer at all (found by the web console fuzz target: "the response ended prematurely"
+    // after a 429). The body is read and discarded first; it is bounded by the console's body limit (8 KB) and its
+    // minimum data rate, so this costs at most that. A body over the limit ends the connection, as Kestrel decides.
+    private static async Task DrainRequestBody(HttpContext context)
+    {
+        try
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Microsoft.AspNetCore.Http.BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            // Too large, too slow, or the client went away: nothing more to read; the answer still goes out if it can.
+        }
     }
 
     private static string Peer(HttpContext context) => string.Create(CultureInfo.InvariantCulture, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
