@@ -60,7 +60,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private readonly ILogger<WebConsoleService> _logger;
     private readonly TimeProvider _time;
     private readonly LoginThrottle _throttle;
-    private readonly ConnectionsPerAddress _perAddress;
+    private readonly ConnectionLimiter _perAddress;
     private readonly PeerEventSummary _wrongTokens = new();
     private readonly PeerEventSummary _throttled = new();
     private readonly PeerEventSummary _lockouts = new();
@@ -89,7 +89,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _logger = logger;
         _time = time;
         _throttle = new LoginThrottle(time);
-        _perAddress = new ConnectionsPerAddress(options.Web.MaxConnectionsPerAddress);
+        _perAddress = new ConnectionLimiter(options.Web.MaxConnections, options.Web.MaxConnectionsPerAddress);
     }
 
     /// <summary>The page's address once listening (e.g. <c>http://127.0.0.1:8080/</c>).</summary>
@@ -159,25 +159,19 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private ConnectionDelegate LimitPerAddress(ConnectionDelegate next) => async connection =>
     {
         var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        if (!_perAddress.TryOpen(remote))
+        using var slot = _perAddress.TryAcquire(remote, out _);
+        if (slot is null)
         {
             if (_refusedConnections.Record(remote))
             {
-                LogConnectionRefused(_logger, PeerEventSummary.Name(remote), _perAddress.Limit);
+                LogConnectionRefused(_logger, PeerEventSummary.Name(remote), _options.Web.MaxConnectionsPerAddress);
             }
 
             connection.Abort(new ConnectionAbortedException("too many connections from this address"));
             return;
         }
 
-        try
-        {
-            await next(connection).ConfigureAwait(false);
-        }
-        finally
-        {
-            _perAddress.Close(remote);
-        }
+        await next(connection).ConfigureAwait(false);
     };
 
     // Every request: the Host check, then the route; whatever goes wrong, a JSON answer and a log line, never a crash.

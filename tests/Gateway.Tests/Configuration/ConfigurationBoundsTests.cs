@@ -99,7 +99,7 @@ public sealed class ConfigurationBoundsTests : IDisposable
         new("Gateway:Listener:HttpSessionIdle", "1m", "1d", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
         new("Gateway:Listener:HttpMaxSessions", "1", "10000", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
         new("Gateway:Listener:HttpMaxConnections", "4", "10000", "Kestrel Limits.MaxConcurrentConnections", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.MaxConcurrentConnections = o.Web.MaxConnections),
-        new("Gateway:Listener:HttpMaxConnectionsPerAddress", "1", "128", "ConnectionsPerAddress (at most HttpMaxConnections)", (o, _) => GC.KeepAlive(new ConnectionsPerAddress(o.Web.MaxConnectionsPerAddress))),
+        new("Gateway:Listener:HttpMaxConnectionsPerAddress", "1", "128", "ConnectionLimiter (at most HttpMaxConnections)", (o, _) => GC.KeepAlive(new ConnectionLimiter(o.Web.MaxConnections, o.Web.MaxConnectionsPerAddress))),
         new("Gateway:Listener:HttpKeepAliveTimeout", "1s", "10m", "Kestrel Limits.KeepAliveTimeout", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.KeepAliveTimeout = o.Web.KeepAliveTimeout),
         new("Gateway:Listener:HttpRequestHeadersTimeout", "1s", "10m", "Kestrel Limits.RequestHeadersTimeout", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.RequestHeadersTimeout = o.Web.RequestHeadersTimeout),
     ];
