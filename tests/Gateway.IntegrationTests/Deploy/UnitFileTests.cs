@@ -1,37 +1,65 @@
 using System.Globalization;
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Deploy;
 
-/// <summary>The systemd unit as systemd's own tools judge it.</summary>
-public sealed partial class UnitFileTests
+/// <summary>The systemd unit (the native one, as shipped) as systemd's own tools judge it.</summary>
+[SupportedOSPlatform("linux")] // systemd, dpkg and Unix file modes
+public sealed partial class UnitFileTests : IDisposable
 {
     private static readonly string Unit = Path.Combine(RepositoryPaths.Root, "deploy", "gateway.service");
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Unit_file_passes_systemd_analyze_verify_with_nothing_on_stderr()
     {
-        SkipWithoutSystemdAnalyze();
-        using var verify = GatewayProcess.StartCommand("systemd-analyze", ["verify", Unit], RepositoryPaths.Root);
+        SystemdAnalyze.SkipWhenMissing();
+        // verify also checks that ExecStart names an executable file, which is a property of an installation: here a
+        // stand-in at /opt/gateway/Gateway in a scratch root. The install and package tests verify with the real binary.
+        var root = _dir.File("root");
+        Directory.CreateDirectory(Path.Combine(root, "opt/gateway"));
+        Directory.CreateDirectory(Path.Combine(root, "etc/systemd/system"));
+        File.Copy(Unit, Path.Combine(root, "etc/systemd/system/gateway.service"));
+        await File.WriteAllTextAsync(Path.Combine(root, "opt/gateway/Gateway"), "#!/bin/sh\nexit 0\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(Path.Combine(root, "opt/gateway/Gateway"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-        var code = await verify.WaitForExitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.True(code == 0 && verify.Stderr.Count == 0, $"systemd-analyze verify exited {code}:\n{verify.Output}");
+        var (code, verify) = await SystemdAnalyze.VerifyInRootAsync(root, "gateway.service");
+        using (verify)
+        {
+            Assert.True(code == 0 && verify.Stderr.Count == 0, $"systemd-analyze verify exited {code}:\n{verify.Output}");
+        }
     }
 
     [Fact]
     public async Task Unit_file_hardening_scores_2_5_or_lower_in_systemd_analyze_security()
     {
-        SkipWithoutSystemdAnalyze();
-        using var security = GatewayProcess.StartCommand("systemd-analyze", ["security", "--offline=true", Unit], RepositoryPaths.Root);
+        SystemdAnalyze.SkipWhenMissing();
+        var (score, _) = await Security(Unit);
 
-        await security.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(score <= 2.5, $"exposure {score} is above 2.5");
+    }
 
-        var line = security.Stdout.FirstOrDefault(l => l.Contains("Overall exposure level", StringComparison.Ordinal));
-        Assert.True(line is not null, $"no overall exposure line:\n{security.Output}");
-        var score = double.Parse(ScorePattern().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(score <= 2.5, $"exposure {score} is above 2.5: {line}");
+    [Fact]
+    public async Task Native_unit_denies_writable_executable_memory()
+    {
+        SystemdAnalyze.SkipWhenMissing();
+        var (_, lines) = await Security(Unit);
+
+        var line = lines.Single(l => l.Contains("MemoryDenyWriteExecute=", StringComparison.Ordinal));
+        Assert.StartsWith("✓", line.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unit_runs_the_native_binary_with_the_system_configuration()
+    {
+        var text = File.ReadAllText(Unit);
+
+        Assert.Contains("\nExecStart=/opt/gateway/Gateway --config /etc/gateway/appsettings.json\n", text, StringComparison.Ordinal);
+        Assert.Contains("\nMemoryDenyWriteExecute=yes\n", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,16 +74,18 @@ public sealed partial class UnitFileTests
         Assert.Contains("\nStateDirectory=gateway\n", text, StringComparison.Ordinal);
     }
 
-    private static void SkipWithoutSystemdAnalyze()
+    /// <summary><c>systemd-analyze security --offline=true UNIT</c>: the overall exposure and every line printed.</summary>
+    internal static async Task<(double Score, IReadOnlyList<string> Lines)> Security(string unitFile)
     {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
-            .Any(dir => File.Exists(Path.Combine(dir, "systemd-analyze")));
-        if (!found)
-        {
-            Assert.Skip("systemd-analyze is not installed (Debian package 'systemd'; ./tests/run.sh installs it when run as root)");
-        }
+        using var security = GatewayProcess.StartCommand("systemd-analyze", ["security", "--offline=true", unitFile], RepositoryPaths.Root);
+        await security.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var line = security.Stdout.FirstOrDefault(l => l.Contains("Overall exposure level", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no overall exposure line:\n{security.Output}");
+        var score = double.Parse(ScorePattern().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
+        return (score, security.Stdout);
     }
 
-    [GeneratedRegex(@"Overall exposure level for gateway\.service: (\d+\.\d+)")]
+    [GeneratedRegex(@"Overall exposure level for [\w.-]+: (\d+\.\d+)")]
     private static partial Regex ScorePattern();
 }
