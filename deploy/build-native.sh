@@ -73,7 +73,8 @@ toolchain() { # toolchain RID: the linker and, for a cross build, the target's C
   command -v clang >/dev/null 2>&1 || need+=(clang)
   if [ "$rid" = "$host" ]; then
     command -v ld.lld >/dev/null 2>&1 || command -v ld >/dev/null 2>&1 || need+=(lld)
-    if command -v dpkg-query >/dev/null 2>&1; then has_package zlib1g-dev || need+=(zlib1g-dev); fi
+    # With a foreign architecture added, dpkg-query needs the package's own architecture to answer for one package.
+    if command -v dpkg-query >/dev/null 2>&1; then has_package "zlib1g-dev:$(dpkg --print-architecture)" || need+=(zlib1g-dev); fi
   else
     [ "$rid" = linux-arm64 ] && [ "$host" = linux-x64 ] || missing "cross-compiling $rid from $host is not set up; build on the board or on x64"
     command -v dpkg >/dev/null 2>&1 || missing "cross-compiling for $rid needs Debian's arm64 libraries (dpkg multiarch)"
