@@ -177,6 +177,7 @@ public sealed class InstallScriptTests : IDisposable
         Assert.False(File.Exists(Path.Combine(root, "opt/gateway/appsettings.json")), run.Output);
         Assert.True(File.GetUnixFileMode(Path.Combine(root, "opt/gateway/gwctl")).HasFlag(UnixFileMode.OtherExecute), run.Output);
         Assert.Equal("/opt/gateway/gwctl", new FileInfo(Path.Combine(root, "usr/local/bin/gwctl")).LinkTarget);
+        Assert.Equal(UnitFileTests.ConfigurationDirectoryMode(), Convert.ToString((int)File.GetUnixFileMode(Path.Combine(root, "etc/gateway")), 8).PadLeft(4, '0'));
         var unit = Path.Combine(root, "etc/systemd/system/gateway.service");
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "deploy/gateway.service"), TestContext.Current.CancellationToken),
             await File.ReadAllTextAsync(unit, TestContext.Current.CancellationToken));

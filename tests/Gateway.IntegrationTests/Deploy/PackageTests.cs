@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Gateway.IntegrationTests.Infrastructure;
 
@@ -9,6 +10,7 @@ namespace Gateway.IntegrationTests.Deploy;
 /// gateway_&lt;version&gt;_linux-&lt;arch&gt;.tar.gz — read with dpkg-deb and tar, installed into scratch roots, and
 /// (x64) the installed gateway started.
 /// </summary>
+[SupportedOSPlatform("linux")] // dpkg, systemd and Unix file modes
 public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture<PackageBuilds>, IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -132,6 +134,9 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         // Owner, group and mode as numbers (stat(1)): readable by the service's group, which is the root's gateway group.
         var config = await Lines("stat", "-c", "%u %g %a", root.File("etc/gateway/appsettings.json"));
         Assert.Equal($"0 {root.Entry("etc/group", "gateway")![2]} 640", config.Single());
+        // systemd logs "ConfigurationDirectory 'gateway' already exists but the mode is different" at every start when
+        // the folder's mode is not ConfigurationDirectoryMode= (it never changes the mode of a configuration folder).
+        Assert.Equal(UnitFileTests.ConfigurationDirectoryMode(), (await Lines("stat", "-c", "%04a", root.File("etc/gateway"))).Single());
         Assert.Equal("/lib/systemd/system/gateway.service", new FileInfo(root.File("etc/systemd/system/multi-user.target.wants/gateway.service")).LinkTarget);
         Assert.Equal(rid, ElfMachine(root.File("opt/gateway/Gateway")));
 
