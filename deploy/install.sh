@@ -183,7 +183,7 @@ else
   say "--root: skipping the gateway user, the gpio/i2c groups and systemctl"
 fi
 
-run mkdir -p "$etc" "$(dirname "$unit")"
+run install -d -m 0755 "$etc" "$(dirname "$unit")" # 0755: ConfigurationDirectoryMode= in the unit
 run rm -rf "$opt"
 run mkdir -p "$opt"
 run cp -a "$bin/." "$opt/"
