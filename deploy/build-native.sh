@@ -44,7 +44,7 @@ host=$(host_rid)
 for rid in "${rids[@]}"; do
   case "$rid" in
     linux-x64|linux-arm64) ;;
-    linux-arm) missing "linux-arm (32-bit Raspberry Pi OS): .NET NativeAOT has no linux-arm target yet; use deploy/install.sh's framework-dependent build (it falls back by itself)" ;;
+    linux-arm) missing "linux-arm (32-bit Raspberry Pi OS): .NET 10 has no NativeAOT compiler for 32-bit Arm (no runtime.linux-arm.Microsoft.DotNet.ILCompiler package); use deploy/install.sh's framework-dependent build (it falls back by itself)" ;;
     *) die "--rid $rid is not supported (linux-x64, linux-arm64)" ;;
   esac
 done

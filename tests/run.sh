@@ -30,6 +30,8 @@ need mosquitto mosquitto
 need mosquitto_pub mosquitto-clients # signed commands sent the way an operator would
 need tmux tmux # the terminal test of gwctl's live view
 
+need qemu-aarch64-static qemu-user-static # the arm64 binary, run under qemu-user (tests/Gateway.IntegrationTests/Native)
+
 # The web console's browser tests (tests/Gateway.WebTests): Debian's headless Chromium, driven from node by
 # playwright-core at the exact version pinned in tests/Gateway.WebTests/browser/package.json (no browser download).
 need chromium chromium
@@ -41,6 +43,33 @@ if command -v npm >/dev/null 2>&1 && [ ! -d tests/Gateway.WebTests/browser/node_
     || echo "tests/run.sh: could not install playwright-core; the browser tests will say so" >&2
 fi
 
+# Tested as shipped: the NativeAOT binaries (deploy/build-native.sh; it installs the AOT and arm64 cross toolchains when
+# missing), built once before the solution build (a RID-specific publish re-restores the projects it touches) and used by
+# the package tests, the arm64-under-qemu test, the kernel in the loop and the native pass below. NATIVE_SKIP=1 leaves
+# them out; where they cannot be built the tests that need them skip with the reason.
+native_dir="$root/artifacts/native"
+native_rids=()
+native_host=""
+native_skip=""
+case "$(uname -m)" in
+  x86_64) native_rids=(--rid linux-x64 --rid linux-arm64) native_host=linux-x64 ;;
+  aarch64) native_rids=(--rid linux-arm64) native_host=linux-arm64 ;;
+  *) native_skip="no NativeAOT target for $(uname -m)" ;;
+esac
+[ -z "${NATIVE_SKIP:-}" ] || native_skip="NATIVE_SKIP is set"
+native_failed=0
+if [ -z "$native_skip" ]; then
+  native_started=$(date +%s)
+  deploy/build-native.sh "${native_rids[@]}" --out "$native_dir"
+  case $? in
+    0) echo "tests/run.sh: native binaries built in $(( $(date +%s) - native_started )) s" ;;
+    3) native_skip="the NativeAOT toolchain is missing and could not be installed (see above)" ;;
+    *) native_skip="deploy/build-native.sh failed (see above)"; native_failed=1 ;;
+  esac
+fi
+[ -z "$native_skip" ] || echo "tests/run.sh: native pass skipped: $native_skip"
+export TEST_NATIVE_DIR="$native_dir"
+
 configuration=${CONFIGURATION:-Release}
 if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
   echo "build failed"
@@ -49,15 +78,15 @@ if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
 fi
 
 passed=0
-failed=0
-status=0
-for project in tests/*/*.csproj; do
-  name=$(basename "$project" .csproj)
-  grep -q '<PackageReference Include="Microsoft.NET.Test.Sdk"' "$project" || continue
+failed=$native_failed
+status=$native_failed
+run_tests() { # run_tests PROJECT TRX-NAME [dotnet test arguments...]
+  local project=$1 name=$2
+  shift 2
   trx="$results/$name.trx"
   dotnet test "$project" -c "$configuration" --no-build -nologo \
     --logger "trx;LogFileName=$trx" --logger "console;verbosity=normal" \
-    --blame-hang-timeout 5m --results-directory "$results" || status=1
+    --blame-hang-timeout 5m --results-directory "$results" "$@" || status=1
   if [ -f "$trx" ]; then
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
     p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
@@ -69,7 +98,25 @@ for project in tests/*/*.csproj; do
     failed=$((failed + 1))
     status=1
   fi
+}
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  grep -q '<PackageReference Include="Microsoft.NET.Test.Sdk"' "$project" || continue
+  run_tests "$project" "$name"
 done
+
+# The native pass: the test projects that start the gateway and gwctl as processes, again, against this machine's
+# native binaries (ProgramUnderTest: TEST_GATEWAY_BINARY, TEST_GWCTL_BINARY). The package and arm64 tests do not depend on
+# which build is under test and ran above.
+if [ -z "$native_skip" ] && [ -x "$native_dir/$native_host/gateway/Gateway" ]; then
+  echo "tests/run.sh: native pass: the process-level tests against $native_dir/$native_host"
+  export TEST_GATEWAY_BINARY="$native_dir/$native_host/gateway/Gateway" TEST_GWCTL_BINARY="$native_dir/$native_host/gwctl/gwctl"
+  run_tests tests/Gateway.IntegrationTests/Gateway.IntegrationTests.csproj Gateway.IntegrationTests.native \
+    --filter "FullyQualifiedName!~Gateway.IntegrationTests.Deploy&FullyQualifiedName!~Gateway.IntegrationTests.Native&FullyQualifiedName!~DotnetRunTests"
+  run_tests tests/Gateway.Console.Tests/Gateway.Console.Tests.csproj Gateway.Console.Tests.native
+  run_tests tests/Gateway.WebTests/Gateway.WebTests.csproj Gateway.WebTests.native
+  unset TEST_GATEWAY_BINARY TEST_GWCTL_BINARY
+fi
 
 # Kernel in the loop (docs/kernel-in-the-loop.md): the Linux GPIO/I2C layer and the gateway itself against a real
 # Linux kernel under qemu, with simulated GPIO chips and I2C adapters. Its checks count in the totals; where the
@@ -87,6 +134,7 @@ fi
 if [ -n "$kil_skip" ]; then
   echo "kernel-in-the-loop: skipped ($kil_skip)"
 else
+  if [ -n "$native_skip" ]; then export KIL_NATIVE=none; fi
   bash tests/kernel-in-the-loop/run.sh || status=1
   kil_results=$(cat artifacts/kernel-in-the-loop/results 2>/dev/null || true)
   kil_passed=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' <<<"$kil_results")

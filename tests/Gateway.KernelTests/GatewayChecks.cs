@@ -14,10 +14,24 @@ namespace Gateway.KernelTests;
 /// i2c-regsim at 0x76 (preloaded with the datasheet fixture), a door switch on gpio-sim line GPIO17 (pull-up,
 /// debounced, edges reported at once) and an active-low relay on GPIO22. It must start, hold the relay line in its safe
 /// state, sample, send the compensated values and the door's state to a console on its TCP listener, store the
-/// readings in its SQLite outbox, and stop on SIGTERM releasing the lines.
+/// readings in its SQLite outbox, and stop on SIGTERM releasing the lines. The checks run once per build found in the
+/// guest (<see cref="Builds"/>): the framework-dependent one, and the NativeAOT binary as shipped when run.sh put it in.
 /// </summary>
 internal static partial class GatewayChecks
 {
+    /// <summary>The gateway builds the guest may hold: a name for the check lines, and the program to start.</summary>
+    public static IEnumerable<(string Name, string Program)> Builds()
+    {
+        // Always: a missing framework-dependent build fails its checks rather than passing by absence.
+        yield return ("gateway", Environment.GetEnvironmentVariable("KIL_GATEWAY") ?? "/app/gateway/Gateway.dll");
+
+        const string native = "/app/gateway-native/Gateway";
+        if (File.Exists(native))
+        {
+            yield return ("gateway (native)", native);
+        }
+    }
+
     private const int DoorLine = 0; // GPIO17
     private const int RelayLine = 1; // GPIO22
     private const int ListenerPort = 7311;
@@ -27,11 +41,11 @@ internal static partial class GatewayChecks
     private static readonly TimeSpan ReadingsLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(30);
 
-    public static async Task RunAsync(CheckRunner checks, Guest guest)
+    public static async Task RunAsync(CheckRunner checks, Guest guest, string name, string program)
     {
         var sim = new SimulatedLines(guest.GpioSim);
         var regs = new RegisterSim(guest.RegsimDebugfs);
-        var folder = Path.Combine(Path.GetTempPath(), "gateway");
+        var folder = Path.Combine(Path.GetTempPath(), name.Replace(' ', '-').Replace("(", "", StringComparison.Ordinal).Replace(")", "", StringComparison.Ordinal));
         Directory.CreateDirectory(folder);
         var config = Path.Combine(folder, "appsettings.json");
         var database = Path.Combine(folder, "state", "gateway.db");
@@ -40,13 +54,13 @@ internal static partial class GatewayChecks
         sim.Pull(RelayLine, up: false);
 
         var output = new ConcurrentQueue<string>();
-        using var gateway = Start(config, folder, output);
+        using var gateway = Start(program, config, folder, output);
         var failedBefore = checks.Failed;
         try
         {
             using var console = new TcpClient();
             StreamReader? lines = null;
-            await checks.RunAsync("gateway: starts with Backend=Linux and greets a console on its TCP listener", async () =>
+            await checks.RunAsync($"{name}: starts with Backend=Linux and greets a console on its TCP listener", async () =>
             {
                 await ConnectAsync(console, gateway).ConfigureAwait(false);
                 lines = new StreamReader(console.GetStream());
@@ -56,7 +70,7 @@ internal static partial class GatewayChecks
                 Expect.Equal("door,env", string.Join(',', hello.RootElement.GetProperty("sensors").EnumerateArray().Select(s => s.GetString()).Order()), "sensors");
             }).ConfigureAwait(false);
 
-            checks.Run("gateway: the relay line shows its safe state (active-low, off: driven high) and the gateway holds it", () =>
+            checks.Run($"{name}: the relay line shows its safe state (active-low, off: driven high) and the gateway holds it", () =>
             {
                 using var probe = new LinuxGpioDriver(guest.GpioChip);
                 var info = probe.GetLineInfo(RelayLine);
@@ -64,7 +78,7 @@ internal static partial class GatewayChecks
                 Expect.Equal(1, sim.Value(RelayLine), "level on GPIO22");
             });
 
-            await checks.RunAsync("gateway: a signed output.set over the listener drives the relay line (on: low, off: high)", async () =>
+            await checks.RunAsync($"{name}: a signed output.set over the listener drives the relay line (on: low, off: high)", async () =>
             {
                 Expect.True(lines is not null, "no console connection");
                 var on = await CommandAsync(console, lines!, "kil-on", """{"output":"relay","on":true}""").ConfigureAwait(false);
@@ -78,7 +92,7 @@ internal static partial class GatewayChecks
                 Expect.Equal(1, sim.Value(RelayLine), "level on GPIO22 after a forged output.set");
             }).ConfigureAwait(false);
 
-            await checks.RunAsync("gateway: live readings carry the BME280 values the datasheet's compensation gives", async () =>
+            await checks.RunAsync($"{name}: live readings carry the BME280 values the datasheet's compensation gives", async () =>
             {
                 Expect.True(lines is not null, "no console connection");
                 var seen = await ReadingsAsync(lines!, "env", r => r.Count == 3).ConfigureAwait(false);
@@ -87,7 +101,7 @@ internal static partial class GatewayChecks
                 Expect.Near(Bme280Fixture.Humidity, seen["humidity"], 1e-9, "humidity (%RH)");
             }).ConfigureAwait(false);
 
-            await checks.RunAsync("gateway: a debounced door switch on a GPIO line reports its state as the simulated pull moves it", async () =>
+            await checks.RunAsync($"{name}: a debounced door switch on a GPIO line reports its state as the simulated pull moves it", async () =>
             {
                 Expect.True(lines is not null, "no console connection");
                 _ = await ReadingsAsync(lines!, "door", r => r.TryGetValue("state", out var v) && v == 1).ConfigureAwait(false);
@@ -100,7 +114,7 @@ internal static partial class GatewayChecks
         }
         finally
         {
-            await checks.RunAsync("gateway: stops on SIGTERM with exit code 0 and releases the relay line", async () =>
+            await checks.RunAsync($"{name}: stops on SIGTERM with exit code 0 and releases the relay line", async () =>
             {
                 Expect.True(!gateway.HasExited, $"the gateway had already exited with {ExitCode(gateway)}");
                 Expect.Equal(0, kill(gateway.Id, SIGTERM), "kill(SIGTERM)");
@@ -116,7 +130,7 @@ internal static partial class GatewayChecks
             }
         }
 
-        checks.Run("gateway: the readings are stored in its SQLite outbox with those values", () =>
+        checks.Run($"{name}: the readings are stored in its SQLite outbox with those values", () =>
         {
             using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly }.ToString());
             db.Open();
@@ -137,10 +151,10 @@ internal static partial class GatewayChecks
 
         // Always, not only on failure: the gateway's own log (with timestamps) is how a slow or odd run is read.
         {
-            CheckRunner.Info(checks.Failed > failedBefore ? "gateway output (last 40 lines), after a failure:" : "gateway output (last 40 lines):");
+            CheckRunner.Info(checks.Failed > failedBefore ? $"{name} output (last 40 lines), after a failure:" : $"{name} output (last 40 lines):");
             foreach (var line in output.TakeLast(40))
             {
-                CheckRunner.Info("  gateway| " + line);
+                CheckRunner.Info($"  {name}| " + line);
             }
         }
     }
@@ -165,16 +179,15 @@ internal static partial class GatewayChecks
         },
     });
 
-    private static Process Start(string config, string folder, ConcurrentQueue<string> output)
+    private static Process Start(string program, string config, string folder, ConcurrentQueue<string> output)
     {
-        var program = Environment.GetEnvironmentVariable("KIL_GATEWAY") ?? "/app/gateway/Gateway.dll";
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet", [program, "--config", config])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = program.EndsWith(".dll", StringComparison.Ordinal)
+            ? new ProcessStartInfo(Environment.ProcessPath ?? "dotnet", [program, "--config", config])
+            : new ProcessStartInfo(program, ["--config", config]);
+        start.WorkingDirectory = folder;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         var process = Process.Start(start) ?? throw new CheckFailedException("the gateway process did not start");
         process.OutputDataReceived += (_, e) => Keep(output, e.Data);
         process.ErrorDataReceived += (_, e) => Keep(output, e.Data);

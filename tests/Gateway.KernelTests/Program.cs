@@ -9,6 +9,10 @@ CheckRunner.Info($"guest: {System.Runtime.InteropServices.RuntimeInformation.OSD
 GpioChecks.Run(checks, guest);
 GpioChecks.Unplug(checks, guest);
 await I2cChecks.RunAsync(checks, guest).ConfigureAwait(false);
-await GatewayChecks.RunAsync(checks, guest).ConfigureAwait(false);
+foreach (var (name, program) in GatewayChecks.Builds())
+{
+    await GatewayChecks.RunAsync(checks, guest, name, program).ConfigureAwait(false);
+}
+
 CheckRunner.Info($"{checks.Passed} passed, {checks.Failed} failed");
 return Math.Min(checks.Failed, 100);

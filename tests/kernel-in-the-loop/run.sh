@@ -12,6 +12,10 @@
 # isa-debug-exit port, so qemu's exit code is the verdict: 1 = all passed, 2N+1 = N failures, 0 = the guest died
 # without a verdict, 124 = the time limit.
 #
+# The gateway checks run against the framework-dependent build, and again against the NativeAOT binary as shipped
+# when $KIL_NATIVE names its folder (default artifacts/native/linux-x64/gateway, built by deploy/build-native.sh,
+# when it is there; KIL_NATIVE=none leaves it out).
+#
 # Writes artifacts/kernel-in-the-loop/{console.log,results} in the repository (results: "passed=N failed=N").
 # Built things are cached in $KIL_CACHE (default /tmp/gateway-kernel-in-the-loop), keyed by the kernel ABI and a
 # hash of their sources, so a second run only boots. docs/kernel-in-the-loop.md says more.
@@ -162,8 +166,21 @@ log "guest programs published ($(elapsed))"
 
 # ---------------------------------------------------------------------------------------------------------------
 # The initramfs: busybox, init, modules, the .NET runtime with the glibc side it needs, the programs.
+native=${KIL_NATIVE:-$root/artifacts/native/linux-x64/gateway}
+native_hash=none
+if [ "$native" = none ]; then
+  log "the native gateway is left out (KIL_NATIVE=none)"
+elif [ -x "$native/Gateway" ]; then
+  native_hash=$(cat "$native/Gateway" "$native/libe_sqlite3.so" | sha256sum | cut -c1-16)
+  log "the gateway checks run against the native binary in $native too"
+elif [ -n "${KIL_NATIVE:-}" ]; then
+  die "KIL_NATIVE=$native holds no executable Gateway (build it with deploy/build-native.sh)"
+else
+  log "no native gateway at $native (deploy/build-native.sh builds it): its checks are not run"
+  native=none
+fi
 initrd_key=$(printf '%s\n' "$mod_key" "$vdir" "$app_hash" "$(sources_hash "$here/guest")" "$runtime_dir" "$aspnet_dir" \
-  "$(dpkg-query -W -f='${Version}' busybox-static)" | sha256sum | cut -c1-16)
+  "$(dpkg-query -W -f='${Version}' busybox-static)" "$native_hash" | sha256sum | cut -c1-16)
 initrd="$cache/initrd-$initrd_key.cpio"
 if [ ! -f "$initrd" ]; then
   rm -f "$cache"/initrd-*.cpio
@@ -184,6 +201,10 @@ if [ ! -f "$initrd" ]; then
   cp -r "$pdir/Gateway" "$stage/app/gateway"
   # The guest's gateway reads only the configuration the test gives it, not the developer's default sensors.
   rm -f "$stage/app/gateway/appsettings.json"
+  if [ "$native" != none ]; then
+    mkdir -p "$stage/app/gateway-native"
+    cp "$native/Gateway" "$native/libe_sqlite3.so" "$stage/app/gateway-native/"
+  fi
   # glibc and the C++ runtime, from wherever the host's loader finds them (the same paths in the guest).
   for lib in /lib64/ld-linux-x86-64.so.2 $(for so in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libstdc++.so.6 libgcc_s.so.1 libz.so.1 libssl.so.3 libcrypto.so.3; do
       ldconfig -p | sed -n "s/^\t$so (libc6,x86-64.*) => //p" | head -n 1; done); do

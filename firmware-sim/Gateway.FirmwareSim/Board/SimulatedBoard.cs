@@ -17,13 +17,12 @@ namespace Gateway.FirmwareSim.Board;
 /// </summary>
 public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILineProbe
 {
-    /// <summary>How often input edges are generated from the environment.</summary>
-    public static readonly TimeSpan PumpPeriod = TimeSpan.FromMilliseconds(10);
-
     private readonly Dictionary<int, Dictionary<int, I2cChipModel>> _buses = [];
     private readonly Dictionary<int, SimulatedGpioChip> _gpio = [];
     private readonly Lock _busLock = new();
+    private readonly Lock _pumpLock = new();
     private readonly ITimer _pump;
+    private bool _disposed;
     private readonly bool _ownsOneWireRoot;
     private readonly SimulatedOneWireBus _oneWire;
 
@@ -40,6 +39,7 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
         var start = time.GetUtcNow();
         Environment = new EnvironmentModel(scenario, start);
         Faults = new FaultController(time, IsTarget);
+        _pump = time.CreateTimer(_ => OnPumpDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
         foreach (var d in scenario.Devices)
         {
@@ -66,7 +66,7 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
 
         foreach (var chipNumber in scenario.Devices.Where(d => d.Pin is not null).Select(d => d.Chip).Append(0).Distinct())
         {
-            _gpio[chipNumber] = new SimulatedGpioChip(chipNumber, scenario.Devices, Environment, Faults, time);
+            _gpio[chipNumber] = new SimulatedGpioChip(chipNumber, scenario.Devices, Environment, Faults, time, SchedulePump);
         }
 
         _ownsOneWireRoot = oneWireRoot is null;
@@ -77,8 +77,6 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
         {
             Faults.Add(FaultSpec.Parse(timed.Fault) with { Duration = timed.Duration }, start + timed.At);
         }
-
-        _pump = time.CreateTimer(_ => Pump(), null, PumpPeriod, PumpPeriod);
     }
 
     /// <summary>The scenario the board was built from.</summary>
@@ -116,12 +114,55 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
             ? state.Level(pin)
             : throw new ArgumentException($"the simulated board has no line {pin} on gpiochip{chip}");
 
-    /// <summary>Generates the input edges up to the clock's now (the timer does this every <see cref="PumpPeriod"/>).</summary>
+    /// <summary>
+    /// Delivers the input edges up to the clock's now. The board does this by itself at each edge someone listens for
+    /// (and at no other time, so an idle board costs no wake-ups); calling it is only needed to deliver at once the
+    /// edges of a clock moved without running its timers.
+    /// </summary>
     public void Pump()
     {
         foreach (var chip in _gpio.Values)
         {
             chip.Pump(this);
+        }
+    }
+
+    private void OnPumpDue()
+    {
+        Pump();
+        SchedulePump();
+    }
+
+    // Sets the pump's one-shot timer to the earliest edge any chip will deliver, or stops it when nobody listens.
+    private void SchedulePump()
+    {
+        lock (_pumpLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            DateTimeOffset? next = null;
+            foreach (var chip in _gpio.Values)
+            {
+                if (chip.NextDelivery() is { } due && (next is null || due < next))
+                {
+                    next = due;
+                }
+            }
+
+            if (next is null)
+            {
+                _pump.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            // Timers count whole milliseconds and drop the rest (System.Threading.Timer): round up, so that the edge
+            // has happened when the timer fires; at least 1 ms, so that a timer firing a little early (the runtime's
+            // coarse clock) waits again instead of spinning.
+            var wait = Math.Max(1, Math.Ceiling((next.Value - Time.GetUtcNow()).TotalMilliseconds));
+            _pump.Change(TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -138,7 +179,12 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
     /// <inheritdoc/>
     public void Dispose()
     {
-        _pump.Dispose();
+        lock (_pumpLock)
+        {
+            _disposed = true;
+            _pump.Dispose();
+        }
+
         if (_ownsOneWireRoot)
         {
             try

@@ -11,7 +11,9 @@ namespace Gateway.FirmwareSim.Board;
 /// Raspberry Pi's, who holds each line, modes and output levels, and inputs driven by the environment (a door
 /// contact, a flow meter's pulses). A pump on the board's clock turns the environment's level changes into edge
 /// events with monotonic nanosecond timestamps and per-line sequence numbers, dropping edges closer together than
-/// the line's debounce period.
+/// the line's debounce period. The board runs the pump at <see cref="NextDelivery"/>: at the next edge someone
+/// listens for, as the kernel wakes a reader of a line request only when an event is queued (gpio-v2 uAPI,
+/// Documentation/userspace-api/gpio/gpio-v2-line-event-read.rst), never on a poll.
 /// </summary>
 internal sealed class SimulatedGpioChip
 {
@@ -23,14 +25,22 @@ internal sealed class SimulatedGpioChip
     private readonly TimeProvider _time;
     private readonly Line[] _lines = new Line[Lines];
     private readonly Lock _lock = new();
-    private DateTimeOffset _pumpedTo;
+    private readonly Action _listenersChanged;
 
-    public SimulatedGpioChip(int chip, IEnumerable<DeviceSpec> devices, EnvironmentModel environment, FaultController faults, TimeProvider time)
+    /// <summary>Creates chip <paramref name="chip"/> with the inputs of <paramref name="devices"/> on it.</summary>
+    /// <param name="chip">The chip's number (gpiochipN).</param>
+    /// <param name="devices">The scenario's devices; the contacts and pulse trains on this chip drive its lines.</param>
+    /// <param name="environment">What drives the inputs.</param>
+    /// <param name="faults">Fault injection (a busy line).</param>
+    /// <param name="time">The board's clock.</param>
+    /// <param name="listenersChanged">Called (outside the chip's lock) when a line gains an edge callback, so that the board schedules its pump.</param>
+    public SimulatedGpioChip(int chip, IEnumerable<DeviceSpec> devices, EnvironmentModel environment, FaultController faults, TimeProvider time, Action listenersChanged)
     {
         _chip = chip;
         _environment = environment;
         _faults = faults;
         _time = time;
+        _listenersChanged = listenersChanged;
         for (var i = 0; i < Lines; i++)
         {
             _lines[i] = new Line();
@@ -40,8 +50,6 @@ internal sealed class SimulatedGpioChip
         {
             _lines[d.Pin!.Value].Source = d;
         }
-
-        _pumpedTo = time.GetUtcNow();
     }
 
     public string Name => $"simulated gpiochip{_chip}";
@@ -125,9 +133,17 @@ internal sealed class SimulatedGpioChip
     {
         lock (_lock)
         {
-            _lines[pin].Edges |= types;
-            _lines[pin].Callbacks.Add(callback);
+            var line = _lines[pin];
+            if (line.Callbacks.Count == 0)
+            {
+                line.PumpedTo = _time.GetUtcNow(); // a new listener hears the edges from now on, none from before
+            }
+
+            line.Edges |= types;
+            line.Callbacks.Add(callback);
         }
+
+        _listenersChanged();
     }
 
     public void Unsubscribe(int pin, PinChangeEventHandler callback)
@@ -145,29 +161,21 @@ internal sealed class SimulatedGpioChip
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (now <= _pumpedTo)
-            {
-                return;
-            }
-
             for (var pin = 0; pin < Lines; pin++)
             {
                 var line = _lines[pin];
-                if (line.Source is null || line.Owner is null || line.Callbacks.Count == 0)
+                if (!line.Listened || now <= line.PumpedTo)
                 {
                     continue;
                 }
 
-                foreach (var (at, high) in _environment.Transitions(line.Source, _pumpedTo, now))
+                foreach (var (at, high) in _environment.Transitions(line.Source!, line.PumpedTo, now))
                 {
-                    if (line.LastEdge is { } last && at - last < line.Debounce)
-                    {
-                        continue;
-                    }
-
-                    line.LastEdge = at;
-                    var type = high ? PinEventTypes.Rising : PinEventTypes.Falling;
-                    if ((line.Edges & type) == 0)
+                    var last = line.LastEdge;
+                    var through = LetThrough(line.Debounce, ref last, at);
+                    line.LastEdge = last;
+                    var type = Type(high);
+                    if (!through || (line.Edges & type) == 0)
                     {
                         continue;
                     }
@@ -177,9 +185,9 @@ internal sealed class SimulatedGpioChip
                     var ns = (at - _environment.Start).Ticks * 100;
                     events.Add(([.. line.Callbacks], new PinValueChangedEventArgs(pin, type, ns, line.Sequence)));
                 }
-            }
 
-            _pumpedTo = now;
+                line.PumpedTo = now;
+            }
         }
 
         foreach (var (callbacks, args) in events)
@@ -190,6 +198,61 @@ internal sealed class SimulatedGpioChip
             }
         }
     }
+
+    /// <summary>
+    /// When <see cref="Pump"/> will next have an edge to deliver: the first transition of a listened line after what it
+    /// delivered that passes the debounce and is of a type asked for (a flow meter counting rising edges wakes the board
+    /// on those alone). Looks two cycles of the line's source ahead (at least 1 s); a line with no such edge in
+    /// that span is looked at again at its end. Null when no line has a listener.
+    /// </summary>
+    public DateTimeOffset? NextDelivery()
+    {
+        lock (_lock)
+        {
+            DateTimeOffset? next = null;
+            foreach (var line in _lines)
+            {
+                if (!line.Listened)
+                {
+                    continue;
+                }
+
+                var horizon = line.PumpedTo + TimeSpan.FromSeconds(Math.Max(1, 2 * line.Source!.PeriodSeconds));
+                var due = horizon;
+                var last = line.LastEdge;
+                foreach (var (at, high) in _environment.Transitions(line.Source, line.PumpedTo, horizon))
+                {
+                    if (LetThrough(line.Debounce, ref last, at) && (line.Edges & Type(high)) != 0)
+                    {
+                        due = at;
+                        break;
+                    }
+                }
+
+                if (next is null || due < next)
+                {
+                    next = due;
+                }
+            }
+
+            return next;
+        }
+    }
+
+    // The line's debounce (GPIO_V2_LINE_ATTR_ID_DEBOUNCE in gpio_v2_line_config): an edge closer than the period to the
+    // last one let through is dropped. Moves `last` to the edge when it is let through, whatever its type.
+    private static bool LetThrough(TimeSpan debounce, ref DateTimeOffset? last, DateTimeOffset at)
+    {
+        if (last is { } previous && at - previous < debounce)
+        {
+            return false;
+        }
+
+        last = at;
+        return true;
+    }
+
+    private static PinEventTypes Type(bool high) => high ? PinEventTypes.Rising : PinEventTypes.Falling;
 
     private sealed class Line
     {
@@ -208,6 +271,12 @@ internal sealed class SimulatedGpioChip
         public List<PinChangeEventHandler> Callbacks { get; } = [];
 
         public DateTimeOffset? LastEdge { get; set; }
+
+        /// <summary>The instant up to which this line's edges have been delivered.</summary>
+        public DateTimeOffset PumpedTo { get; set; }
+
+        /// <summary>Driven by the environment, held, and with someone listening for its edges.</summary>
+        public bool Listened => Source is not null && Owner is not null && Callbacks.Count > 0;
 
         public uint Sequence { get; set; }
     }

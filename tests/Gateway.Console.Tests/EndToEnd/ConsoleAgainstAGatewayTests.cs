@@ -158,7 +158,7 @@ public sealed partial class ConsoleAgainstAGatewayTests(SimulatedGateway gw) : I
         }
 
         // The gateway's second link ("terminal") has been knocking on this port since it started.
-        await using var tmux = await Tmux.StartAsync(gw.Dir, 170, 45, $"dotnet {Paths.GwctlDll} listen --tcp 127.0.0.1:{gw.TerminalListenPort}");
+        await using var tmux = await Tmux.StartAsync(gw.Dir, 170, 45, $"{ProgramUnderTest.Gwctl.ShellCommand} listen --tcp 127.0.0.1:{gw.TerminalListenPort}");
         var timeout = TimeSpan.FromSeconds(60);
 
         var first = await tmux.WaitForScreenAsync(s => Readings(s) > 0, timeout, "a row for the gateway with readings");

@@ -27,9 +27,9 @@ public sealed class RecordingEndToEndTests : IDisposable
         var first = Gwctl.Start(_dir.Path, listenArgs);
         await first.WaitForLineAsync("recording to", Timeout, stderr: true);
 
-        using var gateway = ChildProcess.Start("dotnet",
+        using var gateway = ChildProcess.Start(ProgramUnderTest.Gateway.FileName,
         [
-            Paths.GatewayDll,
+            .. ProgramUnderTest.Gateway.LeadingArguments,
             "--Gateway:DeviceId=rec-01",
             $"--Gateway:StateDirectory={_dir.File("state")}",
             "--Gateway:Sampling:Interval=50ms",

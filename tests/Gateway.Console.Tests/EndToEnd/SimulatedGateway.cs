@@ -64,9 +64,9 @@ public sealed class SimulatedGateway : IAsyncLifetime
         // The configuration lines keygen printed are the ones the gateway gets: the walkthrough's path.
         var configuration = keygen.Stdout.Concat(viewer.Stdout).Select(l => l.Trim()).Where(l => l.StartsWith("--Gateway:Commands:Keys:", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, configuration.Count);
-        _gateway = ChildProcess.Start("dotnet",
+        _gateway = ChildProcess.Start(ProgramUnderTest.Gateway.FileName,
         [
-            Paths.GatewayDll,
+            .. ProgramUnderTest.Gateway.LeadingArguments,
             $"--Gateway:DeviceId={Device}",
             $"--Gateway:StateDirectory={_dir.File("state")}",
             "--Gateway:Hardware:Backend=RemoteSimulator",

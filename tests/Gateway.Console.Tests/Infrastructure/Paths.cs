@@ -9,12 +9,6 @@ internal static class Paths
     /// <summary>The folder holding Gateway.sln, found by walking up from the test binaries.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>gwctl.dll as built into this test project's output folder.</summary>
-    public static string GwctlDll { get; } = Path.Combine(AppContext.BaseDirectory, "gwctl.dll");
-
-    /// <summary>Gateway.dll as built into this test project's output folder.</summary>
-    public static string GatewayDll { get; } = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
-
     /// <summary>firmware-sim.dll as built into this test project's output folder.</summary>
     public static string FirmwareSimDll { get; } = Path.Combine(AppContext.BaseDirectory, "firmware-sim.dll");
 

@@ -4,7 +4,8 @@ using System.Diagnostics;
 namespace Gateway.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real gateway process (<c>dotnet Gateway.dll</c>, or any command) with its output captured line by line.
+/// A real gateway process (<see cref="ProgramUnderTest.Gateway"/>: <c>dotnet Gateway.dll</c> or the native binary, or any
+/// command) with its output captured line by line.
 /// Always killed on dispose, so a failing test leaves nothing running.
 /// </summary>
 internal sealed class GatewayProcess : IDisposable
@@ -43,7 +44,7 @@ internal sealed class GatewayProcess : IDisposable
     /// </summary>
     /// <param name="environment">Variables to set (null value: remove). NOTIFY_SOCKET and friends are removed unless given.</param>
     public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null)
-        => StartCommand("dotnet", [RepositoryPaths.GatewayDll, "--Gateway:Listener:Http=", .. args], workingDirectory, environment);
+        => StartCommand(ProgramUnderTest.Gateway.FileName, ProgramUnderTest.Gateway.Arguments(["--Gateway:Listener:Http=", .. args]), workingDirectory, environment);
 
     /// <summary>Starts any command with the same capture and clean-up.</summary>
     public static GatewayProcess StartCommand(string fileName, IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null)

@@ -6,7 +6,10 @@ internal static class RepositoryPaths
     /// <summary>The folder holding Gateway.sln, found by walking up from the test binaries.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>Gateway.dll as built into this test project's output folder.</summary>
+    /// <summary>
+    /// Gateway.dll, the framework-dependent build beside these tests, for tests about that build itself; tests of the
+    /// gateway in general start <see cref="ProgramUnderTest.Gateway"/>.
+    /// </summary>
     public static string GatewayDll { get; } = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
 
     /// <summary>firmware-sim.dll as built into this test project's output folder.</summary>

@@ -61,7 +61,7 @@ public sealed class ReadOnlyStateDirectoryTests : IDisposable
     [
         "--mount", "--propagation", "private", "sh", "-c",
         "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"",
-        State, "dotnet", RepositoryPaths.GatewayDll, "--Gateway:Listener:Http=", $"--Gateway:StateDirectory={State}", .. args,
+        State, ProgramUnderTest.Gateway.FileName, .. ProgramUnderTest.Gateway.LeadingArguments, "--Gateway:Listener:Http=", $"--Gateway:StateDirectory={State}", .. args,
     ], _dir.Path);
 
     private Dictionary<string, string> Snapshot() => Directory.GetFiles(State).ToDictionary(
