@@ -105,6 +105,10 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         Assert.Equal(rid, ElfMachine(Path.Combine(unpacked, "opt/gateway/Gateway")));
         Assert.Equal(rid, ElfMachine(Path.Combine(unpacked, "opt/gateway/gwctl")));
         Assert.Equal(rid, ElfMachine(Path.Combine(unpacked, "opt/gateway/libe_sqlite3.so")));
+        // The very binary the native tests (and, for arm64, the run under qemu) start from the native folder.
+        var native = NativeBuilds.Require(rid);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(native, "gateway/Gateway")), File.ReadAllBytes(Path.Combine(unpacked, "opt/gateway/Gateway")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(native, "gwctl/gwctl")), File.ReadAllBytes(Path.Combine(unpacked, "opt/gateway/gwctl")));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy/appsettings.Production.json")), File.ReadAllText(Path.Combine(unpacked, "etc/gateway/appsettings.json")));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy/gateway.service")), File.ReadAllText(Path.Combine(unpacked, "lib/systemd/system/gateway.service")));
     }
@@ -148,6 +152,25 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         {
             Assert.True(verified == 0 && verify.Stderr.Count == 0, $"systemd-analyze verify exited {verified}:\n{verify.Output}");
         }
+    }
+
+    [Fact]
+    public async Task Installing_the_deb_again_keeps_the_operators_configuration_and_the_same_user()
+    {
+        ScratchRoot.SkipUnlessRoot();
+        var deb = await Deb("linux-x64", "amd64");
+        var root = new ScratchRoot(_dir.File("root"));
+        Assert.Equal(0, (await root.Dpkg("--install", deb)).Code);
+        var user = root.Entry("etc/passwd", "gateway");
+        const string Edited = """{ "Gateway": { "DeviceId": "edited" } }""";
+        File.WriteAllText(root.File("etc/gateway/appsettings.json"), Edited);
+
+        var (code, output) = await root.Dpkg("--install", deb); // postinst runs again: it must not trip over its own work
+
+        Assert.True(code == 0, output);
+        Assert.Equal(Edited, File.ReadAllText(root.File("etc/gateway/appsettings.json"))); // a conffile: dpkg keeps the edit
+        Assert.Equal(user, root.Entry("etc/passwd", "gateway"));
+        Assert.Single(File.ReadAllLines(root.File("etc/passwd")), l => l.StartsWith("gateway:", StringComparison.Ordinal));
     }
 
     [Fact]
