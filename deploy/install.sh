@@ -222,8 +222,9 @@ else
   sed -e "s#^ExecStart=/opt/gateway/Gateway #ExecStart=$dotnet_path /opt/gateway/Gateway.dll #" \
       -e 's#^MemoryDenyWriteExecute=yes$#MemoryDenyWriteExecute=no#' "$here/gateway.service" > "$unit"
   chmod 0644 "$unit"
-  grep -q "^ExecStart=$dotnet_path /opt/gateway/Gateway.dll " "$unit" && grep -qx 'MemoryDenyWriteExecute=no' "$unit" \
-    || die "$here/gateway.service no longer has the lines this script rewrites for the framework-dependent build ($native_exec, MemoryDenyWriteExecute=yes)"
+  if ! grep -q "^ExecStart=$dotnet_path /opt/gateway/Gateway.dll " "$unit" || ! grep -qx 'MemoryDenyWriteExecute=no' "$unit"; then
+    die "$here/gateway.service no longer has the lines this script rewrites for the framework-dependent build ($native_exec, MemoryDenyWriteExecute=yes)"
+  fi
 fi
 
 if [ $system -eq 1 ]; then
