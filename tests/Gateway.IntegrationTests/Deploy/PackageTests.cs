@@ -196,7 +196,7 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
     }
 
     [Fact]
-    public async Task The_gateway_installed_from_the_deb_starts_on_the_simulated_board_reports_ready_and_stops_with_0()
+    public async Task The_gateway_installed_from_the_deb_starts_on_the_simulated_board_reports_ready_and_stops_with_0_and_its_gwctl_runs()
     {
         ScratchRoot.SkipUnlessRoot();
         var deb = await Deb("linux-x64", "amd64");
@@ -216,6 +216,10 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         Assert.EndsWith($"configuration from {root.File("etc/gateway/appsettings.json")}; systemd notify on, watchdog off", started, StringComparison.Ordinal);
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        // gwctl from the package runs too (its /usr/bin link points at /opt/gateway/gwctl of the system, not the root's).
+        var version = await Lines(root.File("opt/gateway/gwctl"), "--version");
+        Assert.StartsWith($"{PackageBuilds.Version}+", version.Single(), StringComparison.Ordinal);
     }
 
     [Theory]
