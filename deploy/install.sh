@@ -183,7 +183,7 @@ else
   say "--root: skipping the gateway user, the gpio/i2c groups and systemctl"
 fi
 
-run mkdir -p "$etc" "$(dirname "$unit")"
+run install -d -m 0755 "$etc" "$(dirname "$unit")" # 0755: ConfigurationDirectoryMode= in the unit
 run rm -rf "$opt"
 run mkdir -p "$opt"
 run cp -a "$bin/." "$opt/"
@@ -222,8 +222,9 @@ else
   sed -e "s#^ExecStart=/opt/gateway/Gateway #ExecStart=$dotnet_path /opt/gateway/Gateway.dll #" \
       -e 's#^MemoryDenyWriteExecute=yes$#MemoryDenyWriteExecute=no#' "$here/gateway.service" > "$unit"
   chmod 0644 "$unit"
-  grep -q "^ExecStart=$dotnet_path /opt/gateway/Gateway.dll " "$unit" && grep -qx 'MemoryDenyWriteExecute=no' "$unit" \
-    || die "$here/gateway.service no longer has the lines this script rewrites for the framework-dependent build ($native_exec, MemoryDenyWriteExecute=yes)"
+  if ! grep -q "^ExecStart=$dotnet_path /opt/gateway/Gateway.dll " "$unit" || ! grep -qx 'MemoryDenyWriteExecute=no' "$unit"; then
+    die "$here/gateway.service no longer has the lines this script rewrites for the framework-dependent build ($native_exec, MemoryDenyWriteExecute=yes)"
+  fi
 fi
 
 if [ $system -eq 1 ]; then

@@ -34,6 +34,9 @@ for tool in dpkg-deb readelf tar gzip; do
 done
 version=$(sed -n 's:.*<Version>\([^<]*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -n 1)
 [ -n "$version" ] || die "no <Version> in Directory.Build.props"
+# Reproducible: the same sources and native builds give byte-identical packages (reproducible-builds.org's
+# SOURCE_DATE_EPOCH, which dpkg-deb honours for its archive members): every file dated at the last commit.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
 mkdir -p "$out"
 native=$(cd "$native" 2>/dev/null && pwd || echo "$native")
 out=$(cd "$out" && pwd)
@@ -111,6 +114,7 @@ for rid in "${rids[@]}"; do
   done
   echo /etc/gateway/appsettings.json > "$pkg/DEBIAN/conffiles"
   chmod 0644 "$pkg/DEBIAN/conffiles"
+  find "$pkg" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
   installed_kib=$(du -sk --apparent-size --exclude=DEBIAN "$pkg" | cut -f1)
   cat > "$pkg/DEBIAN/control" <<CONTROL
 Package: gateway
@@ -128,6 +132,7 @@ Description: IoT telemetry gateway for Raspberry Pi-class boards
  the hardened systemd unit, which is enabled and started on installation.
 CONTROL
   chmod 0644 "$pkg/DEBIAN/control"
+  touch -d "@$SOURCE_DATE_EPOCH" "$pkg/DEBIAN/control"
   deb="$out/gateway_${version}_${arch}.deb"
   dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb" >/dev/null
   echo "package.sh: $deb ($(du -k "$deb" | cut -f1) KiB)"
@@ -144,6 +149,6 @@ CONTROL
   install -m 0644 "$here/appsettings.Production.json" "$tree/appsettings.Production.json"
   install -m 0644 "$repo/docs/deploy.md" "$tree/deploy.md"
   tarball="$out/$name.tar.gz"
-  tar -C "$work" --owner=0 --group=0 --numeric-owner --sort=name -czf "$tarball" "$name"
+  tar -C "$work" --owner=0 --group=0 --numeric-owner --sort=name --mtime="@$SOURCE_DATE_EPOCH" -cf - "$name" | gzip -n -9 > "$tarball"
   echo "package.sh: $tarball ($(du -k "$tarball" | cut -f1) KiB)"
 done

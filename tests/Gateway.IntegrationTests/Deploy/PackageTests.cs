@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Gateway.IntegrationTests.Infrastructure;
 
@@ -9,6 +10,7 @@ namespace Gateway.IntegrationTests.Deploy;
 /// gateway_&lt;version&gt;_linux-&lt;arch&gt;.tar.gz — read with dpkg-deb and tar, installed into scratch roots, and
 /// (x64) the installed gateway started.
 /// </summary>
+[SupportedOSPlatform("linux")] // dpkg, systemd and Unix file modes
 public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture<PackageBuilds>, IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -70,9 +72,11 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         Assert.StartsWith($"libc6 (>= {referenced}), ", fields["Depends"], StringComparison.Ordinal);
         Assert.EndsWith("libssl3 | libssl1.1", fields["Depends"], StringComparison.Ordinal); // dlopen'ed by the crypto shim
 
-        var payloadKiB = new[] { "gateway/Gateway", "gateway/libe_sqlite3.so", "gwctl/gwctl" }.Sum(f => new FileInfo(Path.Combine(native, f)).Length) / 1024;
+        // Installed-Size (KiB, an estimate: Debian policy §5.6.20): at least the files' bytes, at most a 4 KiB block more per entry.
+        var entries = (await Lines("dpkg-deb", "--contents", deb)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var bytes = entries.Sum(f => long.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture));
         var installed = long.Parse(fields["Installed-Size"], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(installed, payloadKiB, payloadKiB + 64);
+        Assert.InRange(installed, bytes / 1024, (bytes / 1024) + (4 * entries.Count));
     }
 
     [Theory]
@@ -101,6 +105,10 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         Assert.Equal(rid, ElfMachine(Path.Combine(unpacked, "opt/gateway/Gateway")));
         Assert.Equal(rid, ElfMachine(Path.Combine(unpacked, "opt/gateway/gwctl")));
         Assert.Equal(rid, ElfMachine(Path.Combine(unpacked, "opt/gateway/libe_sqlite3.so")));
+        // The very binary the native tests (and, for arm64, the run under qemu) start from the native folder.
+        var native = NativeBuilds.Require(rid);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(native, "gateway/Gateway")), File.ReadAllBytes(Path.Combine(unpacked, "opt/gateway/Gateway")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(native, "gwctl/gwctl")), File.ReadAllBytes(Path.Combine(unpacked, "opt/gateway/gwctl")));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy/appsettings.Production.json")), File.ReadAllText(Path.Combine(unpacked, "etc/gateway/appsettings.json")));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy/gateway.service")), File.ReadAllText(Path.Combine(unpacked, "lib/systemd/system/gateway.service")));
     }
@@ -132,6 +140,9 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         // Owner, group and mode as numbers (stat(1)): readable by the service's group, which is the root's gateway group.
         var config = await Lines("stat", "-c", "%u %g %a", root.File("etc/gateway/appsettings.json"));
         Assert.Equal($"0 {root.Entry("etc/group", "gateway")![2]} 640", config.Single());
+        // systemd logs "ConfigurationDirectory 'gateway' already exists but the mode is different" at every start when
+        // the folder's mode is not ConfigurationDirectoryMode= (it never changes the mode of a configuration folder).
+        Assert.Equal(UnitFileTests.ConfigurationDirectoryMode(), (await Lines("stat", "-c", "%04a", root.File("etc/gateway"))).Single());
         Assert.Equal("/lib/systemd/system/gateway.service", new FileInfo(root.File("etc/systemd/system/multi-user.target.wants/gateway.service")).LinkTarget);
         Assert.Equal(rid, ElfMachine(root.File("opt/gateway/Gateway")));
 
@@ -141,6 +152,25 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         {
             Assert.True(verified == 0 && verify.Stderr.Count == 0, $"systemd-analyze verify exited {verified}:\n{verify.Output}");
         }
+    }
+
+    [Fact]
+    public async Task Installing_the_deb_again_keeps_the_operators_configuration_and_the_same_user()
+    {
+        ScratchRoot.SkipUnlessRoot();
+        var deb = await Deb("linux-x64", "amd64");
+        var root = new ScratchRoot(_dir.File("root"));
+        Assert.Equal(0, (await root.Dpkg("--install", deb)).Code);
+        var user = root.Entry("etc/passwd", "gateway");
+        const string Edited = """{ "Gateway": { "DeviceId": "edited" } }""";
+        File.WriteAllText(root.File("etc/gateway/appsettings.json"), Edited);
+
+        var (code, output) = await root.Dpkg("--install", deb); // postinst runs again: it must not trip over its own work
+
+        Assert.True(code == 0, output);
+        Assert.Equal(Edited, File.ReadAllText(root.File("etc/gateway/appsettings.json"))); // a conffile: dpkg keeps the edit
+        Assert.Equal(user, root.Entry("etc/passwd", "gateway"));
+        Assert.Single(File.ReadAllLines(root.File("etc/passwd")), l => l.StartsWith("gateway:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -166,7 +196,7 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
     }
 
     [Fact]
-    public async Task The_gateway_installed_from_the_deb_starts_on_the_simulated_board_reports_ready_and_stops_with_0()
+    public async Task The_gateway_installed_from_the_deb_starts_on_the_simulated_board_reports_ready_and_stops_with_0_and_its_gwctl_runs()
     {
         ScratchRoot.SkipUnlessRoot();
         var deb = await Deb("linux-x64", "amd64");
@@ -186,6 +216,10 @@ public sealed partial class PackageTests(PackageBuilds packages) : IClassFixture
         Assert.EndsWith($"configuration from {root.File("etc/gateway/appsettings.json")}; systemd notify on, watchdog off", started, StringComparison.Ordinal);
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        // gwctl from the package runs too (its /usr/bin link points at /opt/gateway/gwctl of the system, not the root's).
+        var version = await Lines(root.File("opt/gateway/gwctl"), "--version");
+        Assert.StartsWith($"{PackageBuilds.Version}+", version.Single(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -74,6 +74,10 @@ public sealed partial class UnitFileTests : IDisposable
         Assert.Contains("\nStateDirectory=gateway\n", text, StringComparison.Ordinal);
     }
 
+    /// <summary>The unit's <c>ConfigurationDirectoryMode=</c>, e.g. <c>0755</c>.</summary>
+    internal static string ConfigurationDirectoryMode() =>
+        File.ReadAllLines(Unit).Single(l => l.StartsWith("ConfigurationDirectoryMode=", StringComparison.Ordinal)).Split('=')[1];
+
     /// <summary><c>systemd-analyze security --offline=true UNIT</c>: the overall exposure and every line printed.</summary>
     internal static async Task<(double Score, IReadOnlyList<string> Lines)> Security(string unitFile)
     {
