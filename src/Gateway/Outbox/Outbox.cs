@@ -20,6 +20,12 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
     private static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the committing task sleeps while nothing waits to be committed: it wakes this often only to beat its
+    /// heartbeat and run maintenance (the sampler's supervisor beats once a second too).
+    /// </summary>
+    public static readonly TimeSpan IdleBeat = TimeSpan.FromSeconds(1);
+
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -72,7 +78,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Beaten once per round of the committing task, so the watchdog notices a hung disk.</summary>
+    /// <summary>Beaten once per round of the committing task (at least every <see cref="IdleBeat"/>), so the watchdog notices a hung disk.</summary>
     public Heartbeat? Heartbeat { get; set; }
 
     /// <summary>How long the last commit took.</summary>
@@ -182,13 +188,16 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
                 _reservation.Cover(seq); // one small fsync per SeqReservation.BlockSize readings
             }
 
+            // The committing task sleeps while nothing is pending: the first reading wakes it (to commit at the next
+            // tick), a full batch wakes it to commit at once.
+            wake = _pending.Count == 0 && _pendingGaps.Count == 0 && _cursorUpdates.Count == 0;
             _pending.Add(new StoredReading(seq, ts, sensor, quantity, value, unit, text));
             if (_pending.Count > _options.MemoryLimit)
             {
                 DropOldestPending();
             }
 
-            wake = _pending.Count == _options.CommitBatch;
+            wake |= _pending.Count == _options.CommitBatch;
         }
 
         if (wake)
@@ -273,9 +282,16 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             return;
         }
 
+        bool wake;
         lock (_lock)
         {
+            wake = _pending.Count == 0 && _pendingGaps.Count == 0 && _cursorUpdates.Count == 0;
             _cursorUpdates[link] = (Math.Min(seq, _lastCommitted), durable);
+        }
+
+        if (wake)
+        {
+            _wake.Release(); // the committing task sleeps while nothing is pending
         }
     }
 
@@ -292,9 +308,13 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
     }
 
+    // Rounds fall on ticks CommitInterval apart while something waits to be committed (a reading waits at most one
+    // interval, as before); with nothing pending the task sleeps until a reading or an acknowledgement arrives, or
+    // IdleBeat passes. A wake-up costs a timer, a thread-pool worker and, on a Pi, measurable CPU at idle.
     private async Task WriteLoop()
     {
         var stopping = false;
+        var ticks = new CommitTicks(_time.GetTimestamp(), _options.CommitInterval, _time.TimestampFrequency);
         Task? wake = null; // kept across rounds so that no release of the semaphore is lost
         while (true)
         {
@@ -303,11 +323,21 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
                 try
                 {
                     wake ??= _wake.WaitAsync(_stop.Token);
-                    await Task.WhenAny(wake, Task.Delay(_options.CommitInterval, _time, _stop.Token)).ConfigureAwait(false);
+                    var delay = HasWork() ? ticks.UntilNext(_time.GetTimestamp()) : IdleBeat;
+                    using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                    {
+                        await Task.WhenAny(wake, Task.Delay(delay, _time, timeout.Token)).ConfigureAwait(false);
+                        await timeout.CancelAsync().ConfigureAwait(false); // an abandoned delay would still wake the process when it fires
+                    }
+
                     _stop.Token.ThrowIfCancellationRequested();
                     if (wake.IsCompleted)
                     {
                         wake = null;
+                        if (!BatchFull())
+                        {
+                            continue; // the first of a batch: it commits at the next tick
+                        }
                     }
                 }
                 catch (OperationCanceledException)
@@ -323,6 +353,22 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             {
                 return;
             }
+        }
+    }
+
+    private bool HasWork()
+    {
+        lock (_lock)
+        {
+            return _pending.Count > 0 || _pendingGaps.Count > 0 || _cursorUpdates.Count > 0;
+        }
+    }
+
+    private bool BatchFull()
+    {
+        lock (_lock)
+        {
+            return _pending.Count >= _options.CommitBatch;
         }
     }
 
