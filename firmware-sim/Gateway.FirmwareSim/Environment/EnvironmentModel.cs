@@ -89,15 +89,22 @@ public sealed class EnvironmentModel
 
     /// <summary>
     /// Every change of an input line's level in (<paramref name="from"/>, <paramref name="to"/>], in order, with its
-    /// exact time: the edges the simulated GPIO chip reports.
+    /// exact time: the edges the simulated GPIO chip reports. Consecutive intervals give each edge exactly once, even
+    /// when an interval starts on an edge's own (tick-rounded) time, as the edge pump's do.
     /// </summary>
+    /// <remarks>
+    /// A level is judged 1 µs after an instant, never on it (on a boundary, floating point can fall either side). So that
+    /// the level at the start agrees with the edges, the intervals are taken 1 µs late: a boundary counts in
+    /// (<paramref name="from"/> + 1 µs, <paramref name="to"/> + 1 µs]; an edge can therefore carry a time up to 1 µs
+    /// after <paramref name="to"/>.
+    /// </remarks>
     public IEnumerable<(DateTimeOffset At, bool High)> Transitions(DeviceSpec device, DateTimeOffset from, DateTimeOffset to)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var level = Level(device, from);
-        var fromSeconds = (from - Start).TotalSeconds;
-        var toSeconds = (to - Start).TotalSeconds;
         var epsilon = TimeSpan.FromTicks(10); // 1 µs: judge the level just after a boundary, never on it
+        var level = Level(device, from + epsilon);
+        var fromSeconds = (from + epsilon - Start).TotalSeconds;
+        var toSeconds = (to + epsilon - Start).TotalSeconds;
         foreach (var s in Boundaries(device, fromSeconds, toSeconds))
         {
             var at = Start + TimeSpan.FromTicks((long)Math.Round(s * TimeSpan.TicksPerSecond));
@@ -114,31 +121,57 @@ public sealed class EnvironmentModel
     private static IEnumerable<double> Boundaries(DeviceSpec device, double from, double to)
     {
         var period = device.PeriodSeconds;
+        var pulseTrain = device.Type.Equals("PulseTrain", StringComparison.OrdinalIgnoreCase) && device.RateHz > 0;
         for (var n = Math.Max(0, Math.Floor(from / period)); n * period <= to; n++)
         {
             var window = n * period;
-            IEnumerable<double> candidates;
-            if (device.Type.Equals("PulseTrain", StringComparison.OrdinalIgnoreCase) && device.RateHz > 0)
+            if (pulseTrain)
             {
-                var pulses = (int)Math.Ceiling(device.ActiveSeconds * device.RateHz);
-                candidates = Enumerable.Range(0, pulses)
-                    .SelectMany(k => new[] { window + (k / device.RateHz), window + ((k + 0.5) / device.RateHz) })
-                    .Append(window + device.ActiveSeconds)
-                    .Where(s => s <= window + device.ActiveSeconds)
-                    .Order();
-            }
-            else
-            {
-                candidates = [window + period - device.ActiveSeconds, window + period];
+                foreach (var s in PulseBoundaries(device, window, from, to))
+                {
+                    yield return s;
+                }
+
+                continue;
             }
 
-            foreach (var s in candidates)
+            foreach (var s in new[] { window + period - device.ActiveSeconds, window + period })
             {
                 if (s > from && s <= to)
                 {
                     yield return s;
                 }
             }
+        }
+    }
+
+    // A pulse train's boundaries in the period starting at window: each pulse's rising (k / rate) and falling
+    // ((k + ½) / rate) instant while active, then the end of the active time. They ascend as generated, so the walk
+    // starts just before `from` (an edge listener asks for a few milliseconds at a time) instead of building and sorting
+    // every boundary of the period on each call.
+    private static IEnumerable<double> PulseBoundaries(DeviceSpec device, double window, double from, double to)
+    {
+        var end = window + device.ActiveSeconds;
+        var pulses = (int)Math.Ceiling(device.ActiveSeconds * device.RateHz);
+        var first = (int)Math.Clamp(Math.Floor((from - window) * device.RateHz) - 1, 0, pulses);
+        for (var j = 2 * first; j < 2 * pulses; j++)
+        {
+            var k = j / 2;
+            var s = j % 2 == 0 ? window + (k / device.RateHz) : window + ((k + 0.5) / device.RateHz);
+            if (s > end || s > to)
+            {
+                break;
+            }
+
+            if (s > from)
+            {
+                yield return s;
+            }
+        }
+
+        if (end > from && end <= to)
+        {
+            yield return end;
         }
     }
 
