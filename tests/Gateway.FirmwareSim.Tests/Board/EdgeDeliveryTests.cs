@@ -2,6 +2,7 @@ using Gateway.FirmwareSim.Board;
 using Gateway.FirmwareSim.Scenarios;
 using Gateway.Hardware.Devices.DigitalInput;
 using Gateway.Hardware.Gpio;
+using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.FirmwareSim.Tests.Board;
@@ -97,32 +98,5 @@ public sealed class EdgeDeliveryTests : IDisposable
         {
             _fake.Advance(step);
         }
-    }
-
-    /// <summary>A clock that counts how often its timers call back: each call is a wake-up of the process.</summary>
-    private sealed class CountingClock(FakeTimeProvider inner) : TimeProvider
-    {
-        private int _callbacks;
-
-        public int TimerCallbacks => Volatile.Read(ref _callbacks);
-
-        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
-
-        public override long GetTimestamp() => inner.GetTimestamp();
-
-        public override long TimestampFrequency => inner.TimestampFrequency;
-
-        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            inner.CreateTimer(
-                s =>
-                {
-                    Interlocked.Increment(ref _callbacks);
-                    callback(s);
-                },
-                state,
-                dueTime,
-                period);
     }
 }

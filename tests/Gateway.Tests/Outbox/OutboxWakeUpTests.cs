@@ -1,6 +1,7 @@
 using Gateway.Health;
 using Gateway.Outbox;
 using Gateway.Sampling;
+using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OutboxStore = Gateway.Outbox.Outbox;
@@ -115,32 +116,5 @@ public sealed class OutboxWakeUpTests : IDisposable
             time.Advance(Coarse);
             await Task.Delay(5, TestContext.Current.CancellationToken);
         }
-    }
-
-    /// <summary>A clock that counts how often its timers call back: each call is a wake-up of the process.</summary>
-    private sealed class CountingClock(TimeProvider inner) : TimeProvider
-    {
-        private int _callbacks;
-
-        public int TimerCallbacks => Volatile.Read(ref _callbacks);
-
-        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
-
-        public override long GetTimestamp() => inner.GetTimestamp();
-
-        public override long TimestampFrequency => inner.TimestampFrequency;
-
-        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            inner.CreateTimer(
-                s =>
-                {
-                    Interlocked.Increment(ref _callbacks);
-                    callback(s);
-                },
-                state,
-                dueTime,
-                period);
     }
 }
