@@ -200,7 +200,7 @@ internal static partial class GatewayHost
         services.AddSingleton(options);
         services.AddSingleton(systemd);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<HeartbeatRegistry>();
+        services.AddSingleton(sp => new HeartbeatRegistry(sp.GetRequiredService<TimeProvider>(), options.Watchdog.HeartbeatTimeout));
         services.AddSingleton<StatusBoard>();
         services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
 

@@ -15,7 +15,7 @@ public sealed class WatchdogServiceTests
     private readonly StatusBoard _status = new();
     private readonly HeartbeatRegistry _heartbeats;
 
-    public WatchdogServiceTests() => _heartbeats = new HeartbeatRegistry(_time);
+    public WatchdogServiceTests() => _heartbeats = new HeartbeatRegistry(_time, TimeSpan.FromSeconds(10));
 
     private WatchdogService Create(SystemdEnvironment environment) => new(
         _notifier, environment, _heartbeats, _status, _time,
