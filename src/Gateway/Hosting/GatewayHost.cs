@@ -7,6 +7,7 @@ using Gateway.Logging;
 using Gateway.Sampling;
 using Gateway.Status;
 using Gateway.Systemd;
+using Gateway.Timing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -96,7 +97,7 @@ internal static partial class GatewayHost
         IHardwareBoard board;
         try
         {
-            board = BoardFactory.Create(options.Hardware, TimeProvider.System);
+            board = BoardFactory.Create(options.Hardware, SchedulerTimeProvider.Shared);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
@@ -199,7 +200,7 @@ internal static partial class GatewayHost
 
         services.AddSingleton(options);
         services.AddSingleton(systemd);
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(SchedulerTimeProvider.Shared);
         services.AddSingleton(sp => new HeartbeatRegistry(sp.GetRequiredService<TimeProvider>(), options.Watchdog.HeartbeatTimeout));
         services.AddSingleton<StatusBoard>();
         services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
