@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.Status;
 using Gateway.Systemd;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -104,7 +105,7 @@ public sealed class WatchdogServiceTests
 
         public bool IsEnabled => true;
 
-        public void Notify(ServiceState state) => _sent.Enqueue(state.Text);
+        public void Notify(ServiceState state) => _sent.Enqueue(state.ToString());
 
         public int Count(string text) => _sent.Count(s => s == text);
     }
