@@ -26,6 +26,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 {
     private static readonly byte[] Online = "online"u8.ToArray();
     private static readonly byte[] Offline = "offline"u8.ToArray();
+    private static readonly TimeSpan OfflineTimeout = TimeSpan.FromSeconds(3);
     private readonly MqttLinkOptions _link;
     private readonly GatewayOptions _options;
     private readonly Outbox.Outbox _outbox;
@@ -91,7 +92,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             var stalled = false;
             try
             {
-                (error, stalled) = await RunConnectionAsync(attempt.Token).ConfigureAwait(false);
+                (error, stalled) = await RunConnectionAsync(attempt.Token, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -151,7 +152,8 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
     }
 
     // One connection: returns why it ended and whether it stalled (a write or an answer timed out), or throws what ended it.
-    private async Task<(string Error, bool Stalled)> RunConnectionAsync(CancellationToken token)
+    // On the gateway's stop it says 'offline' first (SayOfflineAsync).
+    private async Task<(string Error, bool Stalled)> RunConnectionAsync(CancellationToken token, CancellationToken stopping)
     {
         await using var client = new MqttClient();
         var lost = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -172,24 +174,51 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         _backoff.Reset();
         SetState("up");
         LogUp(_logger, _link.Name, _link.Target, _topics.Prefix);
-        await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
-        await AnnounceAsync(client, token).ConfigureAwait(false);
-        await SubscribeAsync(client, token).ConfigureAwait(false);
-
-        var cursor = _outbox.Cursor(_link.Name, durable: true);
-        foreach (var gap in _outbox.Gaps(cursor))
+        try
         {
-            await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+            await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
+            await AnnounceAsync(client, token).ConfigureAwait(false);
+            await SubscribeAsync(client, token).ConfigureAwait(false);
+
+            var cursor = _outbox.Cursor(_link.Name, durable: true);
+            foreach (var gap in _outbox.Gaps(cursor))
+            {
+                await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+            }
+
+            var pump = PumpAsync(client, cursor, token);
+            var ended = await Task.WhenAny(pump, lost.Task).ConfigureAwait(false);
+            if (ended == pump)
+            {
+                await pump.ConfigureAwait(false); // rethrows
+                stopping.ThrowIfCancellationRequested(); // the pump also ends quietly when the gateway stops
+            }
         }
-
-        var pump = PumpAsync(client, cursor, token);
-        var ended = await Task.WhenAny(pump, lost.Task).ConfigureAwait(false);
-        if (ended == pump)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !lost.Task.IsCompleted)
         {
-            await pump.ConfigureAwait(false); // rethrows
+            await SayOfflineAsync(client).ConfigureAwait(false);
+            throw;
         }
 
         return await lost.Task.ConfigureAwait(false);
+    }
+
+    // A graceful stop ends with a clean DISCONNECT, and the broker then discards the last will (MQTT 3.1.1 §3.14.4;
+    // 5.0 §3.14.2.1 reason code 0): without this the retained status would stay 'online' after the gateway stopped,
+    // and Home Assistant would keep showing it available with stale values. Bounded, so a stuck broker cannot hold up
+    // the stop; if it fails the status stays as it was, and the log says so.
+    private async Task SayOfflineAsync(MqttClient client)
+    {
+        using var timeout = new CancellationTokenSource(OfflineTimeout);
+        try
+        {
+            await client.PublishAsync(_topics.Status, Offline, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, timeout.Token).ConfigureAwait(false);
+            LogSaidOffline(_logger, _link.Name, _topics.Status);
+        }
+        catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            LogOfflineFailed(_logger, _link.Name, _topics.Status, ex is OperationCanceledException ? $"no PUBACK within {OfflineTimeout.TotalSeconds:0} s" : Redaction.Redact(ex.Message));
+        }
     }
 
     private MqttClientOptions ClientOptions()
@@ -446,6 +475,12 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state.StartsWith("stalled", StringComparison.Ordinal) ? "stalled" : state;
         _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: stopping; published the retained status 'offline' on {Topic}")]
+    private static partial void LogSaidOffline(ILogger logger, string link, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: stopping, but could not publish 'offline' on {Topic} ({Error}); the retained status still says 'online'")]
+    private static partial void LogOfflineFailed(ILogger logger, string link, string topic, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Broker}, topics under {Prefix}")]
     private static partial void LogUp(ILogger logger, string link, string broker, string prefix);
