@@ -207,7 +207,7 @@ internal static class I2cChecks
     }
 
     private static async Task Bme280Checks(
-        CheckRunner checks, string prefix, Gateway.Hardware.I2c.I2cDevice device, Func<int, byte[]> registers, Action load, Action<byte> setId)
+        CheckRunner checks, string prefix, System.Device.I2c.I2cDevice device, Func<int, byte[]> registers, Action load, Action<byte> setId)
     {
         await checks.RunAsync($"{prefix}: the real BME280 binding reads the values the datasheet's compensation gives", async () =>
         {

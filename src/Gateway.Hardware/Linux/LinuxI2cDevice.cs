@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using System.Globalization;
 using Gateway.Hardware.I2c;
 

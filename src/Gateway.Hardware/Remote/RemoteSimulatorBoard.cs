@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+using System.Device.I2c;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.OneWire;
@@ -31,7 +33,7 @@ public sealed class RemoteSimulatorBoard : IHardwareBoard
     public string Hello() => _connection.Call(new RemoteRequest { Op = RemoteOps.Hello }, "firmware-sim").Text ?? "firmware-sim";
 
     /// <inheritdoc/>
-    public GpioController OpenGpioChip(int chip) => new(new RemoteGpioDriver(_connection, chip));
+    public GpioChipController OpenGpioChip(int chip) => new(new RemoteGpioDriver(_connection, chip));
 
     /// <inheritdoc/>
     public I2cBus OpenI2cBus(int busId) => new RemoteI2cBus(_connection, busId);

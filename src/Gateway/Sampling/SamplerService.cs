@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Globalization;
 using Gateway.Configuration;
 using Gateway.Hardware.Devices.DigitalInput;

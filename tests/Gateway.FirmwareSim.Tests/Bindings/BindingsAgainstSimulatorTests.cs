@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Gateway.FirmwareSim.Board;
 using Gateway.FirmwareSim.Scenarios;
 using Gateway.Hardware;

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Buffers.Binary;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Linux;

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Gateway.Hardware.Gpio;
@@ -35,10 +36,11 @@ public class GpioLineRequestBuilderTests
     }
 
     [Theory]
-    [InlineData(PinValue.High, 1UL)]
-    [InlineData(PinValue.Low, 0UL)]
-    public void An_output_carries_its_initial_value_as_an_output_values_attribute_for_its_one_line(PinValue initial, ulong bits)
+    [InlineData(1, 1UL)]
+    [InlineData(0, 0UL)]
+    public void An_output_carries_its_initial_value_as_an_output_values_attribute_for_its_one_line(int level, ulong bits)
     {
+        PinValue initial = level;
         var config = GpioLineRequestBuilder.Config(new GpioLineSettings(PinMode.Output, initial, PinEventTypes.None, TimeSpan.FromMilliseconds(5)));
 
         Assert.Equal(Output, config.flags);

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Text;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;

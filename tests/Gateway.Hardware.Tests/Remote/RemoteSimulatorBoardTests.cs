@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Hardware;
@@ -127,7 +128,7 @@ public sealed class RemoteSimulatorBoardTests : IAsyncDisposable
         var edge = await edges.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         Assert.Equal(5, edge.PinNumber);
         Assert.Equal(PinEventTypes.Falling, edge.ChangeType);
-        Assert.Equal(1u, edge.LineSequence);
+        Assert.Equal(1u, Assert.IsType<GpioLineEventArgs>(edge).LineSequence);
     }
 
     [Fact]
