@@ -102,6 +102,20 @@ public class GpioLineRequestBuilderTests
     }
 
     [Fact]
+    public void A_request_as_it_is_has_no_flags_and_no_attributes_so_the_kernel_changes_neither_direction_nor_level()
+    {
+        var request = GpioLineRequestBuilder.RequestAsIs(17, "gateway", 64);
+
+        var expected = new byte[592];
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(0), 17); // offsets[0]
+        "gateway"u8.CopyTo(expected.AsSpan(256)); // consumer
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(560), 1); // num_lines
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(564), 64); // event_buffer_size
+
+        Assert.Equal(expected, Bytes(ref request)); // config.flags 0: neither INPUT nor OUTPUT (linereq_create leaves the direction)
+    }
+
+    [Fact]
     public void An_input_config_with_edges_and_debounce_has_the_kernels_bytes()
     {
         var config = GpioLineRequestBuilder.Config(new GpioLineSettings(PinMode.InputPullDown, PinValue.Low, PinEventTypes.Rising | PinEventTypes.Falling, TimeSpan.FromMilliseconds(1)));
