@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
 using Gateway.Hardware.Linux;
 

@@ -1,6 +1,5 @@
 using System.Device.Gpio;
 using System.Text;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
 using Gateway.Hardware.Linux;
 
