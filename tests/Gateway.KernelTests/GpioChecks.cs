@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Collections.Concurrent;
 using Gateway.Hardware;
 using Gateway.Hardware.Devices.DigitalOutput;
@@ -19,11 +20,11 @@ internal static class GpioChecks
     {
         var sim = new SimulatedLines(guest.GpioSim);
         LinuxGpioDriver? driver = null;
-        GpioController? gpio = null;
+        GpioChipController? gpio = null;
         checks.Run("gpio: the chip opens and reports its label and line count (GPIO_GET_CHIPINFO_IOCTL)", () =>
         {
             driver = new LinuxGpioDriver(guest.GpioChip);
-            gpio = new GpioController(driver);
+            gpio = new GpioChipController(driver); // System.Device.Gpio's GpioController, plus line names and debounce
             Expect.Equal(Guest.ChipLabel, driver.Label, "label");
             Expect.Equal(Guest.LineNames.Length, gpio.PinCount, "lines");
         });
@@ -108,8 +109,8 @@ internal static class GpioChecks
         {
             sim.Pull(5, up: false);
             gpio.OpenPin(5, PinMode.Input);
-            var events = new BlockingCollection<PinValueChangedEventArgs>();
-            PinChangeEventHandler handler = (_, e) => events.Add(e);
+            var events = new BlockingCollection<GpioLineEventArgs>();
+            PinChangeEventHandler handler = (_, e) => events.Add((GpioLineEventArgs)e);
             gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Rising | PinEventTypes.Falling, handler);
             try
             {
@@ -117,7 +118,7 @@ internal static class GpioChecks
                 // One edge at a time: for a line watching both edges the kernel tells rising from falling by reading
                 // the level when its interrupt thread runs (gpiolib-cdev.c, edge_irq_thread), so edges faster than
                 // that thread (easy under emulation) would all read as the last level.
-                var got = new List<PinValueChangedEventArgs>();
+                var got = new List<GpioLineEventArgs>();
                 foreach (var up in new[] { true, false, true })
                 {
                     sim.Pull(5, up);
@@ -162,15 +163,15 @@ internal static class GpioChecks
         {
             sim.Pull(6, up: false);
             gpio.OpenPin(6, PinMode.Input);
-            var events = new BlockingCollection<PinValueChangedEventArgs>();
-            PinChangeEventHandler handler = (_, e) => events.Add(e);
+            var events = new BlockingCollection<GpioLineEventArgs>();
+            PinChangeEventHandler handler = (_, e) => events.Add((GpioLineEventArgs)e);
             gpio.RegisterCallbackForPinValueChangedEvent(6, PinEventTypes.Rising, handler);
             try
             {
                 Expect.Equal(PinEventTypes.Rising, driver.GetLineInfo(6).Edges, "edges in line info");
                 // Each rising edge is waited for before the next: gpio-sim raises a pending interrupt, and two edges
                 // before the interrupt is handled would be one (as on real hardware).
-                var got = new List<PinValueChangedEventArgs>();
+                var got = new List<GpioLineEventArgs>();
                 sim.Pull(6, up: true);
                 got.AddRange(Take(events, 1));
                 sim.Pull(6, up: false);
@@ -194,8 +195,8 @@ internal static class GpioChecks
             // rests low for well over 5 ms, or the low pulse would be filtered out and the rising edge with it.
             sim.Pull(6, up: false);
             Thread.Sleep(100);
-            var events = new BlockingCollection<PinValueChangedEventArgs>();
-            PinChangeEventHandler handler = (_, e) => events.Add(e);
+            var events = new BlockingCollection<GpioLineEventArgs>();
+            PinChangeEventHandler handler = (_, e) => events.Add((GpioLineEventArgs)e);
             gpio.RegisterCallbackForPinValueChangedEvent(6, PinEventTypes.Rising, handler);
             try
             {
@@ -225,6 +226,18 @@ internal static class GpioChecks
             second.OpenPin(2, PinMode.Input);
             using var probe = new LinuxGpioDriver(guest.GpioChip);
             Expect.Equal<string?>("gateway", probe.GetLineInfo(2).Consumer, "the new holder");
+        });
+
+        checks.Run("gpio: the stock GpioController over LinuxGpioDriver waits for an edge the simulated pull makes (WaitForEvent)", () =>
+        {
+            sim.Pull(1, up: false);
+            using var stock = new GpioController(new LinuxGpioDriver(guest.GpioChip));
+            stock.OpenPin(1, PinMode.Input);
+            using var pull = new Timer(_ => sim.Pull(1, up: true), null, 200, Timeout.Infinite);
+            var result = stock.WaitForEvent(1, PinEventTypes.Rising, TimeSpan.FromSeconds(10));
+            Expect.True(!result.TimedOut, "an edge came within 10 s");
+            Expect.Equal(PinEventTypes.Rising, result.EventTypes, "the edge");
+            Expect.Equal(PinValue.High, stock.Read(1), "the level after it");
         });
 
         checks.Run("gpio: an active-low relay output starts off (line high) and on drives it low", () =>
@@ -310,9 +323,10 @@ internal static class GpioChecks
         return (threads, ticks);
     }
 
-    private static PinValueChangedEventArgs[] Take(BlockingCollection<PinValueChangedEventArgs> events, int count)
+    private static T[] Take<T>(BlockingCollection<T> events, int count)
+        where T : PinValueChangedEventArgs
     {
-        var got = new List<PinValueChangedEventArgs>();
+        var got = new List<T>();
         while (got.Count < count)
         {
             if (!events.TryTake(out var e, EventWait))

@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+using System.Device.I2c;
 using Gateway.FirmwareSim.Chips;
 using Gateway.FirmwareSim.Environment;
 using Gateway.FirmwareSim.Faults;
@@ -44,7 +46,7 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
         foreach (var d in scenario.Devices)
         {
             var address = ScenarioLoader.AddressOf(d);
-            var location = new I2cConnectionSettings(Math.Max(d.Bus, 0), address is >= 0x08 and <= 0x77 ? address : 0x08).ToString();
+            var location = I2cAddresses.Describe(new I2cConnectionSettings(Math.Max(d.Bus, 0), address is >= 0x08 and <= 0x77 ? address : 0x08));
             I2cChipModel? chip = d.Type switch
             {
                 "Bme280" => new Bme280Model(d.Name, location, time, Environment, Faults),
@@ -101,8 +103,16 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
     public IOneWireBus OneWire => _oneWire;
 
     /// <inheritdoc/>
-    public GpioController OpenGpioChip(int chip) => _gpio.TryGetValue(chip, out var state)
-        ? new GpioController(new SimulatedGpioDriver(state))
+    public GpioChipController OpenGpioChip(int chip) => new(CreateGpioDriver(chip));
+
+    /// <summary>
+    /// A System.Device.Gpio driver for simulated chip <paramref name="chip"/>, for code that builds its own controller:
+    /// <c>new GpioController(board.CreateGpioDriver(0))</c> drives the simulated lines as any dotnet/iot code does. It
+    /// also implements <see cref="IGpioLineFeatures"/> (line names, debounce; edges as <see cref="GpioLineEventArgs"/>).
+    /// </summary>
+    /// <exception cref="DeviceNotFoundException">The board has no such chip.</exception>
+    public GpioDriver CreateGpioDriver(int chip) => _gpio.TryGetValue(chip, out var state)
+        ? new SimulatedGpioDriver(state)
         : throw new DeviceNotFoundException($"the simulated board has no gpiochip{chip}", $"gpiochip{chip}");
 
     /// <inheritdoc/>

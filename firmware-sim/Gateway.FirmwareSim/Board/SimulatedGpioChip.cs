@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Gateway.FirmwareSim.Environment;
 using Gateway.FirmwareSim.Faults;
 using Gateway.FirmwareSim.Scenarios;
@@ -74,7 +75,8 @@ internal sealed class SimulatedGpioChip
         }
     }
 
-    public void Open(object owner, int pin, PinMode mode, PinValue initial)
+    /// <summary>Claims the line for <paramref name="owner"/> as it is (mode and output level unchanged).</summary>
+    public void Open(object owner, int pin)
     {
         lock (_lock)
         {
@@ -85,8 +87,6 @@ internal sealed class SimulatedGpioChip
             }
 
             line.Owner = owner;
-            line.Mode = mode;
-            line.Output = initial;
         }
     }
 
@@ -104,12 +104,24 @@ internal sealed class SimulatedGpioChip
         }
     }
 
-    public void SetMode(int pin, PinMode mode, PinValue initial)
+    /// <summary>Sets the line's mode; an output drives <paramref name="initial"/>, or keeps its level when null.</summary>
+    public void SetMode(int pin, PinMode mode, PinValue? initial)
     {
         lock (_lock)
         {
             _lines[pin].Mode = mode;
-            _lines[pin].Output = initial;
+            if (initial is { } level)
+            {
+                _lines[pin].Output = level;
+            }
+        }
+    }
+
+    public PinMode Mode(int pin)
+    {
+        lock (_lock)
+        {
+            return _lines[pin].Mode;
         }
     }
 
@@ -157,7 +169,7 @@ internal sealed class SimulatedGpioChip
     /// <summary>Delivers every edge of the inputs up to now (called by the board's pump).</summary>
     public void Pump(object sender)
     {
-        var events = new List<(PinChangeEventHandler[] Callbacks, PinValueChangedEventArgs Args)>();
+        var events = new List<(PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>();
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -183,7 +195,7 @@ internal sealed class SimulatedGpioChip
                     line.Sequence++; // line_seqno counts the events the line was asked for (gpio_v2_line_event)
 
                     var ns = (at - _environment.Start).Ticks * 100;
-                    events.Add(([.. line.Callbacks], new PinValueChangedEventArgs(pin, type, ns, line.Sequence)));
+                    events.Add(([.. line.Callbacks], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
                 }
 
                 line.PumpedTo = now;

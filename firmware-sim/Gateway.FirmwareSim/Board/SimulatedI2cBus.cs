@@ -1,10 +1,11 @@
+using System.Device.I2c;
 using Gateway.FirmwareSim.Chips;
 using Gateway.Hardware;
 using Gateway.Hardware.I2c;
 
 namespace Gateway.FirmwareSim.Board;
 
-/// <summary>An I2C bus of the simulated board: routes each transaction to the chip model at the address.</summary>
+/// <summary>An I2C bus of the simulated board (a System.Device.I2c <see cref="I2cBus"/>): routes each transaction to the chip model at the address.</summary>
 internal sealed class SimulatedI2cBus : I2cBus
 {
     private readonly IReadOnlyDictionary<int, I2cChipModel> _chips;
@@ -17,13 +18,16 @@ internal sealed class SimulatedI2cBus : I2cBus
         _busLock = busLock;
     }
 
-    public override int BusId { get; }
+    public int BusId { get; }
 
-    public override I2cDevice CreateDevice(int deviceAddress) => new Device(this, new I2cConnectionSettings(BusId, deviceAddress));
+    public override I2cDevice CreateDevice(int deviceAddress) => new Device(this, I2cAddresses.Settings(BusId, deviceAddress));
+
+    // A device holds nothing of its own (the chip model belongs to the board), so there is nothing to release.
+    public override void RemoveDevice(int deviceAddress) => I2cAddresses.Check(deviceAddress);
 
     private I2cChipModel Chip(I2cConnectionSettings settings) => _chips.TryGetValue(settings.DeviceAddress, out var chip)
         ? chip
-        : throw new BusNackException($"no device at {settings} acknowledged", settings.ToString());
+        : throw new BusNackException($"no device at {I2cAddresses.Describe(settings)} acknowledged", I2cAddresses.Describe(settings));
 
     private sealed class Device(SimulatedI2cBus bus, I2cConnectionSettings settings) : I2cDevice
     {

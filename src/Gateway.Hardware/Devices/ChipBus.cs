@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Devices;
@@ -16,7 +17,7 @@ internal sealed class ChipBus : IDisposable
     {
         _device = device;
         _description = description;
-        Location = device.ConnectionSettings.ToString();
+        Location = I2cAddresses.Describe(device.ConnectionSettings);
     }
 
     /// <summary>Bus and address, e.g. <c>i2c-1@0x76</c>.</summary>

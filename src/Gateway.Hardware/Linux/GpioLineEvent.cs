@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Runtime.InteropServices;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
@@ -39,7 +40,7 @@ internal readonly record struct GpioLineEvent(ulong TimestampNs, uint Id, uint O
         return new GpioLineEvent(raw.timestamp_ns, raw.id, raw.offset, raw.seqno, raw.line_seqno);
     }
 
-    /// <summary>The event as the GPIO abstraction reports it.</summary>
-    public PinValueChangedEventArgs ToEventArgs(int pinNumber) =>
-        new(pinNumber, EdgeType, unchecked((long)TimestampNs), LineSeqno);
+    /// <summary>The event as the drivers report it: System.Device.Gpio's event with the kernel's timestamp and line sequence.</summary>
+    public GpioLineEventArgs ToEventArgs(int pinNumber) =>
+        new(EdgeType, pinNumber, unchecked((long)TimestampNs), LineSeqno);
 }

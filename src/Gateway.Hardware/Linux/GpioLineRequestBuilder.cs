@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Hardware.Gpio;
+using System.Device.Gpio;
 using Gateway.Hardware.Interop;
 
 namespace Gateway.Hardware.Linux;
@@ -103,6 +103,21 @@ internal static unsafe class GpioLineRequestBuilder
     /// <param name="eventBufferSize">Edge events the kernel keeps for this request; 0 for its default.</param>
     public static gpio_v2_line_request Request(int offset, in GpioLineSettings settings, string consumer, uint eventBufferSize)
     {
+        var request = RequestAsIs(offset, consumer, eventBufferSize);
+        request.config = Config(settings);
+        return request;
+    }
+
+    /// <summary>
+    /// The request for one line at <paramref name="offset"/> as it is: no flags and no attributes, so the kernel
+    /// changes neither its direction nor its level (linereq_create in gpiolib-cdev.c sets a direction only for INPUT
+    /// or OUTPUT; libgpiod calls this GPIOD_LINE_DIRECTION_AS_IS).
+    /// </summary>
+    /// <param name="offset">The line's offset on the chip.</param>
+    /// <param name="consumer">The name line info shows as the holder (ASCII, at most 31 characters).</param>
+    /// <param name="eventBufferSize">Edge events the kernel keeps for this request; 0 for its default.</param>
+    public static gpio_v2_line_request RequestAsIs(int offset, string consumer, uint eventBufferSize)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentException.ThrowIfNullOrEmpty(consumer);
         if (consumer.Length >= GpioUapi.GPIO_MAX_NAME_SIZE || !Ascii.IsValid(consumer))
@@ -114,7 +129,6 @@ internal static unsafe class GpioLineRequestBuilder
         {
             num_lines = 1,
             event_buffer_size = eventBufferSize,
-            config = Config(settings),
         };
         request.offsets[0] = (uint)offset;
         Encoding.ASCII.GetBytes(consumer, new Span<byte>(request.consumer, GpioUapi.GPIO_MAX_NAME_SIZE - 1));

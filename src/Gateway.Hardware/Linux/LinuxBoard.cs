@@ -1,6 +1,7 @@
+using System.Device.Gpio;
+using System.Device.I2c;
 using System.Globalization;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 using Gateway.Hardware.OneWire;
 
 namespace Gateway.Hardware.Linux;
@@ -26,10 +27,10 @@ public sealed class LinuxBoard : IHardwareBoard
 
     /// <inheritdoc/>
     /// <exception cref="DeviceNotFoundException">There is no <c>/dev/gpiochipN</c>.</exception>
-    public GpioController OpenGpioChip(int chip)
+    public GpioChipController OpenGpioChip(int chip)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(chip);
-        return new GpioController(new LinuxGpioDriver(string.Create(CultureInfo.InvariantCulture, $"/dev/gpiochip{chip}")));
+        return new GpioChipController(new LinuxGpioDriver(string.Create(CultureInfo.InvariantCulture, $"/dev/gpiochip{chip}")));
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Text;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
@@ -5,18 +6,21 @@ using Gateway.Hardware.Interop;
 namespace Gateway.Hardware.Linux;
 
 /// <summary>
-/// A GPIO chip through the Linux character device uAPI v2 (<c>/dev/gpiochipN</c>; include/uapi/linux/gpio.h,
+/// A GPIO chip through the Linux character device uAPI v2, as a System.Device.Gpio <see cref="GpioDriver"/> (<c>/dev/gpiochipN</c>; include/uapi/linux/gpio.h,
 /// Documentation/userspace-api/gpio/chardev.rst, Linux ≥ 5.10).
 /// <para>
 /// Each open line is its own line request, held by the consumer "gateway" while the request's descriptor is open.
-/// An output is requested with its initial value as an OUTPUT_VALUES attribute, so it never shows the other level
-/// first. Mode, debounce and edge changes re-send the whole configuration with GPIO_V2_LINE_SET_CONFIG_IOCTL;
+/// <see cref="GpioController"/> opens a line without a mode and sets the mode next, so a line is requested as it is
+/// (no direction flag: gpiolib-cdev.c changes the direction only for INPUT or OUTPUT) and an output then gets its
+/// initial value in the same configuration as its direction (an OUTPUT_VALUES attribute), so it never shows the
+/// other level first. Mode, debounce and edge changes re-send the whole configuration with GPIO_V2_LINE_SET_CONFIG_IOCTL;
 /// values go through GPIO_V2_LINE_GET/SET_VALUES_IOCTL. Edges are reported by one <see cref="GpioEventPump"/>
 /// thread per chip, which polls the request descriptors of lines with callbacks together with an eventfd that
-/// closing a line or disposing the chip uses to wake it.
+/// closing a line or disposing the chip uses to wake it. Edges are <see cref="GpioLineEventArgs"/> with the kernel's
+/// timestamp and line sequence number; debounce and line names come through <see cref="IGpioLineFeatures"/>.
 /// </para>
 /// </summary>
-public sealed unsafe class LinuxGpioDriver : GpioDriver
+public sealed unsafe class LinuxGpioDriver : GpioLineDriver
 {
     /// <summary>The consumer name line info shows for lines this process holds.</summary>
     internal const string Consumer = "gateway";
@@ -78,13 +82,17 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     public string Label => _label;
 
     /// <inheritdoc/>
-    protected internal override int PinCount => _names.Length;
+    public override string ChipName => _label.Length == 0 ? _path : $"{_path} ({_label})";
 
     /// <inheritdoc/>
-    protected internal override string ChipName => _label.Length == 0 ? _path : $"{_path} ({_label})";
+    protected override int PinCount => _names.Length;
 
     /// <inheritdoc/>
-    protected internal override string? GetPinName(int pinNumber) => _names[pinNumber];
+    public override string? GetLineName(int pinNumber)
+    {
+        GpioLines.CheckPin(pinNumber, _names.Length, ChipName);
+        return _names[pinNumber];
+    }
 
     /// <summary>What the kernel reports about line <paramref name="offset"/> now (GPIO_V2_GET_LINEINFO_IOCTL).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The chip has no such line.</exception>
@@ -102,10 +110,15 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     }
 
     /// <inheritdoc/>
-    protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
+    /// <remarks>
+    /// Claims the line as it is (GPIO_V2_GET_LINE_IOCTL without a direction flag) and takes its mode, and an output's
+    /// level, from the kernel; <see cref="SetPinMode(int, PinMode, PinValue)"/> configures it.
+    /// </remarks>
+    /// <exception cref="DeviceBusyException">Another user holds the line.</exception>
+    protected override void OpenPin(int pinNumber)
     {
-        var settings = new GpioLineSettings(mode, initialValue, PinEventTypes.None, TimeSpan.Zero);
-        var request = GpioLineRequestBuilder.Request(pinNumber, settings, Consumer, EventBufferSize);
+        GpioLines.CheckPin(pinNumber, _names.Length, ChipName);
+        var request = GpioLineRequestBuilder.RequestAsIs(pinNumber, Consumer, EventBufferSize);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -120,12 +133,28 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
                 throw Errno.ToException(errno, "GPIO_V2_GET_LINE_IOCTL", LineName(pinNumber), errno == Errno.EBUSY ? HeldBy(pinNumber) : null);
             }
 
-            _lines.Add(pinNumber, new Line(pinNumber, request.fd, settings));
+            try
+            {
+                var mode = LinuxGpioLineInfo.From(LineInfo(pinNumber)).Mode;
+                var line = new Line(pinNumber, request.fd, new GpioLineSettings(mode, PinValue.Low, PinEventTypes.None, TimeSpan.Zero));
+                if (mode == PinMode.Output)
+                {
+                    line.Settings = line.Settings with { OutputValue = ReadValue(line) };
+                }
+
+                _lines.Add(pinNumber, line);
+            }
+            catch
+            {
+                DeviceFile.Close(request.fd);
+                throw;
+            }
         }
     }
 
     /// <inheritdoc/>
-    protected internal override void ClosePin(int pinNumber)
+    /// <remarks>Never throws for a line that is gone: closing the request's descriptor releases it whatever the chip's state.</remarks>
+    protected override void ClosePin(int pinNumber)
     {
         Line? line;
         lock (_gate)
@@ -142,8 +171,19 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     }
 
     /// <inheritdoc/>
+    /// <remarks>An output keeps the level it drives.</remarks>
+    protected override void SetPinMode(int pinNumber, PinMode mode)
+    {
+        lock (_gate)
+        {
+            SetPinMode(pinNumber, mode, RequireLine(pinNumber).Settings.OutputValue);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>An output starts at <paramref name="initialValue"/>, sent with the direction in one configuration (no glitch).</remarks>
     /// <exception cref="InvalidOperationException">An output was asked for while edge callbacks are registered.</exception>
-    protected internal override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
+    protected override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
     {
         lock (_gate)
         {
@@ -158,32 +198,36 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     }
 
     /// <inheritdoc/>
-    /// <remarks>The chardev cannot tell whether a bias is supported until it is requested; a refusal comes from OpenPin.</remarks>
-    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) =>
-        mode is PinMode.Input or PinMode.Output or PinMode.InputPullUp or PinMode.InputPullDown;
-
-    /// <inheritdoc/>
-    protected internal override PinValue Read(int pinNumber)
+    protected override PinMode GetPinMode(int pinNumber)
     {
         lock (_gate)
         {
-            var line = RequireLine(pinNumber);
-            var values = new gpio_v2_line_values { mask = 1 };
-            if (Libc.ioctl(line.Fd, GpioUapi.GPIO_V2_LINE_GET_VALUES_IOCTL, &values) < 0)
-            {
-                throw Errno.ToException(Errno.Last, "GPIO_V2_LINE_GET_VALUES_IOCTL", LineName(pinNumber));
-            }
-
-            return (values.bits & 1) != 0 ? PinValue.High : PinValue.Low;
+            return RequireLine(pinNumber).Settings.Mode;
         }
     }
 
     /// <inheritdoc/>
-    protected internal override void Write(int pinNumber, PinValue value)
+    /// <remarks>The chardev cannot tell whether a bias is supported until it is requested; a refusal comes from SetPinMode.</remarks>
+    protected override bool IsPinModeSupported(int pinNumber, PinMode mode) =>
+        mode is PinMode.Input or PinMode.Output or PinMode.InputPullUp or PinMode.InputPullDown;
+
+    /// <inheritdoc/>
+    protected override PinValue Read(int pinNumber)
+    {
+        lock (_gate)
+        {
+            return ReadValue(RequireLine(pinNumber));
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The line is not an output.</exception>
+    protected override void Write(int pinNumber, PinValue value)
     {
         lock (_gate)
         {
             var line = RequireLine(pinNumber);
+            GpioLines.CheckWritable(line.Settings.Mode, pinNumber, ChipName);
             var values = new gpio_v2_line_values { mask = 1, bits = value == PinValue.High ? 1UL : 0UL };
             if (Libc.ioctl(line.Fd, GpioUapi.GPIO_V2_LINE_SET_VALUES_IOCTL, &values) < 0)
             {
@@ -195,17 +239,24 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     }
 
     /// <inheritdoc/>
-    protected internal override void SetDebounce(int pinNumber, TimeSpan period)
+    /// <exception cref="InvalidOperationException">The line is not open, or is an output.</exception>
+    public override void SetDebounce(int pinNumber, TimeSpan period)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
         lock (_gate)
         {
             var line = RequireLine(pinNumber);
+            if (line.Settings.Mode == PinMode.Output)
+            {
+                throw new InvalidOperationException($"{LineName(pinNumber)} is an output; debounce applies to inputs");
+            }
+
             Apply(line, line.Settings with { Debounce = period });
         }
     }
 
     /// <inheritdoc/>
-    protected internal override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         lock (_gate)
@@ -245,7 +296,7 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
     }
 
     /// <inheritdoc/>
-    protected internal override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         lock (_gate)
@@ -316,6 +367,17 @@ public sealed unsafe class LinuxGpioDriver : GpioDriver
         var span = new ReadOnlySpan<byte>(bytes, GpioUapi.GPIO_MAX_NAME_SIZE);
         var length = span.IndexOf((byte)0);
         return Encoding.UTF8.GetString(length < 0 ? span : span[..length]);
+    }
+
+    private PinValue ReadValue(Line line)
+    {
+        var values = new gpio_v2_line_values { mask = 1 };
+        if (Libc.ioctl(line.Fd, GpioUapi.GPIO_V2_LINE_GET_VALUES_IOCTL, &values) < 0)
+        {
+            throw Errno.ToException(Errno.Last, "GPIO_V2_LINE_GET_VALUES_IOCTL", LineName(line.Pin));
+        }
+
+        return (values.bits & 1) != 0 ? PinValue.High : PinValue.Low;
     }
 
     private void Release(Line line)

@@ -1,5 +1,5 @@
+using System.Device.Gpio;
 using System.Text;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
 
 namespace Gateway.Hardware.Linux;
@@ -37,6 +37,18 @@ public enum LinuxGpioBias
 public sealed record LinuxGpioLineInfo(
     int Offset, string? Name, string? Consumer, bool IsUsed, bool IsOutput, bool IsActiveLow, LinuxGpioBias Bias, PinEventTypes Edges, TimeSpan Debounce)
 {
+    /// <summary>
+    /// The line's configuration as a System.Device.Gpio mode: an output, or an input with its pull (an input whose bias
+    /// is as-is or disabled is <see cref="PinMode.Input"/>).
+    /// </summary>
+    public PinMode Mode => IsOutput ? PinMode.Output
+        : Bias switch
+        {
+            LinuxGpioBias.PullUp => PinMode.InputPullUp,
+            LinuxGpioBias.PullDown => PinMode.InputPullDown,
+            _ => PinMode.Input,
+        };
+
     /// <summary>Decodes the kernel's struct. Pure.</summary>
     internal static unsafe LinuxGpioLineInfo From(in gpio_v2_line_info info)
     {

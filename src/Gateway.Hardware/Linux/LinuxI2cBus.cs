@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using System.Globalization;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.Interop;
@@ -5,7 +6,7 @@ using Gateway.Hardware.Interop;
 namespace Gateway.Hardware.Linux;
 
 /// <summary>
-/// An I2C adapter through i2c-dev (<c>/dev/i2c-N</c>; Documentation/i2c/dev-interface.rst, include/uapi/linux/i2c-dev.h).
+/// An I2C adapter through i2c-dev, as a System.Device.I2c <see cref="I2cBus"/> (<c>/dev/i2c-N</c>; Documentation/i2c/dev-interface.rst, include/uapi/linux/i2c-dev.h).
 /// The adapter's functionality is read once (I2C_FUNCS). With I2C_FUNC_I2C every transaction is one I2C_RDWR call,
 /// so a write-read is [write, read|I2C_M_RD] with a repeated start between. An adapter without it speaks SMBus only
 /// (many PC and some SoC controllers): there read()/write() fail too (EOPNOTSUPP, they are I2C transfers), so each
@@ -48,8 +49,8 @@ public sealed unsafe class LinuxI2cBus : I2cBus
         SupportsI2cTransfers = (Functionality & I2cDev.I2C_FUNC_I2C) != 0;
     }
 
-    /// <inheritdoc/>
-    public override int BusId { get; }
+    /// <summary>The bus number, N in <c>/dev/i2c-N</c>.</summary>
+    public int BusId { get; }
 
     /// <summary>The adapter's device node, e.g. <c>/dev/i2c-1</c>.</summary>
     public string DevicePath { get; }
@@ -67,7 +68,7 @@ public sealed unsafe class LinuxI2cBus : I2cBus
     /// <exception cref="ArgumentOutOfRangeException">Not a 7-bit address from 0x08 to 0x77.</exception>
     public override I2cDevice CreateDevice(int deviceAddress)
     {
-        var settings = new I2cConnectionSettings(BusId, deviceAddress);
+        var settings = I2cAddresses.Settings(BusId, deviceAddress);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -75,6 +76,13 @@ public sealed unsafe class LinuxI2cBus : I2cBus
 
         return new LinuxI2cDevice(this, settings);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A device here holds no resource of its own (every device shares the bus's descriptor), so there is nothing to
+    /// release: a device created at the address keeps working until it is disposed.
+    /// </remarks>
+    public override void RemoveDevice(int deviceAddress) => I2cAddresses.Check(deviceAddress);
 
     /// <summary>One transaction with the device at <paramref name="address"/>: write, then read (either may be empty).</summary>
     /// <param name="address">The 7-bit address.</param>

@@ -1,8 +1,9 @@
+using System.Device.Gpio;
+using System.Device.I2c;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Remote;
 
@@ -132,7 +133,7 @@ public sealed class RemoteBoardServer : IAsyncDisposable
         RemoteOps.I2cWrite => I2c(s, r, (d, w, buf) => d.Write(w)),
         RemoteOps.I2cWriteRead => I2c(s, r, (d, w, buf) => d.WriteRead(w, buf)),
         RemoteOps.GpioInfo => GpioInfo(s, r),
-        RemoteOps.GpioOpen => Gpio(s, r, (g, pin) => g.OpenPin(pin, Mode(r), Level(r))),
+        RemoteOps.GpioOpen => GpioOpen(s, r),
         RemoteOps.GpioClose => Gpio(s, r, (g, pin) => s.Close(g, pin)),
         RemoteOps.GpioMode => Gpio(s, r, (g, pin) => g.SetPinMode(pin, Mode(r), Level(r))),
         RemoteOps.GpioRead => new RemoteResponse { Value = (int)s.Gpio(Need(r.Chip, "chip")).Read(Need(r.Pin, "pin")) },
@@ -184,7 +185,30 @@ public sealed class RemoteBoardServer : IAsyncDisposable
         return new RemoteResponse { Value = names.Length, Items = names };
     }
 
-    private static RemoteResponse Gpio(Session s, RemoteRequest r, Action<GpioController, int> action)
+    // Without a mode the line is claimed as it is (GpioController.OpenPin(pin)); the answer says what it is.
+    private static RemoteResponse GpioOpen(Session s, RemoteRequest r)
+    {
+        var gpio = s.Gpio(Need(r.Chip, "chip"));
+        var pin = Need(r.Pin, "pin");
+        if (gpio.IsPinOpen(pin))
+        {
+            // GpioController.OpenPin would quietly reconfigure it; a second claim by the same client is a mistake.
+            throw new InvalidOperationException($"{gpio.ChipName} line {pin} is already open");
+        }
+
+        if (r.Mode is null)
+        {
+            gpio.OpenPin(pin);
+        }
+        else
+        {
+            gpio.OpenPin(pin, Mode(r), Level(r));
+        }
+
+        return new RemoteResponse { Text = gpio.GetPinMode(pin).ToString(), Value = (int)gpio.Read(pin) };
+    }
+
+    private static RemoteResponse Gpio(Session s, RemoteRequest r, Action<GpioChipController, int> action)
     {
         action(s.Gpio(Need(r.Chip, "chip")), Need(r.Pin, "pin"));
         return new RemoteResponse();
@@ -256,7 +280,7 @@ public sealed class RemoteBoardServer : IAsyncDisposable
     {
         private readonly IHardwareBoard _board;
         private readonly LineStream _lines;
-        private readonly Dictionary<int, GpioController> _gpio = [];
+        private readonly Dictionary<int, GpioChipController> _gpio = [];
         private readonly Dictionary<int, I2cBus> _buses = [];
         private readonly Dictionary<(int, int), I2cDevice> _devices = [];
         private readonly Dictionary<(GpioController, int), PinChangeEventHandler> _subscriptions = [];
@@ -267,7 +291,7 @@ public sealed class RemoteBoardServer : IAsyncDisposable
             _lines = lines;
         }
 
-        public GpioController Gpio(int chip)
+        public GpioChipController Gpio(int chip)
         {
             if (!_gpio.TryGetValue(chip, out var controller))
             {
@@ -306,8 +330,8 @@ public sealed class RemoteBoardServer : IAsyncDisposable
                     Chip = chip,
                     Pin = e.PinNumber,
                     Edge = e.ChangeType == PinEventTypes.Rising ? "rising" : "falling",
-                    Ts = e.TimestampNanoseconds,
-                    Seq = e.LineSequence,
+                    Ts = (e as GpioLineEventArgs)?.TimestampNanoseconds,
+                    Seq = (e as GpioLineEventArgs)?.LineSequence,
                 };
 
                 // Fire and forget: a slow or vanished client must not block the board's event thread.

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
+using System.Device.Gpio;
 using Gateway.Hardware.Gpio;
 
 namespace Gateway.Hardware.Remote;
 
 /// <summary>
-/// A GPIO chip of a firmware-sim process. Edges arrive as pushed events. After a reconnect the open lines,
-/// their modes and edge subscriptions are re-established, since the simulator forgets a closed connection's lines.
+/// A GPIO chip of a firmware-sim process, as a System.Device.Gpio <see cref="GpioDriver"/>. Edges arrive as pushed
+/// events (<see cref="GpioLineEventArgs"/>, with the simulator's timestamps and sequence numbers). After a reconnect the
+/// open lines, their modes and edge subscriptions are re-established, since the simulator forgets a closed
+/// connection's lines.
 /// </summary>
-internal sealed class RemoteGpioDriver : GpioDriver
+internal sealed class RemoteGpioDriver : GpioLineDriver
 {
     private readonly RemoteConnection _connection;
     private readonly int _chip;
@@ -27,49 +30,72 @@ internal sealed class RemoteGpioDriver : GpioDriver
         _connection.Reconnected += Restore;
     }
 
-    protected internal override int PinCount => _lineNames.Length;
+    public override string ChipName => _name;
 
-    protected internal override string ChipName => _name;
+    protected override int PinCount => _lineNames.Length;
 
-    protected internal override string? GetPinName(int pinNumber) => _lineNames[pinNumber];
-
-    protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
+    public override string? GetLineName(int pinNumber)
     {
-        Call(RemoteOps.GpioOpen, pinNumber, r => r with { Mode = mode.ToString(), Value = (int)initialValue });
-        _open[pinNumber] = (mode, initialValue);
+        GpioLines.CheckPin(pinNumber, _lineNames.Length, _name);
+        return _lineNames[pinNumber];
     }
 
-    protected internal override void ClosePin(int pinNumber)
+    // Claimed as it is (gpio.open without a mode); the simulator answers with the line's mode and level.
+    protected override void OpenPin(int pinNumber)
+    {
+        GpioLines.CheckPin(pinNumber, _lineNames.Length, _name);
+        var answer = Call(RemoteOps.GpioOpen, pinNumber);
+        var mode = Enum.TryParse<PinMode>(answer.Text, ignoreCase: true, out var m) ? m : PinMode.Input;
+        _open[pinNumber] = (mode, answer.Value == 1 ? PinValue.High : PinValue.Low);
+    }
+
+    // Best effort: a simulator that is gone has released the line with the connection.
+    protected override void ClosePin(int pinNumber)
     {
         _open.TryRemove(pinNumber, out _);
         _subscriptions.TryRemove(pinNumber, out _);
-        Call(RemoteOps.GpioClose, pinNumber);
+        try
+        {
+            Call(RemoteOps.GpioClose, pinNumber);
+        }
+        catch (HardwareException)
+        {
+        }
     }
 
-    protected internal override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
+    protected override void SetPinMode(int pinNumber, PinMode mode) =>
+        SetPinMode(pinNumber, mode, _open.TryGetValue(pinNumber, out var state) ? state.Value : PinValue.Low);
+
+    protected override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
     {
         Call(RemoteOps.GpioMode, pinNumber, r => r with { Mode = mode.ToString(), Value = (int)initialValue });
         _open[pinNumber] = (mode, initialValue);
     }
 
-    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
+    protected override PinMode GetPinMode(int pinNumber) => State(pinNumber).Mode;
 
-    protected internal override PinValue Read(int pinNumber) => Call(RemoteOps.GpioRead, pinNumber).Value == 1 ? PinValue.High : PinValue.Low;
+    protected override bool IsPinModeSupported(int pinNumber, PinMode mode) =>
+        mode is PinMode.Input or PinMode.Output or PinMode.InputPullUp or PinMode.InputPullDown;
 
-    protected internal override void Write(int pinNumber, PinValue value)
+    protected override PinValue Read(int pinNumber) => Call(RemoteOps.GpioRead, pinNumber).Value == 1 ? PinValue.High : PinValue.Low;
+
+    protected override void Write(int pinNumber, PinValue value)
     {
+        GpioLines.CheckWritable(State(pinNumber).Mode, pinNumber, _name);
         Call(RemoteOps.GpioWrite, pinNumber, r => r with { Value = (int)value });
-        if (_open.TryGetValue(pinNumber, out var state))
-        {
-            _open[pinNumber] = (state.Mode, value);
-        }
+        _open[pinNumber] = (PinMode.Output, value);
     }
 
-    protected internal override void SetDebounce(int pinNumber, TimeSpan period)
-        => Call(RemoteOps.GpioDebounce, pinNumber, r => r with { DebounceUs = (long)period.TotalMicroseconds });
-
-    protected internal override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    public override void SetDebounce(int pinNumber, TimeSpan period)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
+        GpioLines.CheckInput(State(pinNumber).Mode, pinNumber, _name);
+        Call(RemoteOps.GpioDebounce, pinNumber, r => r with { DebounceUs = (long)period.TotalMicroseconds });
+    }
+
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    {
+        GpioLines.CheckInput(State(pinNumber).Mode, pinNumber, _name);
         var entry = _subscriptions.GetOrAdd(pinNumber, _ => (PinEventTypes.None, []));
         var types = entry.Types | eventTypes;
         lock (entry.Callbacks)
@@ -81,7 +107,7 @@ internal sealed class RemoteGpioDriver : GpioDriver
         Call(RemoteOps.GpioSubscribe, pinNumber, r => r with { Edges = EdgesName(types) });
     }
 
-    protected internal override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
     {
         if (!_subscriptions.TryGetValue(pinNumber, out var entry))
         {
@@ -116,6 +142,10 @@ internal sealed class RemoteGpioDriver : GpioDriver
         _ => "both",
     };
 
+    private (PinMode Mode, PinValue Value) State(int pinNumber) => _open.TryGetValue(pinNumber, out var state)
+        ? state
+        : throw new InvalidOperationException($"{_name} line {pinNumber} is not open");
+
     private RemoteResponse Call(string op, int pin, Func<RemoteRequest, RemoteRequest>? fill = null)
     {
         var request = new RemoteRequest { Op = op, Chip = _chip, Pin = pin };
@@ -136,7 +166,7 @@ internal sealed class RemoteGpioDriver : GpioDriver
             return;
         }
 
-        var args = new PinValueChangedEventArgs(pin, type, message.Ts ?? 0, message.Seq ?? 0);
+        var args = new GpioLineEventArgs(type, pin, message.Ts ?? 0, message.Seq ?? 0);
         PinChangeEventHandler[] callbacks;
         lock (entry.Callbacks)
         {

@@ -1,8 +1,9 @@
+using System.Device.I2c;
 using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Remote;
 
-/// <summary>An I2C bus of a firmware-sim process: every transaction is one request on the socket.</summary>
+/// <summary>An I2C bus of a firmware-sim process (a System.Device.I2c <see cref="I2cBus"/>): every transaction is one request on the socket.</summary>
 internal sealed class RemoteI2cBus : I2cBus
 {
     private readonly RemoteConnection _connection;
@@ -13,9 +14,12 @@ internal sealed class RemoteI2cBus : I2cBus
         BusId = busId;
     }
 
-    public override int BusId { get; }
+    public int BusId { get; }
 
-    public override I2cDevice CreateDevice(int deviceAddress) => new RemoteI2cDevice(_connection, new I2cConnectionSettings(BusId, deviceAddress));
+    public override I2cDevice CreateDevice(int deviceAddress) => new RemoteI2cDevice(_connection, I2cAddresses.Settings(BusId, deviceAddress));
+
+    // A device holds nothing on the simulator's side until it is used, so there is nothing to release.
+    public override void RemoveDevice(int deviceAddress) => I2cAddresses.Check(deviceAddress);
 
     private sealed class RemoteI2cDevice : I2cDevice
     {
@@ -26,7 +30,7 @@ internal sealed class RemoteI2cBus : I2cBus
         {
             _connection = connection;
             ConnectionSettings = settings;
-            _name = settings.ToString();
+            _name = I2cAddresses.Describe(settings);
         }
 
         public override I2cConnectionSettings ConnectionSettings { get; }

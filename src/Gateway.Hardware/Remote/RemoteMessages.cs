@@ -32,7 +32,7 @@ public sealed record RemoteRequest
     /// <summary>GPIO line offset.</summary>
     public int? Pin { get; init; }
 
-    /// <summary>A <see cref="Gpio.PinMode"/> name.</summary>
+    /// <summary>A <see cref="System.Device.Gpio.PinMode"/> name.</summary>
     public string? Mode { get; init; }
 
     /// <summary>A line level, 0 or 1.</summary>

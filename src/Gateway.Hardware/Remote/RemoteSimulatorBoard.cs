@@ -1,5 +1,6 @@
+using System.Device.Gpio;
+using System.Device.I2c;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 using Gateway.Hardware.OneWire;
 
 namespace Gateway.Hardware.Remote;
@@ -31,7 +32,7 @@ public sealed class RemoteSimulatorBoard : IHardwareBoard
     public string Hello() => _connection.Call(new RemoteRequest { Op = RemoteOps.Hello }, "firmware-sim").Text ?? "firmware-sim";
 
     /// <inheritdoc/>
-    public GpioController OpenGpioChip(int chip) => new(new RemoteGpioDriver(_connection, chip));
+    public GpioChipController OpenGpioChip(int chip) => new(new RemoteGpioDriver(_connection, chip));
 
     /// <inheritdoc/>
     public I2cBus OpenI2cBus(int busId) => new RemoteI2cBus(_connection, busId);

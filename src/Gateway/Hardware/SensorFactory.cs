@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+using System.Device.I2c;
 using Gateway.Configuration;
 using Gateway.Hardware.Devices.Ads1115;
 using Gateway.Hardware.Devices.Bh1750;
@@ -6,7 +8,6 @@ using Gateway.Hardware.Devices.DigitalInput;
 using Gateway.Hardware.Devices.Ds18b20;
 using Gateway.Hardware.Devices.Sht3x;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 using Gateway.Hardware.Sensors;
 using Gateway.Sampling;
 
@@ -21,7 +22,7 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
     private readonly IHardwareBoard _board;
     private readonly TimeProvider _time;
     private readonly Dictionary<int, I2cBus> _buses = [];
-    private readonly Dictionary<int, GpioController> _gpio = [];
+    private readonly Dictionary<int, GpioChipController> _gpio = [];
     private readonly Lock _lock = new();
 
     /// <summary>Creates the factory for <paramref name="board"/>.</summary>
@@ -48,7 +49,7 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
     }
 
     /// <summary>The shared controller of GPIO chip <paramref name="chip"/>.</summary>
-    public GpioController Gpio(int chip)
+    public GpioChipController Gpio(int chip)
     {
         lock (_lock)
         {

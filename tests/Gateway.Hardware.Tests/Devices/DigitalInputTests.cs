@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Gateway.Hardware.Devices.DigitalInput;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
@@ -12,9 +13,9 @@ public sealed class DigitalInputTests : IDisposable
     private const long Ms = 1_000_000;
     private readonly FakeTimeProvider _time = Clock.Start();
     private readonly FakeGpioDriver _driver = new();
-    private readonly GpioController _gpio;
+    private readonly GpioChipController _gpio;
 
-    public DigitalInputTests() => _gpio = new GpioController(_driver);
+    public DigitalInputTests() => _gpio = new GpioChipController(_driver);
 
     public void Dispose() => _gpio.Dispose();
 
@@ -28,7 +29,7 @@ public sealed class DigitalInputTests : IDisposable
     {
         using var input = Open(PinEventTypes.Falling, debounceMs: 20);
 
-        Assert.Equal(["open 17 InputPullUp", "debounce 17 20ms", "edges 17 Falling"], _driver.Calls);
+        Assert.Equal(["open 17", "mode 17 InputPullUp", "debounce 17 20ms", "edges 17 Falling"], _driver.Calls);
         Assert.Equal("digital input at gpiochip-fake line 17", input.Description);
     }
 
@@ -36,7 +37,7 @@ public sealed class DigitalInputTests : IDisposable
     public void Without_a_debounce_period_none_is_set()
     {
         using var input = Open(debounceMs: 0, mode: PinMode.Input);
-        Assert.Equal(["open 17 Input", "edges 17 Rising"], _driver.Calls);
+        Assert.Equal(["open 17", "mode 17 Input", "edges 17 Rising"], _driver.Calls);
     }
 
     [Fact]
@@ -147,9 +148,22 @@ public sealed class DigitalInputTests : IDisposable
         input.Dispose();
         input.Dispose();
 
-        Assert.Equal(["unsubscribe 17", "close 17"], _driver.Calls.Skip(3));
+        Assert.Equal(["unsubscribe 17", "close 17"], _driver.Calls.Skip(4));
         Assert.False(_gpio.IsPinOpen(17));
         _gpio.OpenPin(17, PinMode.Input); // free for the next user
+    }
+
+    [Fact]
+    public void A_second_input_on_a_line_already_open_in_the_controller_is_refused_without_touching_it()
+    {
+        using var first = Open();
+        var calls = _driver.Calls.Count;
+
+        // GpioController.OpenPin would quietly reconfigure the line under the first input.
+        var ex = Assert.Throws<InvalidOperationException>(() => Open(mode: PinMode.Input));
+
+        Assert.Contains("already open", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(calls, _driver.Calls.Count);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Gateway.Hardware.Devices.DigitalOutput;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
@@ -9,22 +10,23 @@ namespace Gateway.Hardware.Tests.Devices;
 public sealed class DigitalOutputTests : IDisposable
 {
     private readonly FakeGpioDriver _driver = new();
-    private readonly GpioController _gpio;
+    private readonly GpioChipController _gpio;
 
-    public DigitalOutputTests() => _gpio = new GpioController(_driver);
+    public DigitalOutputTests() => _gpio = new GpioChipController(_driver);
 
     public void Dispose() => _gpio.Dispose();
 
     [Theory]
-    [InlineData(false, false, "open 22 Output Low")]  // active-high, safe off
-    [InlineData(true, false, "open 22 Output High")]  // active-low relay board, safe off
-    [InlineData(false, true, "open 22 Output High")]  // active-high, safe on
-    [InlineData(true, true, "open 22 Output Low")]    // active-low, safe on
-    public void The_line_is_opened_already_in_its_safe_state_without_a_write_before(bool activeLow, bool safeOn, string open)
+    [InlineData(false, false, "mode 22 Output Low")]  // active-high, safe off
+    [InlineData(true, false, "mode 22 Output High")]  // active-low relay board, safe off
+    [InlineData(false, true, "mode 22 Output High")]  // active-high, safe on
+    [InlineData(true, true, "mode 22 Output Low")]    // active-low, safe on
+    public void The_line_is_opened_already_in_its_safe_state_without_a_write_before(bool activeLow, bool safeOn, string mode)
     {
         using var output = new DigitalOutput("relay", _gpio, 22, activeLow, safeOn);
 
-        Assert.Equal([open], _driver.Calls);
+        // GpioController.OpenPin(pin, Output, value): the line is claimed as it is, then made an output at the value.
+        Assert.Equal(["open 22", mode], _driver.Calls);
         Assert.Equal(safeOn, output.IsOn);
     }
 
@@ -53,7 +55,7 @@ public sealed class DigitalOutputTests : IDisposable
         relay.Dispose();
         relay.Dispose();
 
-        Assert.Equal(["open 22 Output High", "write 22 Low", "write 22 High", "close 22"], _driver.Calls);
+        Assert.Equal(["open 22", "mode 22 Output High", "write 22 Low", "write 22 High", "close 22"], _driver.Calls);
         Assert.False(_gpio.IsPinOpen(22));
         Assert.Throws<ObjectDisposedException>(() => relay.Set(true));
     }

@@ -1,6 +1,6 @@
+using System.Device.Gpio;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
 using Gateway.Hardware.Linux;
 
@@ -35,10 +35,11 @@ public class GpioLineRequestBuilderTests
     }
 
     [Theory]
-    [InlineData(PinValue.High, 1UL)]
-    [InlineData(PinValue.Low, 0UL)]
-    public void An_output_carries_its_initial_value_as_an_output_values_attribute_for_its_one_line(PinValue initial, ulong bits)
+    [InlineData(1, 1UL)]
+    [InlineData(0, 0UL)]
+    public void An_output_carries_its_initial_value_as_an_output_values_attribute_for_its_one_line(int level, ulong bits)
     {
+        PinValue initial = level;
         var config = GpioLineRequestBuilder.Config(new GpioLineSettings(PinMode.Output, initial, PinEventTypes.None, TimeSpan.FromMilliseconds(5)));
 
         Assert.Equal(Output, config.flags);
@@ -97,6 +98,20 @@ public class GpioLineRequestBuilderTests
         BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(564), 64); // event_buffer_size
 
         Assert.Equal(expected, Bytes(ref request));
+    }
+
+    [Fact]
+    public void A_request_as_it_is_has_no_flags_and_no_attributes_so_the_kernel_changes_neither_direction_nor_level()
+    {
+        var request = GpioLineRequestBuilder.RequestAsIs(17, "gateway", 64);
+
+        var expected = new byte[592];
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(0), 17); // offsets[0]
+        "gateway"u8.CopyTo(expected.AsSpan(256)); // consumer
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(560), 1); // num_lines
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(564), 64); // event_buffer_size
+
+        Assert.Equal(expected, Bytes(ref request)); // config.flags 0: neither INPUT nor OUTPUT (linereq_create leaves the direction)
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Device.Gpio;
+using System.Device.I2c;
 using Gateway.Hardware;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.I2c;
@@ -20,8 +22,8 @@ internal sealed class FakeBoard : IHardwareBoard, IFaultControl
 
     public IOneWireBus OneWire { get; } = new FakeOneWire();
 
-    public GpioController OpenGpioChip(int chip) => chip == 0
-        ? new GpioController(Gpio)
+    public GpioChipController OpenGpioChip(int chip) => chip == 0
+        ? new GpioChipController(Gpio)
         : throw new DeviceNotFoundException($"no gpiochip{chip}", $"gpiochip{chip}");
 
     public I2cBus OpenI2cBus(int busId) => new FakeBus(this, busId);
@@ -42,9 +44,11 @@ internal sealed class FakeBoard : IHardwareBoard, IFaultControl
 
     private sealed class FakeBus(FakeBoard board, int busId) : I2cBus
     {
-        public override int BusId => busId;
+        public override I2cDevice CreateDevice(int deviceAddress) => new FakeDevice(board, I2cAddresses.Settings(busId, deviceAddress));
 
-        public override I2cDevice CreateDevice(int deviceAddress) => new FakeDevice(board, new I2cConnectionSettings(busId, deviceAddress));
+        public override void RemoveDevice(int deviceAddress)
+        {
+        }
     }
 
     private sealed class FakeDevice(FakeBoard board, I2cConnectionSettings settings) : I2cDevice
@@ -82,7 +86,7 @@ internal sealed class FakeBoard : IHardwareBoard, IFaultControl
         {
             if (board.Nack || settings.DeviceAddress != 0x76)
             {
-                throw new BusNackException($"no ack from {settings}", settings.ToString());
+                throw new BusNackException($"no ack from {I2cAddresses.Describe(settings)}", I2cAddresses.Describe(settings));
             }
         }
     }
@@ -98,15 +102,19 @@ internal sealed class FakeBoard : IHardwareBoard, IFaultControl
     }
 }
 
-/// <summary>Eight lines named L0..L7; writes to outputs and test-driven edges on inputs.</summary>
-internal sealed class FakeGpioDriver : GpioDriver
+/// <summary>Eight lines named L0..L7 (a System.Device.Gpio driver); writes to outputs and test-driven edges on inputs.</summary>
+internal sealed class FakeGpioDriver : GpioLineDriver
 {
     private readonly ConcurrentDictionary<int, PinValue> _values = new();
     private readonly ConcurrentDictionary<int, PinChangeEventHandler> _callbacks = new();
-    private readonly ConcurrentDictionary<int, bool> _open = new();
+    private readonly ConcurrentDictionary<int, PinMode> _open = new();
     private uint _seq;
 
     public int OpenCount => _open.Count;
+
+    public override string ChipName => "fakechip";
+
+    protected override int PinCount => 8;
 
     public PinValue ValueOf(int pin) => _values.GetValueOrDefault(pin);
 
@@ -115,52 +123,53 @@ internal sealed class FakeGpioDriver : GpioDriver
         _values[pin] = type == PinEventTypes.Rising ? PinValue.High : PinValue.Low;
         if (_callbacks.TryGetValue(pin, out var cb))
         {
-            cb(this, new PinValueChangedEventArgs(pin, type, 1_000_000L * ++_seq, _seq));
+            cb(this, new GpioLineEventArgs(type, pin, 1_000_000L * ++_seq, _seq));
         }
     }
 
-    protected internal override int PinCount => 8;
+    public override string? GetLineName(int pinNumber) => $"L{pinNumber}";
 
-    protected internal override string ChipName => "fakechip";
-
-    protected internal override string? GetPinName(int pinNumber) => $"L{pinNumber}";
-
-    protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
+    public override void SetDebounce(int pinNumber, TimeSpan period)
     {
-        if (!_open.TryAdd(pinNumber, true))
+    }
+
+    protected override void OpenPin(int pinNumber)
+    {
+        GpioLines.CheckPin(pinNumber, 8, ChipName);
+        if (!_open.TryAdd(pinNumber, PinMode.Input))
         {
             throw new DeviceBusyException($"line {pinNumber} busy", "fakechip");
         }
+    }
 
+    protected override void ClosePin(int pinNumber)
+    {
+        _open.TryRemove(pinNumber, out _);
+        _callbacks.TryRemove(pinNumber, out _);
+    }
+
+    protected override void SetPinMode(int pinNumber, PinMode mode) => _open[pinNumber] = mode;
+
+    protected override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
+    {
+        _open[pinNumber] = mode;
         if (mode == PinMode.Output)
         {
             _values[pinNumber] = initialValue;
         }
     }
 
-    protected internal override void ClosePin(int pinNumber)
-    {
-        _open.TryRemove(pinNumber, out _);
-        _callbacks.TryRemove(pinNumber, out _);
-    }
+    protected override PinMode GetPinMode(int pinNumber) => _open[pinNumber];
 
-    protected internal override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
-    {
-    }
+    protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
 
-    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
+    protected override PinValue Read(int pinNumber) => _values.GetValueOrDefault(pinNumber);
 
-    protected internal override PinValue Read(int pinNumber) => _values.GetValueOrDefault(pinNumber);
+    protected override void Write(int pinNumber, PinValue value) => _values[pinNumber] = value;
 
-    protected internal override void Write(int pinNumber, PinValue value) => _values[pinNumber] = value;
-
-    protected internal override void SetDebounce(int pinNumber, TimeSpan period)
-    {
-    }
-
-    protected internal override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
         => _callbacks[pinNumber] = callback;
 
-    protected internal override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
         => _callbacks.TryRemove(pinNumber, out _);
 }

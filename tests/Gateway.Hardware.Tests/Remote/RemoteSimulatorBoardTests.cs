@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Hardware;
@@ -70,6 +71,20 @@ public sealed class RemoteSimulatorBoardTests : IAsyncDisposable
     }
 
     [Fact]
+    public void A_line_opened_without_a_mode_is_claimed_as_it_is_and_the_answer_says_what_it_is()
+    {
+        using var control = new RemoteConnection(SocketPath, Timeout);
+        _board.Gpio.Edge(6, PinEventTypes.Rising); // the line is high before anyone claims it
+
+        var answer = control.Call(new RemoteRequest { Op = RemoteOps.GpioOpen, Chip = 0, Pin = 6 }, "cli");
+
+        Assert.Equal("Input", answer.Text);
+        Assert.Equal(1, answer.Value);
+        var again = Assert.Throws<ArgumentException>(() => control.Call(new RemoteRequest { Op = RemoteOps.GpioOpen, Chip = 0, Pin = 6 }, "cli")); // badRequest
+        Assert.Contains("already open", again.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_fault_is_a_clear_error_and_the_connection_stays_up()
     {
         using var control = new RemoteConnection(SocketPath, Timeout);
@@ -127,7 +142,7 @@ public sealed class RemoteSimulatorBoardTests : IAsyncDisposable
         var edge = await edges.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         Assert.Equal(5, edge.PinNumber);
         Assert.Equal(PinEventTypes.Falling, edge.ChangeType);
-        Assert.Equal(1u, edge.LineSequence);
+        Assert.Equal(1u, Assert.IsType<GpioLineEventArgs>(edge).LineSequence);
     }
 
     [Fact]

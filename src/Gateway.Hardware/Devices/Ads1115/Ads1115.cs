@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.Sensors;
 
@@ -58,7 +59,7 @@ public sealed class Ads1115 : ISensor
         }
 
         CheckGain(gain, nameof(gain));
-        Description = $"ADS1115 at {device.ConnectionSettings}";
+        Description = $"ADS1115 at {I2cAddresses.Describe(device.ConnectionSettings)}";
         _bus = new ChipBus(device, Description);
         _time = time;
         _channels = [.. channels];

@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.Sensors;
 
@@ -33,7 +34,7 @@ public sealed class Bh1750 : ISensor
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(time);
-        Description = $"BH1750 at {device.ConnectionSettings}";
+        Description = $"BH1750 at {I2cAddresses.Describe(device.ConnectionSettings)}";
         _bus = new ChipBus(device, Description);
         _time = time;
     }

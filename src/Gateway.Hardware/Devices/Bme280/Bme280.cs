@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.Sensors;
 
@@ -49,7 +50,7 @@ public sealed class Bme280 : ISensor
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(time);
-        Description = $"BME280 at {device.ConnectionSettings}";
+        Description = $"BME280 at {I2cAddresses.Describe(device.ConnectionSettings)}";
         _bus = new ChipBus(device, Description);
         _time = time;
     }

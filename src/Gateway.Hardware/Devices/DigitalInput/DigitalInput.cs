@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
 
@@ -26,13 +27,17 @@ public sealed class DigitalInput : ISensor
     private bool _disposed;
 
     /// <summary>Opens the line as an input, sets its debounce period and starts counting edges.</summary>
-    /// <param name="gpio">The chip's controller (shared with other lines, not owned; the line is).</param>
+    /// <param name="gpio">The chip's controller (shared with other lines, not owned; the line is). Debounce needs a
+    /// <see cref="GpioChipController"/>; edges from one carry the kernel's timestamps and sequence numbers
+    /// (<see cref="GpioLineEventArgs"/>), otherwise they are timed on <paramref name="time"/> on arrival.</param>
     /// <param name="pin">The line.</param>
     /// <param name="mode">Input, InputPullUp or InputPullDown.</param>
     /// <param name="debounce">Edges closer together than this are ignored; zero for none.</param>
     /// <param name="edges">Which edges to count (None counts both).</param>
     /// <param name="time">Clock for the length of a rate window.</param>
     /// <exception cref="DeviceBusyException">Another user holds the line.</exception>
+    /// <exception cref="InvalidOperationException">The line is already open in this controller.</exception>
+    /// <exception cref="NotSupportedException">A debounce period on a controller without one.</exception>
     public DigitalInput(GpioController gpio, int pin, PinMode mode, TimeSpan debounce, PinEventTypes edges, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(gpio);
@@ -47,14 +52,26 @@ public sealed class DigitalInput : ISensor
         _pin = pin;
         _edges = edges == PinEventTypes.None ? PinEventTypes.Rising | PinEventTypes.Falling : edges;
         _time = time;
-        Description = $"digital input at {gpio.ChipName} line {pin}";
+        var chip = gpio as GpioChipController;
+        Description = $"digital input at {chip?.ChipName ?? "GPIO"} line {pin}";
+        if (gpio.IsPinOpen(pin))
+        {
+            // GpioController.OpenPin would quietly reconfigure the line under its first user.
+            throw new InvalidOperationException($"{Description} is already open");
+        }
+
+        if (debounce > TimeSpan.Zero && chip is null)
+        {
+            throw new NotSupportedException($"{Description}: debounce needs a {nameof(GpioChipController)} (the gateway's drivers)");
+        }
+
         _handler = OnEdge;
         gpio.OpenPin(pin, mode);
         try
         {
             if (debounce > TimeSpan.Zero)
             {
-                gpio.SetDebounce(pin, debounce);
+                chip!.SetDebounce(pin, debounce);
             }
 
             gpio.RegisterCallbackForPinValueChangedEvent(pin, _edges, _handler);
@@ -145,22 +162,26 @@ public sealed class DigitalInput : ISensor
         {
             // line_seqno numbers every event of the line's request (gpio_v2_line_event); a jump forward means the
             // kernel's buffer overflowed and dropped the ones in between. A jump back is a new request: start over.
+            // A driver without kernel events (not one of the gateway's) gives neither: the edge is timed on arrival.
+            var line = e as GpioLineEventArgs;
+            var sequence = line?.LineSequence ?? 0;
+            var timestamp = line?.TimestampNanoseconds ?? (long)(_time.GetTimestamp() * (1e9 / _time.TimestampFrequency));
             long dropped = 0;
-            if (_lastSequence != 0 && e.LineSequence > _lastSequence + 1)
+            if (_lastSequence != 0 && sequence > _lastSequence + 1)
             {
-                dropped = e.LineSequence - _lastSequence - 1;
+                dropped = sequence - _lastSequence - 1;
                 _dropped += dropped;
             }
 
-            _lastSequence = e.LineSequence;
+            _lastSequence = sequence;
             if ((e.ChangeType & _edges) == 0)
             {
                 return;
             }
 
             _count++;
-            _rate.Record(e.TimestampNanoseconds, dropped);
-            args = new DigitalInputChangedEventArgs(e.ChangeType, e.TimestampNanoseconds, _count);
+            _rate.Record(timestamp, dropped);
+            args = new DigitalInputChangedEventArgs(e.ChangeType, timestamp, _count);
         }
 
         Changed?.Invoke(this, args);

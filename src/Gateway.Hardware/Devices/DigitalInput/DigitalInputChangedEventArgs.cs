@@ -1,4 +1,4 @@
-using Gateway.Hardware.Gpio;
+using System.Device.Gpio;
 
 namespace Gateway.Hardware.Devices.DigitalInput;
 

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
 
@@ -23,6 +24,7 @@ public sealed class DigitalOutput : ISensor
     /// <param name="activeLow">When true, "on" drives the line low.</param>
     /// <param name="safeOn">The safe state: on or off (usually off).</param>
     /// <exception cref="DeviceBusyException">Another user holds the line.</exception>
+    /// <exception cref="InvalidOperationException">The line is already open in this controller.</exception>
     public DigitalOutput(string name, GpioController gpio, int pin, bool activeLow, bool safeOn)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -32,7 +34,15 @@ public sealed class DigitalOutput : ISensor
         _pin = pin;
         ActiveLow = activeLow;
         SafeOn = safeOn;
-        Description = $"output {name} at {gpio.ChipName} line {pin}";
+        Description = $"output {name} at {(gpio as GpioChipController)?.ChipName ?? "GPIO"} line {pin}";
+        if (gpio.IsPinOpen(pin))
+        {
+            // GpioController.OpenPin would quietly take the line from its first user.
+            throw new InvalidOperationException($"{Description} is already open");
+        }
+
+        // GpioController.OpenPin(pin, Output, value): the driver claims the line as it is, then sets it to an output
+        // driving the safe level in one configuration, so the line never shows the other level.
         gpio.OpenPin(pin, PinMode.Output, Level(safeOn));
         _on = safeOn;
     }

@@ -1,3 +1,4 @@
+using System.Device.I2c;
 using Gateway.Hardware.I2c;
 using Gateway.Hardware.Sensors;
 
@@ -30,7 +31,7 @@ public sealed class Sht3x : ISensor
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(time);
-        Description = $"SHT3x at {device.ConnectionSettings}";
+        Description = $"SHT3x at {I2cAddresses.Describe(device.ConnectionSettings)}";
         _bus = new ChipBus(device, Description);
         _time = time;
     }

@@ -1,3 +1,4 @@
+using Gateway.Hardware.I2c;
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 
 /// <summary>
@@ -51,7 +52,7 @@ internal sealed class FakeAds1115 : FakeI2cDevice
 
         if (data.Length != 3)
         {
-            throw new BusNackException("registers are written as pointer, MSB, LSB", ConnectionSettings.ToString());
+            throw new BusNackException("registers are written as pointer, MSB, LSB", I2cAddresses.Describe(ConnectionSettings));
         }
 
         if (_pointer != 0x01)

@@ -1,4 +1,5 @@
 using Gateway.Hardware.Devices.Bh1750;
+using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 
@@ -43,7 +44,7 @@ internal sealed class FakeBh1750 : FakeI2cDevice
     {
         if (data.Length != 1)
         {
-            throw new BusNackException("one instruction per transaction", ConnectionSettings.ToString());
+            throw new BusNackException("one instruction per transaction", I2cAddresses.Describe(ConnectionSettings));
         }
 
         var op = data[0];

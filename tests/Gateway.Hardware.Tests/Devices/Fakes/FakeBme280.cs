@@ -1,4 +1,5 @@
 using Gateway.Hardware.Devices.Bme280;
+using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 
@@ -75,7 +76,7 @@ internal sealed class FakeBme280 : RegisterI2cDevice
 
         if (data.Length % 2 != 0)
         {
-            throw new BusNackException("odd write: BME280 writes are register/value pairs", ConnectionSettings.ToString());
+            throw new BusNackException("odd write: BME280 writes are register/value pairs", I2cAddresses.Describe(ConnectionSettings));
         }
 
         for (var i = 0; i < data.Length; i += 2)

@@ -1,19 +1,23 @@
+using System.Device.Gpio;
 using Gateway.Hardware.Gpio;
 
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 
 /// <summary>
-/// A GPIO chip that records what is asked of it ("open 22 Output High", "write 22 Low", "debounce 17 20ms", "close 22")
+/// A System.Device.Gpio driver that records what is asked of it ("open 22", "mode 22 Output High", "write 22 Low",
+/// "debounce 17 20ms", "close 22")
 /// and lets a test raise edges with kernel timestamps and sequence numbers. Like the Linux driver, an edge goes
 /// to the callbacks registered for its kind.
 /// </summary>
-internal sealed class FakeGpioDriver : GpioDriver
+internal sealed class FakeGpioDriver : GpioLineDriver
 {
     private readonly Dictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Callback)>> _callbacks = [];
 
     public List<string> Calls { get; } = [];
 
     public Dictionary<int, PinValue> Levels { get; } = [];
+
+    public Dictionary<int, PinMode> Modes { get; } = [];
 
     /// <summary>Lines another user holds.</summary>
     public HashSet<int> Busy { get; } = [];
@@ -36,7 +40,7 @@ internal sealed class FakeGpioDriver : GpioDriver
     public void Raise(int pin, PinEventTypes type, long timestampNanoseconds, uint sequence)
     {
         Levels[pin] = type == PinEventTypes.Rising ? PinValue.High : PinValue.Low;
-        var args = new PinValueChangedEventArgs(pin, type, timestampNanoseconds, sequence);
+        var args = new GpioLineEventArgs(type, pin, timestampNanoseconds, sequence);
         foreach (var (types, callback) in _callbacks.GetValueOrDefault(pin) ?? [])
         {
             if (!FilterByKind || (types & type) != 0)
@@ -46,35 +50,53 @@ internal sealed class FakeGpioDriver : GpioDriver
         }
     }
 
-    protected internal override int PinCount => 32;
+    public override string ChipName => "gpiochip-fake";
 
-    protected internal override string ChipName => "gpiochip-fake";
+    protected override int PinCount => 32;
 
-    protected internal override string? GetPinName(int pinNumber) => $"GPIO{pinNumber}";
+    public override string? GetLineName(int pinNumber) => $"GPIO{pinNumber}";
 
-    protected internal override void OpenPin(int pinNumber, PinMode mode, PinValue initialValue)
+    protected override void OpenPin(int pinNumber)
     {
+        GpioLines.CheckPin(pinNumber, 32, ChipName);
         if (Busy.Contains(pinNumber))
         {
             throw new DeviceBusyException($"gpiochip-fake line {pinNumber} is busy", $"gpiochip-fake line {pinNumber}");
         }
 
-        Calls.Add(mode == PinMode.Output ? $"open {pinNumber} {mode} {initialValue}" : $"open {pinNumber} {mode}");
+        Calls.Add($"open {pinNumber}");
+        Modes[pinNumber] = PinMode.Input;
+    }
+
+    protected override void ClosePin(int pinNumber)
+    {
+        Calls.Add($"close {pinNumber}");
+        Modes.Remove(pinNumber);
+    }
+
+    protected override void SetPinMode(int pinNumber, PinMode mode)
+    {
+        Calls.Add($"mode {pinNumber} {mode}");
+        Modes[pinNumber] = mode;
+    }
+
+    protected override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
+    {
+        Calls.Add(mode == PinMode.Output ? $"mode {pinNumber} {mode} {initialValue}" : $"mode {pinNumber} {mode}");
+        Modes[pinNumber] = mode;
         if (mode == PinMode.Output)
         {
             Levels[pinNumber] = initialValue;
         }
     }
 
-    protected internal override void ClosePin(int pinNumber) => Calls.Add($"close {pinNumber}");
+    protected override PinMode GetPinMode(int pinNumber) => Modes[pinNumber];
 
-    protected internal override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue) => Calls.Add($"mode {pinNumber} {mode}");
+    protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
 
-    protected internal override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
+    protected override PinValue Read(int pinNumber) => Levels.GetValueOrDefault(pinNumber);
 
-    protected internal override PinValue Read(int pinNumber) => Levels.GetValueOrDefault(pinNumber);
-
-    protected internal override void Write(int pinNumber, PinValue value)
+    protected override void Write(int pinNumber, PinValue value)
     {
         if (WriteFault is { } fault)
         {
@@ -85,9 +107,9 @@ internal sealed class FakeGpioDriver : GpioDriver
         Levels[pinNumber] = value;
     }
 
-    protected internal override void SetDebounce(int pinNumber, TimeSpan period) => Calls.Add($"debounce {pinNumber} {period.TotalMilliseconds}ms");
+    public override void SetDebounce(int pinNumber, TimeSpan period) => Calls.Add($"debounce {pinNumber} {period.TotalMilliseconds}ms");
 
-    protected internal override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
     {
         if (SubscribeFault is { } fault)
         {
@@ -103,7 +125,7 @@ internal sealed class FakeGpioDriver : GpioDriver
         list.Add((eventTypes, callback));
     }
 
-    protected internal override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
     {
         Calls.Add($"unsubscribe {pinNumber}");
         _callbacks.GetValueOrDefault(pinNumber)?.RemoveAll(c => c.Callback == callback);

@@ -1,4 +1,4 @@
-using Gateway.Hardware.I2c;
+using System.Device.I2c;
 
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 

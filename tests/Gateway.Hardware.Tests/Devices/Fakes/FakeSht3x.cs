@@ -1,4 +1,5 @@
 using Gateway.Hardware.Devices.Sht3x;
+using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 
@@ -42,7 +43,7 @@ internal sealed class FakeSht3x : FakeI2cDevice
     {
         if (data.Length != 2)
         {
-            throw new BusNackException("commands are two bytes", ConnectionSettings.ToString());
+            throw new BusNackException("commands are two bytes", I2cAddresses.Describe(ConnectionSettings));
         }
 
         var command = (ushort)((data[0] << 8) | data[1]);
@@ -58,7 +59,7 @@ internal sealed class FakeSht3x : FakeI2cDevice
                 _hasMeasurement = false;
                 break;
             default:
-                throw new BusNackException($"command 0x{command:X4} not supported by the fake", ConnectionSettings.ToString());
+                throw new BusNackException($"command 0x{command:X4} not supported by the fake", I2cAddresses.Describe(ConnectionSettings));
         }
     }
 
@@ -66,7 +67,7 @@ internal sealed class FakeSht3x : FakeI2cDevice
     {
         if (!_hasMeasurement || Stuck || Now < _readyAt)
         {
-            throw new BusNackException($"no acknowledge from {ConnectionSettings}: no measurement ready", ConnectionSettings.ToString());
+            throw new BusNackException($"no acknowledge from {I2cAddresses.Describe(ConnectionSettings)}: no measurement ready", I2cAddresses.Describe(ConnectionSettings));
         }
 
         _hasMeasurement = false;
