@@ -27,6 +27,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
     private static readonly byte[] Online = "online"u8.ToArray();
     private static readonly byte[] Offline = "offline"u8.ToArray();
     private static readonly TimeSpan OfflineTimeout = TimeSpan.FromSeconds(3);
+    private readonly OutageLog _outage = new(TimeProvider.System); // clocks only, no timers
     private readonly MqttLinkOptions _link;
     private readonly GatewayOptions _options;
     private readonly Outbox.Outbox _outbox;
@@ -89,6 +90,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             var kick = Volatile.Read(ref _kick).Token;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
             string error;
+            string? refused = null;
             var stalled = false;
             try
             {
@@ -107,7 +109,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             catch (MqttConnectException ex)
             {
                 error = $"the broker refused the connection: {ex.Message}";
-                LogRefused(_logger, _link.Name, _link.Target, ex.Message);
+                refused = ex.Message;
             }
             catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
             {
@@ -124,16 +126,26 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
             var delay = _backoff.Next();
             _lastError = error;
-            if (stalled)
+
+            // Stalled: the broker is connected but does not take our packets (or answer): not merely down.
+            SetState(stalled ? $"stalled ({error})" : $"backing off ({error})");
+            var entry = _outage.Failed(stalled ? $"stalled: {error}" : error);
+            if (entry.Line == OutageLine.Report && refused is not null)
             {
-                // The broker is connected but does not take our packets (or answer): not merely down.
-                SetState($"stalled ({error})");
+                LogRefused(_logger, _link.Name, _link.Target, refused);
+            }
+
+            if (entry.Line == OutageLine.Report && stalled)
+            {
                 LogStalled(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
             }
-            else
+            else if (entry.Line == OutageLine.Report)
             {
-                SetState($"backing off ({error})");
                 LogDown(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
+            }
+            else if (entry.Line == OutageLine.Summary)
+            {
+                LogStillDown(_logger, _link.Name, _link.Target, entry.DownFor.TotalMinutes, entry.Failures, error, delay.TotalSeconds);
             }
             try
             {
@@ -174,6 +186,10 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         _backoff.Reset();
         SetState("up");
         LogUp(_logger, _link.Name, _link.Target, _topics.Prefix);
+        if (_outage.Recovered() is { } outage)
+        {
+            LogBack(_logger, _link.Name, outage.DownFor.TotalSeconds, outage.Failures);
+        }
         try
         {
             await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
@@ -484,6 +500,12 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Broker}, topics under {Prefix}")]
     private static partial void LogUp(ILogger logger, string link, string broker, string prefix);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: back after {Seconds:0.0}s down ({Failures} failed attempts)")]
+    private static partial void LogBack(ILogger logger, string link, double seconds, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} still down after {Minutes:0.0} min ({Failures} failed attempts; the same again is summarised once a minute): {Error}; next attempt in {Seconds:0.0}s")]
+    private static partial void LogStillDown(ILogger logger, string link, string broker, double minutes, int failures, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} down: {Error}; reconnecting in {Seconds:0.0}s")]
     private static partial void LogDown(ILogger logger, string link, string broker, string error, double seconds);
