@@ -79,7 +79,9 @@ public sealed class UpstreamBindingCasesTests
         var from = time.GetUtcNow();
         var reading = await ours.ReadAsync(TestContext.Current.CancellationToken);
         var to = time.GetUtcNow();
-        Assert.InRange(reading.HumidityPercent, environment.Humidity(from) - 0.2, environment.Humidity(to) + 0.2);
+        // ±0.5 %RH: the model reaches these odd trimmings only to a few tenths (its inverse is searched ±3 raw steps;
+        // 0.2 failed about one run in two); upstream's results are 25-52 %RH off, so the case is told apart all the same.
+        Assert.InRange(reading.HumidityPercent, Math.Min(environment.Humidity(from), environment.Humidity(to)) - 0.5, Math.Max(environment.Humidity(from), environment.Humidity(to)) + 0.5);
 
         using var upstream = new UpstreamBme280(bus.CreateDevice(0x76));
         upstream.SetPowerMode(Bmx280PowerMode.Forced);
