@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using System.Diagnostics;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Tests.Devices.Fakes;
 
@@ -77,7 +78,7 @@ public class GpioChipControllerTests
     }
 
     [Fact]
-    public void WaitForEvent_returns_the_first_edge_of_the_asked_kind_or_times_out()
+    public async Task WaitForEvent_returns_the_first_edge_of_the_asked_kind_or_times_out()
     {
         var driver = new FakeGpioDriver();
         using var gpio = new GpioChipController(driver);
@@ -87,10 +88,57 @@ public class GpioChipControllerTests
         Assert.True(timedOut.TimedOut);
         Assert.Equal(0, driver.CallbackCount(3));
 
-        using var raised = new Timer(_ => driver.Raise(3, PinEventTypes.Rising, 1, 1), null, 50, Timeout.Infinite);
+        // The edge comes from another thread, as a driver's event thread delivers it. The thread is a task the test
+        // awaits, not a Timer: whatever it throws fails this test instead of ending the test host.
+        var raised = Task.Run(() =>
+        {
+            WaitUntil(() => driver.CallbackCount(3) == 1); // WaitForEvent is listening
+            driver.Raise(3, PinEventTypes.Rising, 1, 1);
+        }, TestContext.Current.CancellationToken);
         var result = gpio.WaitForEvent(3, PinEventTypes.Rising, TimeSpan.FromSeconds(30));
+        await raised;
+
         Assert.False(result.TimedOut);
         Assert.Equal(PinEventTypes.Rising, result.EventTypes);
         Assert.Equal(0, driver.CallbackCount(3));
+    }
+
+    [Fact]
+    public async Task WaitForEvent_may_unregister_while_the_edge_that_woke_it_is_still_being_delivered_on_the_event_thread()
+    {
+        // GpioLineDriver.WaitForEvent unregisters as soon as the edge wakes it, while the thread that raised the edge may
+        // still be calling the line's other callbacks. A driver that walked its live callback list then threw "Collection
+        // was modified" on its event thread, which ends the process (it did, as an xunit catastrophic failure).
+        var driver = new FakeGpioDriver();
+        using var gpio = new GpioChipController(driver);
+        gpio.OpenPin(3, PinMode.Input);
+        var laterCallbacks = 0;
+
+        var delivery = Task.Run(() =>
+        {
+            WaitUntil(() => driver.CallbackCount(3) == 1); // WaitForEvent is listening
+            gpio.RegisterCallbackForPinValueChangedEvent(3, PinEventTypes.Rising, (_, _) =>
+            {
+                // Called after WaitForEvent's own callback: return only once WaitForEvent has unregistered it.
+                WaitUntil(() => driver.CallbackCount(3) == 1);
+                Interlocked.Increment(ref laterCallbacks);
+            });
+            driver.Raise(3, PinEventTypes.Rising, 1, 1);
+        }, TestContext.Current.CancellationToken);
+        var result = gpio.WaitForEvent(3, PinEventTypes.Rising, TimeSpan.FromSeconds(30));
+        await delivery;
+
+        Assert.False(result.TimedOut);
+        Assert.Equal(1, Volatile.Read(ref laterCallbacks));
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(5), "condition not reached in time");
+            Thread.Sleep(1);
+        }
     }
 }

@@ -7,10 +7,13 @@ namespace Gateway.Hardware.Tests.Devices.Fakes;
 /// A System.Device.Gpio driver that records what is asked of it ("open 22", "mode 22 Output High", "write 22 Low",
 /// "debounce 17 20ms", "close 22")
 /// and lets a test raise edges with kernel timestamps and sequence numbers. Like the Linux driver, an edge goes
-/// to the callbacks registered for its kind.
+/// to the callbacks registered for its kind, and, like the gateway's drivers, the fake copies a line's callbacks before
+/// calling them (outside its lock): an edge may come from another thread (as from a driver's event thread) while a
+/// callback is added or removed, e.g. by <see cref="GpioLineDriver"/>'s WaitForEvent as soon as the edge wakes it.
 /// </summary>
 internal sealed class FakeGpioDriver : GpioLineDriver
 {
+    private readonly Lock _gate = new();
     private readonly Dictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Callback)>> _callbacks = [];
 
     public List<string> Calls { get; } = [];
@@ -34,14 +37,26 @@ internal sealed class FakeGpioDriver : GpioLineDriver
     /// </summary>
     public bool FilterByKind { get; set; } = true;
 
-    public int CallbackCount(int pin) => _callbacks.TryGetValue(pin, out var list) ? list.Count : 0;
+    public int CallbackCount(int pin)
+    {
+        lock (_gate)
+        {
+            return _callbacks.TryGetValue(pin, out var list) ? list.Count : 0;
+        }
+    }
 
     /// <summary>An edge on <paramref name="pin"/>: sets the level and calls the callbacks registered for its kind.</summary>
     public void Raise(int pin, PinEventTypes type, long timestampNanoseconds, uint sequence)
     {
-        Levels[pin] = type == PinEventTypes.Rising ? PinValue.High : PinValue.Low;
+        (PinEventTypes Types, PinChangeEventHandler Callback)[] callbacks;
+        lock (_gate)
+        {
+            Levels[pin] = type == PinEventTypes.Rising ? PinValue.High : PinValue.Low;
+            callbacks = [.. _callbacks.GetValueOrDefault(pin) ?? []];
+        }
+
         var args = new GpioLineEventArgs(type, pin, timestampNanoseconds, sequence);
-        foreach (var (types, callback) in _callbacks.GetValueOrDefault(pin) ?? [])
+        foreach (var (types, callback) in callbacks)
         {
             if (!FilterByKind || (types & type) != 0)
             {
@@ -116,18 +131,24 @@ internal sealed class FakeGpioDriver : GpioLineDriver
             throw fault;
         }
 
-        Calls.Add($"edges {pinNumber} {eventTypes}");
-        if (!_callbacks.TryGetValue(pinNumber, out var list))
+        lock (_gate)
         {
-            _callbacks[pinNumber] = list = [];
-        }
+            Calls.Add($"edges {pinNumber} {eventTypes}");
+            if (!_callbacks.TryGetValue(pinNumber, out var list))
+            {
+                _callbacks[pinNumber] = list = [];
+            }
 
-        list.Add((eventTypes, callback));
+            list.Add((eventTypes, callback));
+        }
     }
 
     protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
     {
-        Calls.Add($"unsubscribe {pinNumber}");
-        _callbacks.GetValueOrDefault(pinNumber)?.RemoveAll(c => c.Callback == callback);
+        lock (_gate)
+        {
+            Calls.Add($"unsubscribe {pinNumber}");
+            _callbacks.GetValueOrDefault(pinNumber)?.RemoveAll(c => c.Callback == callback);
+        }
     }
 }
