@@ -155,7 +155,7 @@ internal static class EndToEndBenchmark
     {
         using var board = BoardFactory.Create(options.Hardware, TimeProvider.System);
         using var factory = new SensorFactory(board, TimeProvider.System);
-        using var sampler = new SamplerService(options, factory, new ReadingFanout(counter, sink), new HeartbeatRegistry(TimeProvider.System), new StatusBoard(), TimeProvider.System, loggers);
+        using var sampler = new SamplerService(options, factory, new ReadingFanout(counter, sink), new HeartbeatRegistry(TimeProvider.System, TimeSpan.FromSeconds(10)), new StatusBoard(), TimeProvider.System, loggers);
         var meter = Meter.Start();
         await sampler.StartAsync(CancellationToken.None);
         await Task.Delay(TimeSpan.FromSeconds(seconds));

@@ -1,18 +1,32 @@
 using Gateway.FirmwareSim.Environment;
 using Gateway.FirmwareSim.Faults;
-using Gateway.Hardware.Devices.Bh1750;
 
 namespace Gateway.FirmwareSim.Chips;
 
 /// <summary>
-/// BH1750FVI at instruction level: power states, MTreg, one-time high-resolution measurements that finish after the
-/// typical 120 ms (scaled by MTreg) and then power the chip down. Until a measurement finishes the data register
-/// keeps its previous value, as on the chip. Under the "stuck" fault the chip stops acknowledging reads.
+/// BH1750FVI at instruction level (ROHM datasheet, "Instruction Set Architecture"): power states, MTreg, one-time and
+/// continuous measurements in H-resolution mode (1 lx per count/1.2) and H-resolution mode 2 (0.5 lx: the count is
+/// doubled) that finish after the typical 120 ms (scaled by MTreg) and then power the chip down. Until a measurement
+/// finishes the data register keeps its previous value, as on the chip. Under the "stuck" fault the chip stops
+/// acknowledging reads. L-resolution mode is not modelled (its instructions start no measurement).
 /// </summary>
 public sealed class Bh1750Model : I2cChipModel
 {
+    /// <summary>MTreg's default, 0b0100_0101 (the datasheet's "default" measurement time).</summary>
+    public const byte DefaultMeasurementTime = 69;
+
+    // Instructions (datasheet, instruction set table).
+    private const byte PowerDown = 0x00;
+    private const byte PowerOn = 0x01;
+    private const byte Reset = 0x07;
+    private const byte ContinuousHighRes = 0x10;
+    private const byte ContinuousHighRes2 = 0x11;
+    private const byte OneTimeHighRes = 0x20;
+    private const byte OneTimeHighRes2 = 0x21;
+
     private bool _powered;
-    private byte _measurementTime = Bh1750.DefaultMeasurementTime;
+    private byte _measurementTime = DefaultMeasurementTime;
+    private int _countsPerLux12; // counts per 1/1.2 lx of the running measurement: 1 in H-resolution mode, 2 in mode 2
     private DateTimeOffset _readyAt = DateTimeOffset.MaxValue;
     private ushort _data;
 
@@ -33,17 +47,20 @@ public sealed class Bh1750Model : I2cChipModel
         var op = data[0];
         switch (op)
         {
-            case (byte)Bh1750Instruction.PowerDown:
+            case PowerDown:
                 _powered = false;
                 break;
-            case (byte)Bh1750Instruction.PowerOn:
+            case PowerOn:
                 _powered = true;
                 break;
-            case (byte)Bh1750Instruction.Reset when _powered:
+            case Reset when _powered:
                 _data = 0;
                 break;
-            case (byte)Bh1750Instruction.OneTimeHighRes or (byte)Bh1750Instruction.ContinuousHighRes when _powered:
-                _readyAt = Time.GetUtcNow() + TimeSpan.FromMilliseconds(120.0 * _measurementTime / Bh1750.DefaultMeasurementTime);
+            case OneTimeHighRes or ContinuousHighRes when _powered:
+                StartMeasurement(countsPerLux12: 1);
+                break;
+            case OneTimeHighRes2 or ContinuousHighRes2 when _powered:
+                StartMeasurement(countsPerLux12: 2);
                 break;
             case >= 0x40 and <= 0x47:
                 _measurementTime = (byte)((_measurementTime & 0x1F) | ((op & 0x07) << 5));
@@ -67,7 +84,7 @@ public sealed class Bh1750Model : I2cChipModel
         if (Time.GetUtcNow() >= _readyAt)
         {
             var lux = Environment.Light(_readyAt);
-            _data = (ushort)Math.Clamp(Math.Round(lux * 1.2 * _measurementTime / Bh1750.DefaultMeasurementTime), 0, 65535);
+            _data = (ushort)Math.Clamp(Math.Round(lux * 1.2 * _countsPerLux12 * _measurementTime / DefaultMeasurementTime), 0, 65535);
             _readyAt = DateTimeOffset.MaxValue;
             _powered = false; // one-time modes power down after the measurement
         }
@@ -81,5 +98,11 @@ public sealed class Bh1750Model : I2cChipModel
         {
             data[1] = (byte)_data;
         }
+    }
+
+    private void StartMeasurement(int countsPerLux12)
+    {
+        _countsPerLux12 = countsPerLux12;
+        _readyAt = Time.GetUtcNow() + TimeSpan.FromMilliseconds(120.0 * _measurementTime / DefaultMeasurementTime);
     }
 }

@@ -1,16 +1,22 @@
 using Gateway.FirmwareSim.Environment;
 using Gateway.FirmwareSim.Faults;
-using Gateway.Hardware.Devices.Sht3x;
 
 namespace Gateway.FirmwareSim.Chips;
 
 /// <summary>
 /// SHT3x-DIS at command level: single-shot commands without clock stretching start a measurement; until it is done
 /// (typical time, datasheet table 4) a read is not acknowledged, as on the real chip (§4.4); the result is
-/// T, CRC, RH, CRC with the Sensirion CRC-8, and is read once.
+/// T, CRC, RH, CRC with the Sensirion CRC-8 (<see cref="SensirionCrc"/>), and is read once. Command codes and CRC are
+/// the simulator's own, not the gateway binding's.
 /// </summary>
 public sealed class Sht3xModel : I2cChipModel
 {
+    // Single shot without clock stretching (§4.3 table 9) and soft reset (§4.9); sent MSB first.
+    private const ushort SingleShotHigh = 0x2400;
+    private const ushort SingleShotMedium = 0x240B;
+    private const ushort SingleShotLow = 0x2416;
+    private const ushort SoftReset = 0x30A2;
+
     private DateTimeOffset _readyAt;
     private bool _hasMeasurement;
 
@@ -31,10 +37,10 @@ public sealed class Sht3xModel : I2cChipModel
         var command = (ushort)((data[0] << 8) | data[1]);
         var typical = command switch
         {
-            (ushort)Sht3xCommand.SingleShotHigh => 12.5,
-            (ushort)Sht3xCommand.SingleShotMedium => 4.5,
-            (ushort)Sht3xCommand.SingleShotLow => 2.5,
-            (ushort)Sht3xCommand.SoftReset => -1,
+            SingleShotHigh => 12.5,
+            SingleShotMedium => 4.5,
+            SingleShotLow => 2.5,
+            SoftReset => -1,
             _ => throw Nack($"command 0x{command:X4} is not supported by this model"),
         };
         if (typical < 0)
@@ -59,8 +65,8 @@ public sealed class Sht3xModel : I2cChipModel
         var t = (ushort)Math.Clamp(Math.Round((Environment.Temperature(_readyAt) + 45) * 65535 / 175), 0, 65535);
         var rh = (ushort)Math.Clamp(Math.Round(Environment.Humidity(_readyAt) * 65535 / 100), 0, 65535);
         Span<byte> frame = [(byte)(t >> 8), (byte)t, 0, (byte)(rh >> 8), (byte)rh, 0];
-        frame[2] = Sht3x.Crc8(frame[..2]);
-        frame[5] = Sht3x.Crc8(frame[3..5]);
+        frame[2] = SensirionCrc.Crc8(frame[..2]);
+        frame[5] = SensirionCrc.Crc8(frame[3..5]);
         if (Has(FaultKind.BadCrc))
         {
             frame[2] ^= 0xFF;

@@ -11,11 +11,26 @@ internal sealed class HeartbeatRegistry
     private readonly List<Heartbeat> _heartbeats = [];
 
     /// <summary>Creates a registry that reads time from <paramref name="time"/>.</summary>
-    public HeartbeatRegistry(TimeProvider time)
+    /// <param name="time">The clock.</param>
+    /// <param name="timeout">How long a heartbeat may be silent (<c>Gateway:Watchdog:HeartbeatTimeout</c>); sets <see cref="BeatPeriod"/>.</param>
+    public HeartbeatRegistry(TimeProvider time, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         _time = time;
+        BeatPeriod = PeriodFor(timeout);
     }
+
+    /// <summary>
+    /// How often a component with nothing else to do beats: a quarter of the heartbeat timeout, from 250 ms to 5 s
+    /// (2.5 s with the default 10 s), so three beats in a row can be late before it counts as stale. Each beat of an
+    /// idle component is a timer and a thread-pool wake-up, which a Pi pays for at idle.
+    /// </summary>
+    public TimeSpan BeatPeriod { get; }
+
+    /// <summary>The beat period for a heartbeat timeout (see <see cref="BeatPeriod"/>).</summary>
+    public static TimeSpan PeriodFor(TimeSpan timeout) =>
+        TimeSpan.FromTicks(Math.Clamp(timeout.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(5).Ticks));
 
     /// <summary>Registers a component; it counts as having beaten now. Dispose the heartbeat to unregister.</summary>
     public Heartbeat Register(string name)
@@ -82,6 +97,9 @@ internal sealed class Heartbeat : IDisposable
     public string Name { get; }
 
     internal long LastBeat => Volatile.Read(ref _lastBeat);
+
+    /// <summary>How often the component should beat when it has nothing else to do (<see cref="HeartbeatRegistry.BeatPeriod"/>).</summary>
+    public TimeSpan Period => _registry.BeatPeriod;
 
     /// <summary>Records that the component is alive now.</summary>
     public void Beat() => Volatile.Write(ref _lastBeat, _registry.Now());

@@ -7,6 +7,7 @@ using Gateway.Logging;
 using Gateway.Sampling;
 using Gateway.Status;
 using Gateway.Systemd;
+using Gateway.Timing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -96,7 +97,7 @@ internal static partial class GatewayHost
         IHardwareBoard board;
         try
         {
-            board = BoardFactory.Create(options.Hardware, TimeProvider.System);
+            board = BoardFactory.Create(options.Hardware, SchedulerTimeProvider.Shared);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
@@ -193,16 +194,16 @@ internal static partial class GatewayHost
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
-        // The host's console lifetime turns SIGTERM, SIGINT and SIGQUIT into a graceful stop. Under systemd the
-        // journal already records start and stop; its "Press Ctrl+C" lines are for people running it by hand.
+        // Without a notify socket the host's console lifetime turns SIGTERM, SIGINT and SIGQUIT into a graceful stop (with
+        // one, AddSystemdNotify puts SystemdLifetime in its place). Under systemd the journal already records start and
+        // stop; the console lifetime's "Press Ctrl+C" lines are for people running it by hand.
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = systemd.UnderSystemd);
 
         services.AddSingleton(options);
-        services.AddSingleton(systemd);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<HeartbeatRegistry>();
+        services.AddSystemdNotify(systemd);
+        services.AddSingleton<TimeProvider>(SchedulerTimeProvider.Shared);
+        services.AddSingleton(sp => new HeartbeatRegistry(sp.GetRequiredService<TimeProvider>(), options.Watchdog.HeartbeatTimeout));
         services.AddSingleton<StatusBoard>();
-        services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
 
         services.AddSingleton(options.Outbox);
         services.AddSingleton<Outbox.Outbox>();
@@ -230,10 +231,10 @@ internal static partial class GatewayHost
         services.AddSingleton<Commands.ICommandHandler, Commands.BuiltIn.ConfigGetCommand>();
         services.AddSingleton<Commands.CommandPipeline>();
 
-        // Order matters: the lifecycle service subscribes to the status board before anything sets facts; the
+        // Order matters: the status service subscribes to the status board before anything sets facts; the
         // outbox starts before and stops after everything that feeds it (stop runs in reverse order); outputs are
         // put in their safe state before sampling starts and after it stops.
-        services.AddHostedService<SystemdLifecycleService>();
+        services.AddHostedService<SystemdStatusService>();
         services.AddHostedService<Outbox.OutboxService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutputService>());
         services.AddHostedService<WatchdogService>();

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
+using Gateway.Hosting;
 using Gateway.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -51,8 +52,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     {
         var endpoint = _listener.WebSocket!;
         var address = endpoint.BindAddress();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = EmbeddedWebApp.CreateBuilder();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(address, endpoint.Port);

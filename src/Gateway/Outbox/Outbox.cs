@@ -21,8 +21,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long the committing task sleeps while nothing waits to be committed: it wakes this often only to beat its
-    /// heartbeat and run maintenance (the sampler's supervisor beats once a second too).
+    /// How long the committing task sleeps while nothing waits to be committed when it has no <see cref="Heartbeat"/>;
+    /// with one it sleeps for the heartbeat's <see cref="Health.Heartbeat.Period"/> (it wakes then only to beat and run
+    /// maintenance).
     /// </summary>
     public static readonly TimeSpan IdleBeat = TimeSpan.FromSeconds(1);
 
@@ -310,7 +311,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
     // Rounds fall on ticks CommitInterval apart while something waits to be committed (a reading waits at most one
     // interval, as before); with nothing pending the task sleeps until a reading or an acknowledgement arrives, or
-    // IdleBeat passes. A wake-up costs a timer, a thread-pool worker and, on a Pi, measurable CPU at idle.
+    // its heartbeat's period (IdleBeat without one) passes. A wake-up costs a timer, a thread-pool worker and, on a Pi, measurable CPU at idle.
     private async Task WriteLoop()
     {
         var stopping = false;
@@ -323,7 +324,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
                 try
                 {
                     wake ??= _wake.WaitAsync(_stop.Token);
-                    var delay = HasWork() ? ticks.UntilNext(_time.GetTimestamp()) : IdleBeat;
+                    var delay = HasWork() ? ticks.UntilNext(_time.GetTimestamp()) : Heartbeat?.Period ?? IdleBeat;
                     using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
                     {
                         await Task.WhenAny(wake, Task.Delay(delay, _time, timeout.Token)).ConfigureAwait(false);

@@ -13,15 +13,12 @@ namespace Gateway.Sampling;
 
 /// <summary>
 /// Runs one <see cref="SensorLoop"/> per configured sensor and supervises them: beats the <c>pipeline</c>
-/// heartbeat once a second while no loop is stuck in a read past its timeout, and keeps the sensor figures on the
+/// heartbeat every <see cref="HeartbeatRegistry.BeatPeriod"/> while no loop is stuck in a read past its timeout, and keeps the sensor figures on the
 /// status board. <c>Gateway:Diagnostics:StallPipelineAfter</c> freezes the supervisor on purpose so that the
 /// systemd watchdog's reaction can be proven.
 /// </summary>
 internal sealed partial class SamplerService : BackgroundService
 {
-    /// <summary>How often the supervisor checks the loops and beats.</summary>
-    public static readonly TimeSpan SupervisionPeriod = TimeSpan.FromSeconds(1);
-
     /// <summary>How long one read may take before it is cut off and counted as a timeout.</summary>
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
@@ -71,7 +68,7 @@ internal sealed partial class SamplerService : BackgroundService
             LogStallArmed(_logger, armed.TotalSeconds);
         }
 
-        using var timer = new PeriodicTimer(SupervisionPeriod, _time);
+        using var timer = new PeriodicTimer(heartbeat.Period, _time);
         try
         {
             do

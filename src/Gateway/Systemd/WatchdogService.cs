@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.Status;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Systemd;
@@ -10,7 +11,8 @@ namespace Gateway.Systemd;
 /// <summary>
 /// Pings the systemd watchdog (<c>WATCHDOG=1</c>) at half of <c>WATCHDOG_USEC</c>, as sd_watchdog_enabled(3)
 /// recommends, but only while every component's heartbeat is fresh. A stalled pipeline therefore stops the
-/// pings and systemd restarts the service; a process that is merely alive is not enough.
+/// pings and systemd restarts the service; a process that is merely alive is not enough. (The package
+/// Microsoft.Extensions.Hosting.Systemd has no watchdog timer; this sends through its <see cref="ISystemdNotifier"/>.)
 /// </summary>
 internal sealed partial class WatchdogService : BackgroundService
 {
@@ -80,7 +82,7 @@ internal sealed partial class WatchdogService : BackgroundService
                 _status.SetPhase("Running");
             }
 
-            _notifier.Notify(ServiceState.Watchdog);
+            _notifier.Notify(ServiceStates.Watchdog);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }

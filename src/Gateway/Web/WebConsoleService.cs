@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Commands;
 using Gateway.Configuration;
+using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
@@ -100,8 +101,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     {
         var endpoint = _listener.Http!;
         var address = endpoint.BindAddress();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = EmbeddedWebApp.CreateBuilder();
         var web = _options.Web;
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -5,6 +5,7 @@ namespace Gateway.IntegrationTests.Service;
 /// <summary>The real gateway process talking the sd_notify protocol to a socket the test owns, as systemd would.</summary>
 public sealed class SystemdNotifyTests : IDisposable
 {
+    private const int SIGQUIT = 3; // signal(7)
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _dir = new();
 
@@ -43,6 +44,29 @@ public sealed class SystemdNotifyTests : IDisposable
         Assert.True(stopping.At > ready.At);
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains(gateway.Stdout, l => l.Contains("Gateway stopped", StringComparison.Ordinal));
+
+        // READY=1 and STOPPING=1 came from Microsoft.Extensions.Hosting.Systemd's SystemdLifetime, which logs this line
+        // (the console lifetime it replaces says "Press Ctrl+C to shut down" instead), although the test, not systemd,
+        // is the gateway's parent.
+        Assert.Contains(gateway.Stdout, l => l.Contains("Application started. Hosting environment:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Signals.SIGINT)]
+    [InlineData(SIGQUIT)]
+    public async Task Under_a_notify_socket_SIGINT_and_SIGQUIT_still_stop_the_gateway_gracefully_with_exit_code_zero(int signal)
+    {
+        // SystemdLifetime handles SIGTERM only (systemd's stop signal); a person at a terminal may press Ctrl-C or Ctrl-\.
+        using var systemd = NotifySocketListener.AtPath(_dir.File("notify.sock"));
+        using var gateway = GatewayProcess.Start(_dir.Path, ["--Gateway:DeviceId=it-sig"],
+            new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = systemd.EnvironmentValue });
+
+        await systemd.WaitForAsync("READY=1", StartTimeout);
+        gateway.Signal(signal);
+
+        await systemd.WaitForAsync("STOPPING=1", TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains(gateway.Stdout, l => l.Contains("Gateway stopped (exit 0)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.Status;
 using Gateway.Systemd;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,7 +16,7 @@ public sealed class WatchdogServiceTests
     private readonly StatusBoard _status = new();
     private readonly HeartbeatRegistry _heartbeats;
 
-    public WatchdogServiceTests() => _heartbeats = new HeartbeatRegistry(_time);
+    public WatchdogServiceTests() => _heartbeats = new HeartbeatRegistry(_time, TimeSpan.FromSeconds(10));
 
     private WatchdogService Create(SystemdEnvironment environment) => new(
         _notifier, environment, _heartbeats, _status, _time,
@@ -104,7 +105,7 @@ public sealed class WatchdogServiceTests
 
         public bool IsEnabled => true;
 
-        public void Notify(ServiceState state) => _sent.Enqueue(state.Text);
+        public void Notify(ServiceState state) => _sent.Enqueue(state.ToString());
 
         public int Count(string text) => _sent.Count(s => s == text);
     }
