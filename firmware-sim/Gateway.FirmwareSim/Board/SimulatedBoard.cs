@@ -55,6 +55,11 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
                 "Ads1115" => new Ads1115Model(d, location, time, Environment, Faults),
                 "Mcp9808" => new Mcp9808Model(d.Name, location, time, Environment, Faults),
                 "Sht4x" => new Sht4xModel(d.Name, location, time, Environment, Faults),
+                "Lm75" => new Lm75Model(d.Name, location, time, Environment, Faults),
+                "Aht20" => AhtModel.Aht20(d.Name, location, time, Environment, Faults),
+                "Aht10" => AhtModel.Aht10(d.Name, location, time, Environment, Faults),
+                "Max44009" => new Max44009Model(d.Name, location, time, Environment, Faults),
+                "Mlx90614" => new Mlx90614Model(d, address, location, time, Environment, Faults),
                 _ => null,
             };
             if (chip is not null)

@@ -10,7 +10,7 @@ namespace Gateway.FirmwareSim.Tests.Catalogue;
 /// </summary>
 internal static class CatalogueBoard
 {
-    public static SimulatedBoard Create() => new(ScenarioLoader.Parse(
+    public static SimulatedBoard Create(TimeProvider? time = null) => new(ScenarioLoader.Parse(
         """
         {
           "Name": "catalogue", "Seed": 7,
@@ -18,10 +18,15 @@ internal static class CatalogueBoard
                            "HumidityMean": 41, "HumiditySwing": 2, "PressureMean": 99800, "PressureDrift": 50, "LightMax": 12000 },
           "Devices": [
             { "Name": "mcp", "Type": "Mcp9808", "Bus": 1, "Address": "0x18" },
-            { "Name": "sht4", "Type": "Sht4x", "Bus": 1, "Address": "0x44" }
+            { "Name": "sht4", "Type": "Sht4x", "Bus": 1, "Address": "0x44" },
+            { "Name": "lm75", "Type": "Lm75", "Bus": 1, "Address": "0x48" },
+            { "Name": "aht20", "Type": "Aht20", "Bus": 1, "Address": "0x38" },
+            { "Name": "aht10", "Type": "Aht10", "Bus": 2, "Address": "0x38" },
+            { "Name": "lux", "Type": "Max44009", "Bus": 1, "Address": "0x4A" },
+            { "Name": "ir", "Type": "Mlx90614", "Bus": 1, "Address": "0x5A", "Offset": 11.5 }
           ]
         }
-        """, "catalogue test scenario"), TimeProvider.System);
+        """, "catalogue test scenario"), time ?? TimeProvider.System);
 
     /// <summary>Reads <paramref name="sensor"/> once and returns the values with the time window the read took.</summary>
     public static async Task<(IReadOnlyList<Measurement> Values, DateTimeOffset From, DateTimeOffset To)> ReadAsync(ISensor sensor)

@@ -41,6 +41,69 @@ public sealed class CatalogueOnSimulatorTests
     }
 
     [Fact]
+    public async Task Lm75_reports_the_temperature_in_Cel_to_its_eighth_of_a_degree_rounded_to_a_tenth_by_upstream()
+    {
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Lm75(bus, 1, 0x48);
+        await Task.Delay(150, TestContext.Current.CancellationToken); // the first conversion ends after 100 ms (§7.3)
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        // The register holds floor(T·8)/8; upstream rounds that to 0.1 °C.
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.125 + 0.05);
+    }
+
+    [Theory]
+    [InlineData(1, "AHT20")]
+    [InlineData(2, "AHT10")]
+    public async Task Aht20_and_Aht10_calibrate_then_report_temperature_in_Cel_and_humidity_in_percent_RH(int busId, string chip)
+    {
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(busId);
+        using var sensor = busId == 1 ? CatalogueBindings.Aht20(bus, busId, 0x38) : CatalogueBindings.Aht10(bus, busId, 0x38);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        Assert.StartsWith(chip, sensor.Description, StringComparison.Ordinal);
+        // 20-bit signals: 200/2^20 °C and 100/2^20 % per count.
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.0002);
+        CatalogueBoard.AssertWithin(board.Environment.Humidity, from, to, CatalogueBoard.Value(values, "humidity", Units.RelativeHumidity), 0.0001);
+    }
+
+    [Fact]
+    public async Task Max44009_reports_illuminance_in_lx_to_the_resolution_of_its_exponent()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(SimClock.Noon);
+        using var board = CatalogueBoard.Create(time);
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Max44009(bus, 1, 0x4A);
+        time.Advance(TimeSpan.FromMilliseconds(800)); // the first 800 ms measurement of the default mode
+
+        var values = await sensor.ReadAsync(TestContext.Current.CancellationToken);
+
+        // At noon the scenario's light is its maximum, 12,000 lx: 266,666 counts of 0.045 lx fit 8 bits at exponent 11.
+        var lux = board.Environment.Light(time.GetUtcNow());
+        var step = 0.045 * (1 << 11);
+        Assert.InRange(lux, 11_000, 13_000);
+        Assert.InRange(CatalogueBoard.Value(values, "illuminance", Units.Lux), lux - step - 0.001, lux + 0.001);
+    }
+
+    [Fact]
+    public async Task Mlx90614_reports_the_object_as_temperature_and_its_die_as_ambient_temperature_in_Cel()
+    {
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Mlx90614(bus, 1, 0x5A);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        // 0.02 K counts, rounded by upstream to 0.01 °C; the scenario's surface is the air + 11.5 °C.
+        CatalogueBoard.AssertWithin(at => board.Environment.Temperature(at) + 11.5, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.016);
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "ambient_temperature", Units.Celsius), 0.016);
+    }
+
+    [Fact]
     public async Task A_NACK_from_the_chip_reaches_the_sampler_as_a_BusNackException_naming_the_sensor_and_the_next_read_recovers()
     {
         using var board = CatalogueBoard.Create();
