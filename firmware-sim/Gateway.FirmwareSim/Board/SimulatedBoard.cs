@@ -60,6 +60,9 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
                 "Aht10" => AhtModel.Aht10(d.Name, location, time, Environment, Faults),
                 "Max44009" => new Max44009Model(d.Name, location, time, Environment, Faults),
                 "Mlx90614" => new Mlx90614Model(d, address, location, time, Environment, Faults),
+                "Bmp280" => Bme280Model.Bmp280(d.Name, location, time, Environment, Faults),
+                "Si7021" => new Si7021Model(d.Name, location, time, Environment, Faults),
+                "Shtc3" => new Shtc3Model(d.Name, location, time, Environment, Faults),
                 _ => null,
             };
             if (chip is not null)

@@ -23,7 +23,10 @@ internal static class CatalogueBoard
             { "Name": "aht20", "Type": "Aht20", "Bus": 1, "Address": "0x38" },
             { "Name": "aht10", "Type": "Aht10", "Bus": 2, "Address": "0x38" },
             { "Name": "lux", "Type": "Max44009", "Bus": 1, "Address": "0x4A" },
-            { "Name": "ir", "Type": "Mlx90614", "Bus": 1, "Address": "0x5A", "Offset": 11.5 }
+            { "Name": "ir", "Type": "Mlx90614", "Bus": 1, "Address": "0x5A", "Offset": 11.5 },
+            { "Name": "bmp", "Type": "Bmp280", "Bus": 1, "Address": "0x77" },
+            { "Name": "si", "Type": "Si7021", "Bus": 1, "Address": "0x40" },
+            { "Name": "shtc3", "Type": "Shtc3", "Bus": 1, "Address": "0x70" }
           ]
         }
         """, "catalogue test scenario"), time ?? TimeProvider.System);

@@ -104,6 +104,47 @@ public sealed class CatalogueOnSimulatorTests
     }
 
     [Fact]
+    public async Task Bmp280_reports_temperature_in_Cel_and_pressure_in_Pa_from_one_forced_conversion()
+    {
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Bmp280(bus, 1, 0x77);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        // The model's raw values compensate back to 0.01 °C and 1/256 Pa; upstream's double formulas differ by a little more.
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.02);
+        CatalogueBoard.AssertWithin(board.Environment.Pressure, from, to, CatalogueBoard.Value(values, "pressure", Units.Pascal), 2.0);
+    }
+
+    [Fact]
+    public async Task Si7021_reports_temperature_to_a_tenth_and_humidity_to_a_whole_percent_as_upstream_rounds()
+    {
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Si7021(bus, 1, 0x40);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        // Upstream's default resolution is RH 12 / T 14 bits (0.01 °C), then it rounds T to 0.1 °C and RH to 1 %.
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.05 + 0.011);
+        CatalogueBoard.AssertWithin(board.Environment.Humidity, from, to, CatalogueBoard.Value(values, "humidity", Units.RelativeHumidity), 0.5 + 0.031);
+    }
+
+    [Fact]
+    public async Task Shtc3_reports_temperature_in_Cel_and_humidity_in_percent_RH()
+    {
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Shtc3(bus, 1, 0x70);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.051);
+        CatalogueBoard.AssertWithin(board.Environment.Humidity, from, to, CatalogueBoard.Value(values, "humidity", Units.RelativeHumidity), 0.051);
+    }
+
+    [Fact]
     public async Task A_NACK_from_the_chip_reaches_the_sampler_as_a_BusNackException_naming_the_sensor_and_the_next_read_recovers()
     {
         using var board = CatalogueBoard.Create();
