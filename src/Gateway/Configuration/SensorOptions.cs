@@ -66,6 +66,23 @@ internal static class SensorTypes
         SensorType.Mcp9808, SensorType.Sht4x, SensorType.Lm75, SensorType.Aht20, SensorType.Aht10, SensorType.Bmp280,
         SensorType.Max44009, SensorType.Mlx90614, SensorType.Si7021, SensorType.Shtc3, SensorType.CpuTemperature,
     };
+
+    private static readonly (string, string)[] TemperatureOnly = [("temperature", "Cel")];
+    private static readonly (string, string)[] TemperatureHumidity = [("temperature", "Cel"), ("humidity", "%RH")];
+
+    /// <summary>
+    /// The quantities and SenML units a catalogue sensor reports (what src/Gateway.Hardware/Catalogue's readers return;
+    /// tests/Gateway.Tests/Hardware/CatalogueSensorFactoryTests checks each against a read); empty for our own types.
+    /// </summary>
+    public static IReadOnlyList<(string Quantity, string Unit)> CatalogueQuantities(SensorType type) => type switch
+    {
+        SensorType.Mcp9808 or SensorType.Lm75 or SensorType.CpuTemperature => TemperatureOnly,
+        SensorType.Sht4x or SensorType.Aht20 or SensorType.Aht10 or SensorType.Si7021 or SensorType.Shtc3 => TemperatureHumidity,
+        SensorType.Bmp280 => [("temperature", "Cel"), ("pressure", "Pa")],
+        SensorType.Max44009 => [("illuminance", "lx")],
+        SensorType.Mlx90614 => [("temperature", "Cel"), ("ambient_temperature", "Cel")],
+        _ => [],
+    };
 }
 
 /// <summary>Bias of a GPIO input.</summary>

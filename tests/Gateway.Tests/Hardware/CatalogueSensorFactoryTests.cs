@@ -20,7 +20,11 @@ public sealed class CatalogueSensorFactoryTests : IDisposable
     private readonly SimulatedBoard _board = new(ScenarioLoader.Parse(
         """
         { "Name": "catalogue", "Environment": { "TemperatureMean": 18.2, "TemperatureSwing": 0.2, "Noise": 0, "HumidityMean": 60, "HumiditySwing": 1 },
-          "Devices": [ { "Name": "mcp", "Type": "Mcp9808", "Address": "0x19" }, { "Name": "sht4", "Type": "Sht4x", "Address": "0x45" } ] }
+          "Devices": [ { "Name": "mcp", "Type": "Mcp9808", "Address": "0x19" }, { "Name": "sht4", "Type": "Sht4x", "Address": "0x45" },
+                       { "Name": "lm75", "Type": "Lm75", "Address": "0x49" }, { "Name": "aht20", "Type": "Aht20", "Address": "0x38" },
+                       { "Name": "aht10", "Type": "Aht10", "Address": "0x39" }, { "Name": "bmp", "Type": "Bmp280", "Address": "0x76" },
+                       { "Name": "lux", "Type": "Max44009", "Address": "0x4B" }, { "Name": "ir", "Type": "Mlx90614", "Address": "0x5A" },
+                       { "Name": "si", "Type": "Si7021", "Address": "0x40" }, { "Name": "shtc3", "Type": "Shtc3", "Address": "0x70" } ] }
         """, "test"), TimeProvider.System);
 
     private readonly SensorFactory _factory;
@@ -89,6 +93,36 @@ public sealed class CatalogueSensorFactoryTests : IDisposable
         Assert.NotNull(recovered.Values);
         Assert.Equal(HealthState.Ok, loop.State);
         Assert.Equal(2, sink.Readings);
+    }
+
+    [Theory]
+    [InlineData("Mcp9808", "0x19")]
+    [InlineData("Sht4x", "0x45")]
+    [InlineData("Lm75", "0x49")]
+    [InlineData("Aht20", "0x38")]
+    [InlineData("Aht10", "0x39")]
+    [InlineData("Bmp280", "0x76")]
+    [InlineData("Max44009", "0x4B")]
+    [InlineData("Mlx90614", "0x5A")]
+    [InlineData("Si7021", "0x40")]
+    [InlineData("Shtc3", "0x70")]
+    [InlineData("CpuTemperature", null)]
+    public async Task Every_catalogue_type_reads_its_simulated_chip_and_reports_the_quantities_discovery_announces(string type, string? address)
+    {
+        var settings = new List<(string, string)> { ("Gateway:Sensors:s:Type", type) };
+        if (address is not null)
+        {
+            settings.Add(("Gateway:Sensors:s:Address", address));
+        }
+
+        var options = Assert.Single(Configure([.. settings]));
+        using var sensor = _factory.Create(options);
+        await Task.Delay(900, TestContext.Current.CancellationToken); // the slowest first conversion: MAX44009, 800 ms
+
+        var values = await sensor.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Gateway.Links.Mqtt.HomeAssistantDiscovery.Quantities(options), values.Select(v => (v.Quantity, v.Unit)));
+        Assert.All(values, v => Assert.True(double.IsFinite(v.Value)));
     }
 
     private static double Single(IReadOnlyList<Measurement> values, string quantity, string unit)
