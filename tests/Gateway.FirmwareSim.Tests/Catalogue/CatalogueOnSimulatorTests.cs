@@ -197,4 +197,45 @@ public sealed class CatalogueOnSimulatorTests
         var t = CatalogueBoard.Value(values, "temperature", Units.Celsius);
         CatalogueBoard.AssertWithin(at => board.Environment.Temperature(at) + Gateway.FirmwareSim.Board.SimulatedBoard.CpuAboveAmbient, from, to, t, 0.001);
     }
+
+    [Fact]
+    public async Task On_a_Linux_board_the_CPU_temperature_is_thermal_zone_0s_millidegrees_in_Cel()
+    {
+        var dir = Directory.CreateTempSubdirectory("gw-thermal-");
+        try
+        {
+            var zone = Path.Combine(dir.FullName, "temp");
+            await File.WriteAllTextAsync(zone, "48312\n", TestContext.Current.CancellationToken);
+            using var board = new NotSimulatedBoard();
+            using var sensor = CpuTemperatureSensors.Create(board, zone);
+
+            var values = await sensor.ReadAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(new Measurement("temperature", 48.312, Units.Celsius), Assert.Single(values));
+            await File.WriteAllTextAsync(zone, "n/a\n", TestContext.Current.CancellationToken);
+            await Assert.ThrowsAsync<ImplausibleReadingException>(async () => await sensor.ReadAsync(TestContext.Current.CancellationToken));
+            File.Delete(zone);
+            await Assert.ThrowsAsync<DeviceNotFoundException>(async () => await sensor.ReadAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    // A board without its own CPU temperature source, as the Linux board is; it has no buses this test uses.
+    private sealed class NotSimulatedBoard : IHardwareBoard
+    {
+        public string Description => "test board";
+
+        public Gateway.Hardware.OneWire.IOneWireBus OneWire => throw new NotSupportedException();
+
+        public Gateway.Hardware.Gpio.GpioChipController OpenGpioChip(int chip) => throw new NotSupportedException();
+
+        public System.Device.I2c.I2cBus OpenI2cBus(int busId) => throw new NotSupportedException();
+
+        public void Dispose()
+        {
+        }
+    }
 }
