@@ -10,8 +10,7 @@ namespace Gateway.FirmwareSim.Chips;
 /// keep their values, table 12), firmware revision 0x84 0xB8 (0x20 = firmware 2.0). A measurement answers MSB, LSB,
 /// checksum (CRC-8 x⁸+x⁵+x⁴+1, initial 0x00, §5.1) with the codes of §5.1.1/§5.1.2 (RH = 125·code/65536 − 6,
 /// T = 175.72·code/65536 − 46.85) cut to the resolution's bits. An RH measurement also measures T (§5.1.1). Conversion
-/// time: the typical values of table 2 (RH 12-bit 10 ms + T 14-bit 7 ms; fewer bits convert faster), since the maximum
-/// (12 + 10.8 ms) is longer than dotnet/iot's fixed 20 ms wait. No-hold reads before the end are not acknowledged; a
+/// time: the typical values of table 2 (RH 12-bit 10 ms + T 14-bit 7 ms; fewer bits convert faster). No-hold reads before the end are not acknowledged; a
 /// hold-master read is answered with the result (the chip stretches SCL until then: the wait is the master's, not
 /// modelled). Under "stuck" a conversion never ends; "badcrc" corrupts the checksum.
 /// </summary>

@@ -87,12 +87,12 @@ public static class CatalogueBindings
         d => new Mlx90614(d),
         b => [SenmlUnits.Of("temperature", b.ReadObjectTemperature()), SenmlUnits.Of("ambient_temperature", b.ReadAmbientTemperature())]);
 
-    /// <summary>Silicon Labs Si7021 temperature and humidity sensor (0x40): upstream rounds temperature to 0.1 °C and humidity to whole percent.</summary>
+    /// <summary>Silicon Labs Si7021 temperature and humidity sensor (0x40): upstream rounds temperature to 0.1 °C.</summary>
     public static ISensor Si7021(I2cBus bus, int busId, int address) => Create(bus, busId, address, "Si7021",
         d => new Si7021(d),
         b => [SenmlUnits.Of("temperature", b.Temperature), SenmlUnits.Of("humidity", b.Humidity)]);
 
-    /// <summary>Sensirion SHTC3 temperature and humidity sensor (0x70): normal-power measurement without clock stretching.</summary>
+    /// <summary>Sensirion SHTC3 temperature and humidity sensor (0x70): normal-power measurement without clock stretching; upstream rounds temperature to 0.1 °C.</summary>
     public static ISensor Shtc3(I2cBus bus, int busId, int address) => Create(bus, busId, address, "SHTC3",
         d => new Shtc3(d),
         b => b.TryGetTemperatureAndHumidity(out var t, out var h)

@@ -7,8 +7,9 @@ namespace Gateway.Hardware.Catalogue;
 /// <summary>
 /// The board's own CPU temperature as a sensor (no wiring, no bus): quantity <c>temperature</c> in Cel. On Linux it reads
 /// the file Iot.Device.Bindings' <c>CpuTemperature</c> reads there, thermal zone 0, in the same format; the upstream class
-/// itself is not used because referencing it compiles its Windows paths (OpenHardwareMonitor over HttpClient, WMI) into
-/// the NativeAOT binary: +6.26 MB with it against the ≤ 6 MB the whole catalogue may cost (docs/benchmarks.md).
+/// itself is not used because referencing it compiles its Windows paths (OpenHardwareMonitor over HttpClient with
+/// reflection-based JSON, WMI) into the NativeAOT binary, with four AOT/trim warnings and at least 88 KB
+/// (docs/hardware.md, "The catalogue").
 /// </summary>
 public static class CpuTemperatureSensors
 {

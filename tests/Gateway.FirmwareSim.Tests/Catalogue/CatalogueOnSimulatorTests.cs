@@ -118,7 +118,7 @@ public sealed class CatalogueOnSimulatorTests
     }
 
     [Fact]
-    public async Task Si7021_reports_temperature_to_a_tenth_and_humidity_to_a_whole_percent_as_upstream_rounds()
+    public async Task Si7021_reports_temperature_rounded_to_a_tenth_by_upstream_and_humidity_to_its_12_bits()
     {
         using var board = CatalogueBoard.Create();
         using var bus = board.OpenI2cBus(1);
@@ -126,9 +126,9 @@ public sealed class CatalogueOnSimulatorTests
 
         var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
 
-        // Upstream's default resolution is RH 12 / T 14 bits (0.01 °C), then it rounds T to 0.1 °C and RH to 1 %.
+        // Upstream's default resolution is RH 12 / T 14 bits (125/4096 % and 0.011 °C per step); it rounds T to 0.1 °C.
         CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.05 + 0.011);
-        CatalogueBoard.AssertWithin(board.Environment.Humidity, from, to, CatalogueBoard.Value(values, "humidity", Units.RelativeHumidity), 0.5 + 0.031);
+        CatalogueBoard.AssertWithin(board.Environment.Humidity, from, to, CatalogueBoard.Value(values, "humidity", Units.RelativeHumidity), 0.031);
     }
 
     [Fact]
