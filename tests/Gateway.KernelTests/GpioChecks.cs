@@ -228,6 +228,18 @@ internal static class GpioChecks
             Expect.Equal<string?>("gateway", probe.GetLineInfo(2).Consumer, "the new holder");
         });
 
+        checks.Run("gpio: the stock GpioController over LinuxGpioDriver waits for an edge the simulated pull makes (WaitForEvent)", () =>
+        {
+            sim.Pull(1, up: false);
+            using var stock = new GpioController(new LinuxGpioDriver(guest.GpioChip));
+            stock.OpenPin(1, PinMode.Input);
+            using var pull = new Timer(_ => sim.Pull(1, up: true), null, 200, Timeout.Infinite);
+            var result = stock.WaitForEvent(1, PinEventTypes.Rising, TimeSpan.FromSeconds(10));
+            Expect.True(!result.TimedOut, "an edge came within 10 s");
+            Expect.Equal(PinEventTypes.Rising, result.EventTypes, "the edge");
+            Expect.Equal(PinValue.High, stock.Read(1), "the level after it");
+        });
+
         checks.Run("gpio: an active-low relay output starts off (line high) and on drives it low", () =>
         {
             using var relay = new DigitalOutput("relay", gpio, 7, activeLow: true, safeOn: false);

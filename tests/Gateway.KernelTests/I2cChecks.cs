@@ -241,6 +241,30 @@ internal static class I2cChecks
                 setId(Bme280Fixture.ChipId);
             }
         }).ConfigureAwait(false);
+
+        if (prefix == "i2c")
+        {
+            checks.Run("i2c: Iot.Device.Bindings' BME280 binding, unchanged, reads the same chip over our I2cBus", () =>
+            {
+                load();
+                var upstream = new Iot.Device.Bmxx80.Bme280(device); // not disposed: it would dispose the shared device
+                upstream.SetPowerMode(Iot.Device.Bmxx80.PowerMode.Bmx280PowerMode.Forced);
+                var reading = upstream.Read();
+                Expect.Near(Bme280Fixture.Temperature, reading.Temperature?.DegreesCelsius ?? double.NaN, 0.01, "temperature °C (its floating-point compensation)");
+                Expect.Near(Bme280Fixture.Pressure, reading.Pressure?.Pascals ?? double.NaN, 1.0, "pressure Pa");
+            });
+        }
+        else
+        {
+            // Iot.Device.Bmxx80 reads a register as a write of its address, then a separate read: two transactions, the
+            // second a read without a command, which no SMBus transaction carries. Ours reads with one WriteRead.
+            checks.Run($"{prefix}: Iot.Device.Bindings' BME280 binding cannot run on an SMBus-only adapter, and is told why", () =>
+            {
+                load();
+                var ex = Expect.Throws<HardwareException>(() => new Iot.Device.Bmxx80.Bme280(device).Read(), "upstream BME280 over SMBus");
+                Expect.True(ex.Message.Contains("SMBus only", StringComparison.Ordinal), $"the message says why: {ex.Message}");
+            });
+        }
     }
 
     private static async Task<TException> ThrowsAsync<TException>(Func<Task> action)

@@ -9,6 +9,16 @@ namespace Gateway.Hardware.Gpio;
 /// </summary>
 public abstract class GpioLineDriver : GpioDriver, IGpioLineFeatures
 {
+    /// <summary>
+    /// Creates the driver without the finalizer System.Device.Gpio's <see cref="GpioDriver"/> declares: our drivers are
+    /// disposed by their owners (the controller, the board). The finalizer called <c>Dispose(false)</c> on drivers whose
+    /// constructor had thrown, which dereferenced parts never made (a NullReferenceException on the finalizer thread
+    /// ends the process) and closed descriptor numbers already closed and perhaps reused by another file.
+    /// </summary>
+#pragma warning disable CA1816 // deliberate: the finalizer is turned off at construction, not in Dispose (see above)
+    protected GpioLineDriver() => GC.SuppressFinalize(this);
+#pragma warning restore CA1816
+
     /// <inheritdoc/>
     public abstract string ChipName { get; }
 

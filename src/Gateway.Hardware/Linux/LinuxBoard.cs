@@ -2,7 +2,6 @@ using System.Device.Gpio;
 using System.Device.I2c;
 using System.Globalization;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 using Gateway.Hardware.OneWire;
 
 namespace Gateway.Hardware.Linux;

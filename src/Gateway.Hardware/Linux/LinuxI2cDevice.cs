@@ -1,6 +1,5 @@
 using System.Device.I2c;
 using System.Globalization;
-using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Linux;
 

@@ -1,5 +1,4 @@
 using System.Device.Gpio;
-using Gateway.Hardware.Gpio;
 
 namespace Gateway.Hardware.Remote;
 

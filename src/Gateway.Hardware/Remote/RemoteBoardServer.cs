@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Remote;
 

@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using System.Device.I2c;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 using Gateway.Hardware.OneWire;
 
 namespace Gateway.Hardware.Remote;

@@ -9,7 +9,6 @@ using Gateway.Hardware.Devices.DigitalInput;
 using Gateway.Hardware.Devices.Ds18b20;
 using Gateway.Hardware.Devices.Sht3x;
 using Gateway.Hardware.Gpio;
-using Gateway.Hardware.I2c;
 using Gateway.Hardware.Sensors;
 using Gateway.Sampling;
 

@@ -27,6 +27,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     private readonly StatusBoard _status;
     private readonly ILogger _logger;
     private readonly Backoff _backoff;
+    private readonly OutageLog _outage = new(TimeProvider.System); // clocks only, no timers
     private readonly string _endpoint;
     private CancellationTokenSource _kick = new();
     private volatile string _state = "connecting";
@@ -99,6 +100,10 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                 _backoff.Reset();
                 SetState("up");
                 LogUp(_logger, _link.Name, _endpoint);
+                if (_outage.Recovered() is { } outage)
+                {
+                    LogBack(_logger, _link.Name, outage.DownFor.TotalSeconds, outage.Failures);
+                }
                 await RunConnectionAsync(stream, attempt.Token).ConfigureAwait(false);
                 error = "the upstream closed the connection";
             }
@@ -132,15 +137,19 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
             var delay = _backoff.Next();
             _lastError = error;
-            if (stalled)
+            SetState(stalled ? $"stalled ({error})" : $"backing off ({error})");
+            var entry = _outage.Failed(stalled ? $"stalled: {error}" : error ?? "disconnected");
+            if (entry.Line == OutageLine.Report && stalled)
             {
-                SetState($"stalled ({error})");
                 LogStalled(_logger, _link.Name, _endpoint, error ?? "stalled", delay.TotalSeconds);
             }
-            else
+            else if (entry.Line == OutageLine.Report)
             {
-                SetState($"backing off ({error})");
                 LogDown(_logger, _link.Name, _endpoint, error ?? "disconnected", delay.TotalSeconds);
+            }
+            else if (entry.Line == OutageLine.Summary)
+            {
+                LogStillDown(_logger, _link.Name, _endpoint, entry.DownFor.TotalMinutes, entry.Failures, error ?? "disconnected", delay.TotalSeconds);
             }
 
             try
@@ -406,6 +415,12 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Endpoint}")]
     private static partial void LogUp(ILogger logger, string link, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: back after {Seconds:0.0}s down ({Failures} failed attempts)")]
+    private static partial void LogBack(ILogger logger, string link, double seconds, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} still down after {Minutes:0.0} min ({Failures} failed attempts; the same again is summarised once a minute): {Error}; next attempt in {Seconds:0.0}s")]
+    private static partial void LogStillDown(ILogger logger, string link, string endpoint, double minutes, int failures, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} down: {Error}; reconnecting in {Seconds:0.0}s")]
     private static partial void LogDown(ILogger logger, string link, string endpoint, string error, double seconds);

@@ -2,7 +2,6 @@ using System.Device.Gpio;
 using System.Globalization;
 using Gateway.Configuration;
 using Gateway.Hardware.Devices.DigitalInput;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
 using Gateway.Health;
 using Gateway.Status;

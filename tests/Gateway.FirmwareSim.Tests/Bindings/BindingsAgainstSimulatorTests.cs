@@ -9,7 +9,6 @@ using Gateway.Hardware.Devices.DigitalInput;
 using Gateway.Hardware.Devices.DigitalOutput;
 using Gateway.Hardware.Devices.Ds18b20;
 using Gateway.Hardware.Devices.Sht3x;
-using Gateway.Hardware.Gpio;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.FirmwareSim.Tests.Bindings;

@@ -7,7 +7,6 @@ using Gateway.Hardware.Devices.Bh1750;
 using Gateway.Hardware.Devices.Bme280;
 using Gateway.Hardware.Devices.Ds18b20;
 using Gateway.Hardware.Devices.Sht3x;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
 using Microsoft.Extensions.Time.Testing;
 

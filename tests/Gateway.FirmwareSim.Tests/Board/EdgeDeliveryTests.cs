@@ -2,7 +2,6 @@ using System.Device.Gpio;
 using Gateway.FirmwareSim.Board;
 using Gateway.FirmwareSim.Scenarios;
 using Gateway.Hardware.Devices.DigitalInput;
-using Gateway.Hardware.Gpio;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,5 @@
 using System.Device.Gpio;
 using System.Buffers.Binary;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Linux;
 
 namespace Gateway.Hardware.Tests.Linux;

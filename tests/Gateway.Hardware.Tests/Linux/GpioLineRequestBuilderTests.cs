@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
 using Gateway.Hardware.Linux;
 
@@ -99,6 +98,20 @@ public class GpioLineRequestBuilderTests
         BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(564), 64); // event_buffer_size
 
         Assert.Equal(expected, Bytes(ref request));
+    }
+
+    [Fact]
+    public void A_request_as_it_is_has_no_flags_and_no_attributes_so_the_kernel_changes_neither_direction_nor_level()
+    {
+        var request = GpioLineRequestBuilder.RequestAsIs(17, "gateway", 64);
+
+        var expected = new byte[592];
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(0), 17); // offsets[0]
+        "gateway"u8.CopyTo(expected.AsSpan(256)); // consumer
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(560), 1); // num_lines
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(564), 64); // event_buffer_size
+
+        Assert.Equal(expected, Bytes(ref request)); // config.flags 0: neither INPUT nor OUTPUT (linereq_create leaves the direction)
     }
 
     [Fact]

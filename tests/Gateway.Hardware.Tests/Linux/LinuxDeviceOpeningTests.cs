@@ -23,6 +23,34 @@ public class LinuxDeviceOpeningTests
     }
 
     [Fact]
+    public void A_driver_that_failed_to_open_leaves_no_finalizer_that_crashes_the_process_or_closes_a_reused_descriptor()
+    {
+        // System.Device.Gpio's GpioDriver has a finalizer calling Dispose(false). A constructor that throws leaves a
+        // half-made driver; its finalizer dereferenced the event pump it never made (the process died with a
+        // NullReferenceException on the finalizer thread) and would close a descriptor number already closed and
+        // perhaps reused by then.
+        FailToOpen();
+        using var reused = File.OpenHandle(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        RandomAccess.Write(reused, "still open"u8, 0); // throws if a finalizer closed the descriptor number
+        Assert.Equal(10, RandomAccess.GetLength(reused));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FailToOpen()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Throws<DeviceNotFoundException>(() => new LinuxGpioDriver("/dev/gpiochip-absent"));
+            Assert.ThrowsAny<HardwareException>(() => new LinuxGpioDriver("/dev/null")); // opened, then refused by the ioctl
+        }
+    }
+
+    [Fact]
     public void Opening_a_missing_i2c_bus_says_how_to_enable_i2c()
     {
         using var board = new LinuxBoard();

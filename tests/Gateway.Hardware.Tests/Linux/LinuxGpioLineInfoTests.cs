@@ -1,6 +1,5 @@
 using System.Device.Gpio;
 using System.Text;
-using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Interop;
 using Gateway.Hardware.Linux;
 
@@ -50,6 +49,27 @@ public unsafe class LinuxGpioLineInfoTests
 
         Assert.True(decoded.IsOutput && decoded.IsActiveLow && decoded.IsUsed);
         Assert.Equal(LinuxGpioBias.Disabled, decoded.Bias);
+    }
+
+    [Theory]
+    [InlineData("OUTPUT", PinMode.Output)]
+    [InlineData("OUTPUT PULL_UP", PinMode.Output)]
+    [InlineData("INPUT", PinMode.Input)]
+    [InlineData("INPUT DISABLED", PinMode.Input)]
+    [InlineData("INPUT PULL_UP", PinMode.InputPullUp)]
+    [InlineData("INPUT PULL_DOWN", PinMode.InputPullDown)]
+    public void A_lines_flags_give_the_mode_a_line_opened_as_it_is_reports(string flags, PinMode mode)
+    {
+        var bits = flags.Split(' ').Aggregate(default(gpio_v2_line_flag), (all, name) => all | name switch
+        {
+            "OUTPUT" => gpio_v2_line_flag.GPIO_V2_LINE_FLAG_OUTPUT,
+            "INPUT" => gpio_v2_line_flag.GPIO_V2_LINE_FLAG_INPUT,
+            "PULL_UP" => gpio_v2_line_flag.GPIO_V2_LINE_FLAG_BIAS_PULL_UP,
+            "PULL_DOWN" => gpio_v2_line_flag.GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN,
+            _ => gpio_v2_line_flag.GPIO_V2_LINE_FLAG_BIAS_DISABLED,
+        });
+
+        Assert.Equal(mode, LinuxGpioLineInfo.From(new gpio_v2_line_info { flags = (ulong)bits }).Mode);
     }
 
     [Fact]

@@ -71,6 +71,20 @@ public sealed class RemoteSimulatorBoardTests : IAsyncDisposable
     }
 
     [Fact]
+    public void A_line_opened_without_a_mode_is_claimed_as_it_is_and_the_answer_says_what_it_is()
+    {
+        using var control = new RemoteConnection(SocketPath, Timeout);
+        _board.Gpio.Edge(6, PinEventTypes.Rising); // the line is high before anyone claims it
+
+        var answer = control.Call(new RemoteRequest { Op = RemoteOps.GpioOpen, Chip = 0, Pin = 6 }, "cli");
+
+        Assert.Equal("Input", answer.Text);
+        Assert.Equal(1, answer.Value);
+        var again = Assert.Throws<ArgumentException>(() => control.Call(new RemoteRequest { Op = RemoteOps.GpioOpen, Chip = 0, Pin = 6 }, "cli")); // badRequest
+        Assert.Contains("already open", again.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_fault_is_a_clear_error_and_the_connection_stays_up()
     {
         using var control = new RemoteConnection(SocketPath, Timeout);

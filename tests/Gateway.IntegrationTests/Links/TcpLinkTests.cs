@@ -112,6 +112,31 @@ public sealed class TcpLinkTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upstream_that_stays_down_gets_one_warning_not_one_per_retry_and_a_line_when_it_is_back()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; // free, and nobody listens once the probe is gone
+        }
+
+        using var gateway = Start(port); // BackoffMax=500ms: ~2 retries a second
+        await gateway.WaitForLineAsync("reconnecting in", Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        // Before, every retry logged a warning (~10 here; 120 lines in 2.5 minutes with the default backoff).
+        Assert.Single(gateway.Stdout, l => l.Contains($"Link tcp to 127.0.0.1:{port} down", StringComparison.Ordinal));
+
+        await using var upstream = new TestUpstream { Port = port };
+        upstream.Start();
+        var back = await gateway.WaitForLineAsync("Link tcp: back after", Timeout);
+        Assert.Matches(@"back after \d+\.\ds down \((\d{2,}|[5-9]) failed attempts\)", back);
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task An_upstream_that_pings_but_never_reads_is_dropped_as_stalled_after_WriteTimeout_and_nothing_is_lost()
     {
         await using var upstream = new TestUpstream { NeverRead = true };

@@ -24,7 +24,7 @@ internal sealed class TestUpstream : IAsyncDisposable
     /// <summary>Creates the upstream; with a certificate it speaks TLS.</summary>
     public TestUpstream(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null) => _certificate = certificate;
 
-    public int Port { get; private set; }
+    public int Port { get; set; }
 
     /// <summary>
     /// While true, a new connection is never read: the upstream only sends a <c>ping</c> every 500 ms (so the link

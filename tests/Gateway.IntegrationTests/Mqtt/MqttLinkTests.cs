@@ -159,6 +159,36 @@ public sealed class MqttLinkTests : IDisposable
         Assert.Equal("gateway/mq-02/status", online.Topic);
     }
 
+    [Theory]
+    [InlineData(false)] // stopped while it announces and subscribes, right after 'online'
+    [InlineData(true)] // stopped while it delivers readings
+    public async Task A_graceful_stop_publishes_the_retained_offline_status_before_it_disconnects(bool afterReadings)
+    {
+        // A clean DISCONNECT makes the broker discard the last will (MQTT 3.1.1 §3.14.4), so without its own 'offline'
+        // a stopped gateway stays 'online' in the retained status, and Home Assistant shows it available.
+        var device = afterReadings ? "mq-09" : "mq-08";
+        await using var broker = await Mosquitto.StartAsync();
+        await using (var recorder = await Recorder.StartAsync(broker, "watcher", $"gateway/{device}/#"))
+        {
+            using var gateway = StartGateway(broker, device);
+            await recorder.WaitForAsync(m => m.Payload == "online", "online");
+            if (afterReadings)
+            {
+                await recorder.WaitForAsync(m => m.Topic.StartsWith($"gateway/{device}/sensor/", StringComparison.Ordinal), "a reading");
+            }
+
+            gateway.Signal(15); // SIGTERM, as systemctl stop sends
+            Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+            Assert.Contains(gateway.Stdout, l => l.Contains($"published the retained status 'offline' on gateway/{device}/status", StringComparison.Ordinal));
+            await recorder.WaitForAsync(m => m.Topic == $"gateway/{device}/status" && m.Payload == "offline", "offline, published by the stopping gateway");
+        }
+
+        // What a client that connects later (Home Assistant after a restart) is told: the retained status.
+        await using var later = await Recorder.StartAsync(broker, "later", $"gateway/{device}/status");
+        var retained = await later.WaitForAsync(m => m.Retain, "the retained status");
+        Assert.Equal("offline", retained.Payload);
+    }
+
     [Fact]
     public async Task A_wrong_password_is_a_clear_error_and_backoff_and_the_gateway_stays_up()
     {

@@ -26,6 +26,8 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 {
     private static readonly byte[] Online = "online"u8.ToArray();
     private static readonly byte[] Offline = "offline"u8.ToArray();
+    private static readonly TimeSpan OfflineTimeout = TimeSpan.FromSeconds(3);
+    private readonly OutageLog _outage = new(TimeProvider.System); // clocks only, no timers
     private readonly MqttLinkOptions _link;
     private readonly GatewayOptions _options;
     private readonly Outbox.Outbox _outbox;
@@ -88,10 +90,11 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             var kick = Volatile.Read(ref _kick).Token;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
             string error;
+            string? refused = null;
             var stalled = false;
             try
             {
-                (error, stalled) = await RunConnectionAsync(attempt.Token).ConfigureAwait(false);
+                (error, stalled) = await RunConnectionAsync(attempt.Token, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -106,7 +109,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             catch (MqttConnectException ex)
             {
                 error = $"the broker refused the connection: {ex.Message}";
-                LogRefused(_logger, _link.Name, _link.Target, ex.Message);
+                refused = ex.Message;
             }
             catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
             {
@@ -123,16 +126,26 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
             var delay = _backoff.Next();
             _lastError = error;
-            if (stalled)
+
+            // Stalled: the broker is connected but does not take our packets (or answer): not merely down.
+            SetState(stalled ? $"stalled ({error})" : $"backing off ({error})");
+            var entry = _outage.Failed(stalled ? $"stalled: {error}" : error);
+            if (entry.Line == OutageLine.Report && refused is not null)
             {
-                // The broker is connected but does not take our packets (or answer): not merely down.
-                SetState($"stalled ({error})");
+                LogRefused(_logger, _link.Name, _link.Target, refused);
+            }
+
+            if (entry.Line == OutageLine.Report && stalled)
+            {
                 LogStalled(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
             }
-            else
+            else if (entry.Line == OutageLine.Report)
             {
-                SetState($"backing off ({error})");
                 LogDown(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
+            }
+            else if (entry.Line == OutageLine.Summary)
+            {
+                LogStillDown(_logger, _link.Name, _link.Target, entry.DownFor.TotalMinutes, entry.Failures, error, delay.TotalSeconds);
             }
             try
             {
@@ -151,7 +164,8 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
     }
 
     // One connection: returns why it ended and whether it stalled (a write or an answer timed out), or throws what ended it.
-    private async Task<(string Error, bool Stalled)> RunConnectionAsync(CancellationToken token)
+    // On the gateway's stop it says 'offline' first (SayOfflineAsync).
+    private async Task<(string Error, bool Stalled)> RunConnectionAsync(CancellationToken token, CancellationToken stopping)
     {
         await using var client = new MqttClient();
         var lost = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -172,24 +186,55 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         _backoff.Reset();
         SetState("up");
         LogUp(_logger, _link.Name, _link.Target, _topics.Prefix);
-        await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
-        await AnnounceAsync(client, token).ConfigureAwait(false);
-        await SubscribeAsync(client, token).ConfigureAwait(false);
-
-        var cursor = _outbox.Cursor(_link.Name, durable: true);
-        foreach (var gap in _outbox.Gaps(cursor))
+        if (_outage.Recovered() is { } outage)
         {
-            await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+            LogBack(_logger, _link.Name, outage.DownFor.TotalSeconds, outage.Failures);
         }
-
-        var pump = PumpAsync(client, cursor, token);
-        var ended = await Task.WhenAny(pump, lost.Task).ConfigureAwait(false);
-        if (ended == pump)
+        try
         {
-            await pump.ConfigureAwait(false); // rethrows
+            await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
+            await AnnounceAsync(client, token).ConfigureAwait(false);
+            await SubscribeAsync(client, token).ConfigureAwait(false);
+
+            var cursor = _outbox.Cursor(_link.Name, durable: true);
+            foreach (var gap in _outbox.Gaps(cursor))
+            {
+                await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+            }
+
+            var pump = PumpAsync(client, cursor, token);
+            var ended = await Task.WhenAny(pump, lost.Task).ConfigureAwait(false);
+            if (ended == pump)
+            {
+                await pump.ConfigureAwait(false); // rethrows
+                stopping.ThrowIfCancellationRequested(); // the pump also ends quietly when the gateway stops
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !lost.Task.IsCompleted)
+        {
+            await SayOfflineAsync(client).ConfigureAwait(false);
+            throw;
         }
 
         return await lost.Task.ConfigureAwait(false);
+    }
+
+    // A graceful stop ends with a clean DISCONNECT, and the broker then discards the last will (MQTT 3.1.1 §3.14.4;
+    // 5.0 §3.14.2.1 reason code 0): without this the retained status would stay 'online' after the gateway stopped,
+    // and Home Assistant would keep showing it available with stale values. Bounded, so a stuck broker cannot hold up
+    // the stop; if it fails the status stays as it was, and the log says so.
+    private async Task SayOfflineAsync(MqttClient client)
+    {
+        using var timeout = new CancellationTokenSource(OfflineTimeout);
+        try
+        {
+            await client.PublishAsync(_topics.Status, Offline, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, timeout.Token).ConfigureAwait(false);
+            LogSaidOffline(_logger, _link.Name, _topics.Status);
+        }
+        catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            LogOfflineFailed(_logger, _link.Name, _topics.Status, ex is OperationCanceledException ? $"no PUBACK within {OfflineTimeout.TotalSeconds:0} s" : Redaction.Redact(ex.Message));
+        }
     }
 
     private MqttClientOptions ClientOptions()
@@ -447,8 +492,20 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: stopping; published the retained status 'offline' on {Topic}")]
+    private static partial void LogSaidOffline(ILogger logger, string link, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: stopping, but could not publish 'offline' on {Topic} ({Error}); the retained status still says 'online'")]
+    private static partial void LogOfflineFailed(ILogger logger, string link, string topic, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Broker}, topics under {Prefix}")]
     private static partial void LogUp(ILogger logger, string link, string broker, string prefix);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: back after {Seconds:0.0}s down ({Failures} failed attempts)")]
+    private static partial void LogBack(ILogger logger, string link, double seconds, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} still down after {Minutes:0.0} min ({Failures} failed attempts; the same again is summarised once a minute): {Error}; next attempt in {Seconds:0.0}s")]
+    private static partial void LogStillDown(ILogger logger, string link, string broker, double minutes, int failures, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} down: {Error}; reconnecting in {Seconds:0.0}s")]
     private static partial void LogDown(ILogger logger, string link, string broker, string error, double seconds);

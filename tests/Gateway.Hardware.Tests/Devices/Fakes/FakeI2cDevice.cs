@@ -1,5 +1,4 @@
 using System.Device.I2c;
-using Gateway.Hardware.I2c;
 
 namespace Gateway.Hardware.Tests.Devices.Fakes;
 
