@@ -1,4 +1,5 @@
 using Gateway.Hardware;
+using Gateway.Hardware.Catalogue;
 using Gateway.Hardware.Devices.Bme280;
 using Gateway.Hardware.Linux;
 
@@ -96,6 +97,28 @@ internal static class I2cChecks
         });
 
         await Bme280Checks(checks, "i2c", device, regs.Registers, () => LoadBme280(regs), bme => regs.Load(Address, Bme280Fixture.IdRegister, [bme])).ConfigureAwait(false);
+
+        // The sensor catalogue (issue 16, item 6): a catalogue type as the gateway runs it, Iot.Device.Bindings' Bmp280 behind
+        // our ISensor, over our I2cBus on the kernel's adapter. A BMP280 is the BME280 without humidity (same T/P trimming,
+        // same compensation; BMP280 datasheet 4.2, chip id 0x58), so the fixture's chip with the BMP280's id gives the
+        // fixture's temperature and pressure.
+        await checks.RunAsync("i2c: the catalogue's Bmp280 (Iot.Device.Bindings' binding behind the gateway's sensor) reads a BMP280 over our I2cBus", async () =>
+        {
+            LoadBme280(regs);
+            regs.Load(Address, Bme280Fixture.IdRegister, [0x58]);
+            try
+            {
+                using var sensor = CatalogueBindings.Bmp280(bus, bus.BusId, Address);
+                var values = await sensor.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                Expect.Near(Bme280Fixture.Temperature, values.Single(m => m.Quantity == "temperature").Value, 0.01, "temperature °C (upstream's floating-point compensation)");
+                Expect.Near(Bme280Fixture.Pressure, values.Single(m => m.Quantity == "pressure").Value, 1.0, "pressure Pa");
+                Expect.Equal("Pa", values.Single(m => m.Quantity == "pressure").Unit, "pressure's SenML unit");
+            }
+            finally
+            {
+                regs.Load(Address, Bme280Fixture.IdRegister, [Bme280Fixture.ChipId]);
+            }
+        }).ConfigureAwait(false);
 
         checks.Run("i2c: nobody at 0x77 is a NACK: I2C_RDWR fails with ENXIO, a BusNackException", () =>
         {

@@ -17,7 +17,7 @@ namespace Gateway.FirmwareSim.Board;
 /// drivers implement, so the gateway's bindings run against it unchanged. Everything is driven by one clock
 /// (<see cref="TimeProvider"/>): with a controlled clock and the same seed, a run is reproducible.
 /// </summary>
-public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILineProbe
+public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILineProbe, Gateway.Hardware.Catalogue.ICpuTemperatureSource
 {
     private readonly Dictionary<int, Dictionary<int, I2cChipModel>> _buses = [];
     private readonly Dictionary<int, SimulatedGpioChip> _gpio = [];
@@ -53,6 +53,16 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
                 "Sht3x" => new Sht3xModel(d.Name, location, time, Environment, Faults),
                 "Bh1750" => new Bh1750Model(d.Name, location, time, Environment, Faults),
                 "Ads1115" => new Ads1115Model(d, location, time, Environment, Faults),
+                "Mcp9808" => new Mcp9808Model(d.Name, location, time, Environment, Faults),
+                "Sht4x" => new Sht4xModel(d.Name, location, time, Environment, Faults),
+                "Lm75" => new Lm75Model(d.Name, location, time, Environment, Faults),
+                "Aht20" => AhtModel.Aht20(d.Name, location, time, Environment, Faults),
+                "Aht10" => AhtModel.Aht10(d.Name, location, time, Environment, Faults),
+                "Max44009" => new Max44009Model(d.Name, location, time, Environment, Faults),
+                "Mlx90614" => new Mlx90614Model(d, address, location, time, Environment, Faults),
+                "Bmp280" => Bme280Model.Bmp280(d.Name, location, time, Environment, Faults),
+                "Si7021" => new Si7021Model(d.Name, location, time, Environment, Faults),
+                "Shtc3" => new Shtc3Model(d.Name, location, time, Environment, Faults),
                 _ => null,
             };
             if (chip is not null)
@@ -101,6 +111,12 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
 
     /// <inheritdoc/>
     public IOneWireBus OneWire => _oneWire;
+
+    /// <summary>How much warmer than the scenario's air the simulated CPU runs, K (the simulator's choice, not a physical model).</summary>
+    public const double CpuAboveAmbient = 20.0;
+
+    /// <summary>The simulated CPU's temperature: the environment's air temperature now plus <see cref="CpuAboveAmbient"/>.</summary>
+    public double CpuTemperatureCelsius() => Environment.Temperature(Time.GetUtcNow()) + CpuAboveAmbient;
 
     /// <inheritdoc/>
     public GpioChipController OpenGpioChip(int chip) => new(CreateGpioDriver(chip));

@@ -35,6 +35,7 @@ public sealed class Bme280Model : I2cChipModel
     private const byte ImUpdate = 0x01; // status bit 0: NVM data being copied
 
     private readonly byte[] _regs = new byte[256];
+    private readonly bool _isBmp280;
     private byte _pointer;
     private byte _pendingCtrlHum;
     private DateTimeOffset _busyUntil = DateTimeOffset.MinValue;
@@ -49,12 +50,27 @@ public sealed class Bme280Model : I2cChipModel
 
     /// <summary>Creates the chip in its power-on state, carrying <paramref name="trimming"/> (e.g. <see cref="Bme280Trimming.NegativeH5"/>).</summary>
     public Bme280Model(string name, string location, TimeProvider time, EnvironmentModel environment, FaultController faults, Bme280Trimming trimming)
-        : base(name, "bme280", location, time, environment, faults)
+        : this(name, "bme280", location, time, environment, faults, trimming)
+    {
+    }
+
+    private Bme280Model(string name, string type, string location, TimeProvider time, EnvironmentModel environment, FaultController faults, Bme280Trimming trimming)
+        : base(name, type, location, time, environment, faults)
     {
         ArgumentNullException.ThrowIfNull(trimming);
         Trimming = trimming;
+        _isBmp280 = type == "bmp280";
         PowerOn();
     }
+
+    /// <summary>
+    /// A BMP280 (datasheet BST-BMP280-DS001): the BME280's temperature and pressure part — the same trimming registers
+    /// 0x88–0x9F (§3.11.2), compensation (§3.11.3), ctrl_meas, config, status and data layout (§4.3, memory map table
+    /// 18) and measurement time (§3.8.1, table 13: 5.5 ms typical at ×1) — with chip id 0x58 (§4.3.1) and no humidity:
+    /// there is no ctrl_hum (writes to 0xF2 are ignored) and no humidity data. Its "wrongid" answer is a BME280's 0x60.
+    /// </summary>
+    public static Bme280Model Bmp280(string name, string location, TimeProvider time, EnvironmentModel environment, FaultController faults) =>
+        new(name, "bmp280", location, time, environment, faults, Bme280Trimming.Typical);
 
     /// <summary>The trimming parameters this chip carries in 0x88–0xA1 and 0xE1–0xE7.</summary>
     public Bme280Trimming Trimming { get; }
@@ -114,7 +130,7 @@ public sealed class Bme280Model : I2cChipModel
 
     private byte ReadRegister(byte register) => register switch
     {
-        Id => Has(FaultKind.WrongId) ? Bmp280ChipId : ChipId,
+        Id => Has(FaultKind.WrongId) == _isBmp280 ? ChipId : Bmp280ChipId,
         Status => (byte)((IsMeasuring ? Measuring : 0) | (Time.GetUtcNow() < _nvmCopyUntil ? ImUpdate : 0)),
         _ => _regs[register],
     };
@@ -129,7 +145,7 @@ public sealed class Bme280Model : I2cChipModel
                 PowerOn();
                 _nvmCopyUntil = Time.GetUtcNow() + TimeSpan.FromMilliseconds(1);
                 break;
-            case CtrlHum:
+            case CtrlHum when !_isBmp280:
                 _pendingCtrlHum = (byte)(value & 0x07); // latched by the next ctrl_meas write (§5.4.3)
                 break;
             case CtrlMeas:

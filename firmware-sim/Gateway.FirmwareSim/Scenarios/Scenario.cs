@@ -61,7 +61,7 @@ public sealed record DeviceSpec
     /// <summary>Name used by fault targets (e.g. <c>env</c>); the type name works as a target too.</summary>
     public string Name { get; set; } = string.Empty;
 
-    /// <summary><c>Bme280</c>, <c>Sht3x</c>, <c>Bh1750</c>, <c>Ads1115</c>, <c>Ds18b20</c>, <c>Contact</c>, <c>PulseTrain</c> or <c>Output</c>.</summary>
+    /// <summary><c>Bme280</c>, <c>Sht3x</c>, <c>Bh1750</c>, <c>Ads1115</c>, <c>Ds18b20</c>, <c>Contact</c>, <c>PulseTrain</c> or <c>Output</c>; and for the catalogue <c>Mcp9808</c>, <c>Sht4x</c>, <c>Lm75</c>, <c>Aht20</c>, <c>Aht10</c>, <c>Max44009</c>, <c>Mlx90614</c>, <c>Bmp280</c>, <c>Si7021</c>, <c>Shtc3</c>.</summary>
     public string Type { get; set; } = string.Empty;
 
     /// <summary>I2C bus.</summary>
@@ -79,7 +79,7 @@ public sealed record DeviceSpec
     /// <summary>GPIO line (contact, pulse train, output).</summary>
     public int? Pin { get; set; }
 
-    /// <summary>Offset added to the air temperature, °C (e.g. a probe in cooler water).</summary>
+    /// <summary>Offset added to the air temperature, °C (e.g. a probe in cooler water; the surface an MLX90614 sees).</summary>
     public double Offset { get; set; }
 
     /// <summary>ADS1115 inputs AIN0–AIN3.</summary>

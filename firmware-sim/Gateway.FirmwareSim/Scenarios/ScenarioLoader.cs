@@ -7,7 +7,7 @@ namespace Gateway.FirmwareSim.Scenarios;
 /// <summary>Loads and checks scenario files; every problem names where in the file it is.</summary>
 public static class ScenarioLoader
 {
-    private static readonly string[] Types = ["Bme280", "Sht3x", "Bh1750", "Ads1115", "Ds18b20", "Contact", "PulseTrain", "Output"];
+    private static readonly string[] Types = ["Bme280", "Sht3x", "Bh1750", "Ads1115", "Ds18b20", "Contact", "PulseTrain", "Output", "Mcp9808", "Sht4x", "Lm75", "Aht20", "Aht10", "Max44009", "Mlx90614", "Bmp280", "Si7021", "Shtc3"];
 
     /// <summary>The built-in default scenario: the board the gateway's default appsettings.json describes.</summary>
     public static Scenario Default()

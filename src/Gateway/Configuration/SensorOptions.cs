@@ -20,6 +20,69 @@ internal enum SensorType
 
     /// <summary>A GPIO input: door contact, button, or pulse counter (flow meter).</summary>
     DigitalInput,
+
+    // The catalogue: Iot.Device.Bindings 4.2.0 bindings (src/Gateway.Hardware/Catalogue), for chips without a binding of ours.
+
+    /// <summary>Microchip MCP9808: temperature (I2C 0x18–0x1F). Catalogue.</summary>
+    Mcp9808,
+
+    /// <summary>Sensirion SHT4x (SHT40/41/45): temperature, humidity (I2C 0x44/0x45/0x46). Catalogue.</summary>
+    Sht4x,
+
+    /// <summary>NXP/TI LM75(A): temperature (I2C 0x48–0x4F). Catalogue.</summary>
+    Lm75,
+
+    /// <summary>Aosong AHT20: temperature, humidity (I2C 0x38). Catalogue.</summary>
+    Aht20,
+
+    /// <summary>Aosong AHT10: temperature, humidity (I2C 0x38/0x39). Catalogue.</summary>
+    Aht10,
+
+    /// <summary>Bosch BMP280: temperature, pressure (I2C 0x76/0x77). Catalogue.</summary>
+    Bmp280,
+
+    /// <summary>Maxim MAX44009: illuminance (I2C 0x4A/0x4B). Catalogue.</summary>
+    Max44009,
+
+    /// <summary>Melexis MLX90614: object and ambient temperature (I2C, 0x5A by default). Catalogue.</summary>
+    Mlx90614,
+
+    /// <summary>Silicon Labs Si7021: temperature, humidity (I2C 0x40). Catalogue.</summary>
+    Si7021,
+
+    /// <summary>Sensirion SHTC3: temperature, humidity (I2C 0x70). Catalogue.</summary>
+    Shtc3,
+
+    /// <summary>The board's own CPU temperature (Linux thermal zone 0; no wiring). Catalogue.</summary>
+    CpuTemperature,
+}
+
+/// <summary>Which sensor types are the gateway's own bindings and which come from the Iot.Device.Bindings catalogue.</summary>
+internal static class SensorTypes
+{
+    /// <summary>The types served by Iot.Device.Bindings 4.2.0 (src/Gateway.Hardware/Catalogue), not by a binding of ours.</summary>
+    public static readonly IReadOnlySet<SensorType> Catalogue = new HashSet<SensorType>
+    {
+        SensorType.Mcp9808, SensorType.Sht4x, SensorType.Lm75, SensorType.Aht20, SensorType.Aht10, SensorType.Bmp280,
+        SensorType.Max44009, SensorType.Mlx90614, SensorType.Si7021, SensorType.Shtc3, SensorType.CpuTemperature,
+    };
+
+    private static readonly (string, string)[] TemperatureOnly = [("temperature", "Cel")];
+    private static readonly (string, string)[] TemperatureHumidity = [("temperature", "Cel"), ("humidity", "%RH")];
+
+    /// <summary>
+    /// The quantities and SenML units a catalogue sensor reports (what src/Gateway.Hardware/Catalogue's readers return;
+    /// tests/Gateway.Tests/Hardware/CatalogueSensorFactoryTests checks each against a read); empty for our own types.
+    /// </summary>
+    public static IReadOnlyList<(string Quantity, string Unit)> CatalogueQuantities(SensorType type) => type switch
+    {
+        SensorType.Mcp9808 or SensorType.Lm75 or SensorType.CpuTemperature => TemperatureOnly,
+        SensorType.Sht4x or SensorType.Aht20 or SensorType.Aht10 or SensorType.Si7021 or SensorType.Shtc3 => TemperatureHumidity,
+        SensorType.Bmp280 => [("temperature", "Cel"), ("pressure", "Pa")],
+        SensorType.Max44009 => [("illuminance", "lx")],
+        SensorType.Mlx90614 => [("temperature", "Cel"), ("ambient_temperature", "Cel")],
+        _ => [],
+    };
 }
 
 /// <summary>Bias of a GPIO input.</summary>
@@ -99,11 +162,15 @@ internal sealed record SensorOptions
     /// <summary><c>FullScale</c>: ADS1115 full-scale range in volts (PGA setting).</summary>
     public double FullScale { get; init; } = 4.096;
 
+    /// <summary>Whether the sensor is a chip on an I2C bus (it has <c>Bus</c> and <c>Address</c>).</summary>
+    public bool IsI2c => Type is not (SensorType.Ds18b20 or SensorType.DigitalInput or SensorType.CpuTemperature);
+
     /// <summary>Where the sensor sits, for messages (e.g. <c>i2c-1@0x76</c>).</summary>
     public string Location => Type switch
     {
         SensorType.Ds18b20 => $"w1 {Device}",
         SensorType.DigitalInput => $"gpiochip{Chip} {Pin}",
+        SensorType.CpuTemperature => "cpu thermal_zone0",
         _ => $"i2c-{Bus}@0x{Address:X2}",
     };
 }

@@ -19,6 +19,21 @@ internal static class SensorOptionsReader
         [SensorType.Sht3x] = [0x44, 0x45],
         [SensorType.Bh1750] = [0x23, 0x5C],
         [SensorType.Ads1115] = [0x48, 0x49, 0x4A, 0x4B],
+
+        // The catalogue (docs/hardware.md, "The catalogue"): MCP9808 DS25095 §3.5 (A2–A0); SHT4x datasheet "I2C
+        // address" (0x44 SHT4x-A, 0x45 -B, 0x46 -C part numbers); LM75A §7.3 (A2–A0); AHT20 datasheet §5.3 (fixed
+        // 0x38); AHT10 (ADR pin: 0x38/0x39); BMP280 §5.2 (SDO); MAX44009 table 1 (A0); MLX90614 §8.4.5 (SMBus address
+        // in EEPROM, 0x5A from the factory: any valid address); Si7021 §5 (fixed 0x40); SHTC3 §5.3 (fixed 0x70).
+        [SensorType.Mcp9808] = [0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F],
+        [SensorType.Sht4x] = [0x44, 0x45, 0x46],
+        [SensorType.Lm75] = [0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F],
+        [SensorType.Aht20] = [0x38],
+        [SensorType.Aht10] = [0x38, 0x39],
+        [SensorType.Bmp280] = [0x76, 0x77],
+        [SensorType.Max44009] = [0x4A, 0x4B],
+        [SensorType.Mlx90614] = [0x5A, .. Enumerable.Range(0x08, 0x77 - 0x08 + 1).Where(a => a != 0x5A)],
+        [SensorType.Si7021] = [0x40],
+        [SensorType.Shtc3] = [0x70],
     };
 
     // ADS1115 PGA full-scale ranges in volts (datasheet table 8).
@@ -61,6 +76,7 @@ internal static class SensorOptionsReader
             sensors.Add(type switch
             {
                 SensorType.Ds18b20 => sensor with { Device = OneWireId(r, $"{k}:Device") },
+                SensorType.CpuTemperature => sensor,
                 SensorType.DigitalInput => sensor with
                 {
                     Chip = r.Int($"{k}:Chip", 0, 0, 63),
@@ -79,7 +95,8 @@ internal static class SensorOptionsReader
             });
         }
 
-        CheckUnique(r, sensors.Where(s => s.Type is not (SensorType.Ds18b20 or SensorType.DigitalInput)), s => s.Location, "bus address");
+        CheckUnique(r, sensors.Where(s => s.IsI2c), s => s.Location, "bus address");
+        CheckUnique(r, sensors.Where(s => s.Type == SensorType.CpuTemperature), s => s.Location, "CPU temperature");
         CheckUnique(r, sensors.Where(s => s.Type == SensorType.Ds18b20), s => s.Device ?? string.Empty, "1-Wire device");
         return sensors;
     }
@@ -129,7 +146,9 @@ internal static class SensorOptionsReader
     private static SensorOptions I2c(ConfigurationReader r, string k, SensorOptions sensor)
     {
         var allowed = Addresses[sensor.Type];
-        var names = string.Join(" or ", allowed.Select(a => string.Create(CultureInfo.InvariantCulture, $"0x{a:X2}")));
+        var names = allowed.Length > 8
+            ? string.Create(CultureInfo.InvariantCulture, $"0x{allowed[0]:X2} (its default) or another 0x08–0x77 programmed into it")
+            : string.Join(" or ", allowed.Select(a => string.Create(CultureInfo.InvariantCulture, $"0x{a:X2}")));
         var address = r.OptionalInt($"{k}:Address", 0, 0x7F, $"the {sensor.Type} address {names}");
         if (address is null && r.Raw($"{k}:Address") is null)
         {

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.I2c;
 using Gateway.Configuration;
+using Gateway.Hardware.Catalogue;
 using Gateway.Hardware.Devices.Ads1115;
 using Gateway.Hardware.Devices.Bh1750;
 using Gateway.Hardware.Devices.Bme280;
@@ -44,6 +45,17 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
             SensorType.Ads1115 => new Ads1115(Device(sensor), _time, [.. sensor.Channels.Select(c => (c.Key, c.Value))], Ads1115.GainFor(sensor.FullScale)),
             SensorType.Ds18b20 => new Ds18b20(_board.OneWire, sensor.Device!),
             SensorType.DigitalInput => CreateInput(sensor),
+            SensorType.Mcp9808 => CatalogueBindings.Mcp9808(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Sht4x => CatalogueBindings.Sht4x(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Lm75 => CatalogueBindings.Lm75(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Aht20 => CatalogueBindings.Aht20(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Aht10 => CatalogueBindings.Aht10(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Bmp280 => CatalogueBindings.Bmp280(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Max44009 => CatalogueBindings.Max44009(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Mlx90614 => CatalogueBindings.Mlx90614(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Si7021 => CatalogueBindings.Si7021(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.Shtc3 => CatalogueBindings.Shtc3(Bus(sensor), sensor.Bus, sensor.Address),
+            SensorType.CpuTemperature => CpuTemperatureSensors.Create(_board),
             _ => throw new NotSupportedException($"sensor type {sensor.Type} has no binding"),
         };
     }
@@ -81,7 +93,9 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
         return new DigitalInput(gpio, gpio.ResolvePin(sensor.Pin!), mode, sensor.Debounce, edges, _time);
     }
 
-    private I2cDevice Device(SensorOptions sensor)
+    private I2cDevice Device(SensorOptions sensor) => Bus(sensor).CreateDevice(sensor.Address);
+
+    private I2cBus Bus(SensorOptions sensor)
     {
         lock (_lock)
         {
@@ -91,7 +105,7 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
                 _buses[sensor.Bus] = bus;
             }
 
-            return bus.CreateDevice(sensor.Address);
+            return bus;
         }
     }
 

@@ -27,7 +27,7 @@ internal static class HomeAssistantDiscovery
             SensorType.Ads1115 => [.. sensor.Channels.OrderBy(c => c.Key).Select(c => (c.Value, Units.Volt))],
             SensorType.Ds18b20 => [("temperature", Units.Celsius)],
             SensorType.DigitalInput => [("state", Units.None), ("count", Units.Count), ("rate", Units.Hertz)],
-            _ => [],
+            _ => SensorTypes.CatalogueQuantities(sensor.Type),
         };
     }
 
