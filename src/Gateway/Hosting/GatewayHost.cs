@@ -235,6 +235,7 @@ internal static partial class GatewayHost
         // outbox starts before and stops after everything that feeds it (stop runs in reverse order); outputs are
         // put in their safe state before sampling starts and after it stops.
         services.AddHostedService<SystemdStatusService>();
+        services.AddHostedService<StatusPhaseService>();
         services.AddHostedService<Outbox.OutboxService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutputService>());
         services.AddHostedService<WatchdogService>();
