@@ -288,6 +288,11 @@ internal static partial class GatewayHost
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
         }
 
+        if (options.Logging.Summary is { } summary)
+        {
+            services.AddHostedService(sp => new ActivitySummaryService(summary, ActivitySnapshots.Reader(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ActivitySummaryService>>()));
+        }
+
         if (options.Diagnostics.FailAfter is not null)
         {
             services.AddHostedService<InjectedFailureService>();
