@@ -18,11 +18,32 @@ internal sealed class CommandSource
         _bucket = new TokenBucket(ratePerSecond, ratePerSecond, time.GetTimestamp(), time.TimestampFrequency);
     }
 
+    // Another name for the same source: same link, same rate (one bucket, one lock).
+    private CommandSource(CommandSource source, string peer)
+    {
+        Link = source.Link;
+        Peer = peer;
+        _time = source._time;
+        _bucket = source._bucket;
+        _lock = source._lock;
+    }
+
     /// <summary>The link, e.g. <c>listener tcp</c> or <c>tcp:backup</c>.</summary>
     public string Link { get; }
 
     /// <summary>The peer's address, e.g. <c>127.0.0.1:51234</c>.</summary>
     public string Peer { get; }
+
+    /// <summary>
+    /// The same source (its link, and the same rate: commands through either count against one limit) under another
+    /// <paramref name="peer"/> name, e.g. the MQTT topic a Home Assistant switch's command came on, so that the log and
+    /// the audit name where each command really came from.
+    /// </summary>
+    public CommandSource As(string peer)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(peer);
+        return new CommandSource(this, peer);
+    }
 
     /// <summary>Takes one command from this source's rate.</summary>
     public bool TryTake()

@@ -138,6 +138,9 @@ internal sealed record LoggingOptions
 {
     /// <summary><c>Gateway:Logging:Format</c>.</summary>
     public LogFormat Format { get; init; } = LogFormat.Auto;
+
+    /// <summary><c>Gateway:Logging:Summary</c>: how often the one-line activity summary is logged; null: <c>off</c>.</summary>
+    public TimeSpan? Summary { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary><c>Gateway:Diagnostics</c> settings: faults injected on purpose, off unless set.</summary>

@@ -71,6 +71,9 @@ internal static class GatewayOptionsReader
             Logging = new LoggingOptions
             {
                 Format = r.Enum($"{S}:Logging:Format", LogFormat.Auto),
+                Summary = string.Equals(r.Raw($"{S}:Logging:Summary")?.Trim(), "off", StringComparison.OrdinalIgnoreCase)
+                    ? null
+                    : r.Duration($"{S}:Logging:Summary", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10), TimeSpan.FromDays(1)),
             },
             Diagnostics = new DiagnosticsOptions
             {

@@ -106,12 +106,17 @@ internal sealed partial class OutputService : IHostedService
             }
 
             output.Set(on);
-            LogSet(_logger, output.Name, on ? "on" : "off", duration?.TotalSeconds);
             if (duration is { } d)
             {
+                LogSetFor(_logger, output.Name, on ? "on" : "off", d.TotalSeconds, before ? "on" : "off");
                 var revert = new CancellationTokenSource();
                 _reverts[name] = revert;
                 _ = RevertAfter(name, before, d, revert);
+            }
+
+            else
+            {
+                LogSet(_logger, output.Name, on ? "on" : "off");
             }
 
             return before;
@@ -157,8 +162,11 @@ internal sealed partial class OutputService : IHostedService
                 ? $"output '{name}' is configured but unavailable (see the log from start)"
                 : $"no output '{name}'; configured: {string.Join(", ", _options.Outputs.Select(o => o.Id))}");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Output {Name} set {State} (for {Seconds}s)")]
-    private static partial void LogSet(ILogger logger, string name, string state, double? seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Output {Name} set {State}")]
+    private static partial void LogSet(ILogger logger, string name, string state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Output {Name} set {State} for {Seconds}s, then back {Before}")]
+    private static partial void LogSetFor(ILogger logger, string name, string state, double seconds, string before);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Output {Name} back {State} after its set duration")]
     private static partial void LogReverted(ILogger logger, string name, string state);

@@ -235,6 +235,7 @@ internal static partial class GatewayHost
         // outbox starts before and stops after everything that feeds it (stop runs in reverse order); outputs are
         // put in their safe state before sampling starts and after it stops.
         services.AddHostedService<SystemdStatusService>();
+        services.AddHostedService<StatusPhaseService>();
         services.AddHostedService<Outbox.OutboxService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutputService>());
         services.AddHostedService<WatchdogService>();
@@ -285,6 +286,11 @@ internal static partial class GatewayHost
         foreach (var udp in options.Upstream.Udp)
         {
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
+        }
+
+        if (options.Logging.Summary is { } summary)
+        {
+            services.AddHostedService(sp => new ActivitySummaryService(summary, ActivitySnapshots.Reader(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ActivitySummaryService>>()));
         }
 
         if (options.Diagnostics.FailAfter is not null)

@@ -129,7 +129,7 @@ internal sealed partial class TcpListenerService : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Listener tcp listening on {Endpoint}")]
     private static partial void LogListening(ILogger logger, string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp cannot listen on {Endpoint}: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp cannot listen on {Endpoint}: {Error}; choose a free address or port in Gateway:Listener:Tcp (or stop what holds it); the gateway goes on without it")]
     private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listener tcp refused {Peer}: {Reason} (Gateway:Listener:MaxConnections, MaxConnectionsPerAddress)")]

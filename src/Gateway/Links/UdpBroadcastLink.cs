@@ -53,6 +53,7 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
         var target = await Resolve(stoppingToken).ConfigureAwait(false);
         _targetText = target.ToString();
         _status.SetFact($"link {_link.Name}", $"{_link.Name} to {_link.Endpoint}");
+        LogStarted(_logger, _link.Name, _link.BeaconInterval.TotalSeconds, _targetText);
         var buffer = new ArrayBufferWriter<byte>(ProtocolInfo.MaxDatagram * 2);
         var position = _outbox.LastCommitted;
         var nextBeacon = TimeSpan.Zero;
@@ -126,6 +127,9 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
         var addresses = await Dns.GetHostAddressesAsync(_link.Endpoint.Host, AddressFamily.InterNetwork, token).ConfigureAwait(false);
         return new IPEndPoint(addresses[0], _link.Endpoint.Port);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: sending readings and events live (best effort, no acks) and a beacon every {BeaconSeconds}s to {Endpoint}")]
+    private static partial void LogStarted(ILogger logger, string link, double beaconSeconds, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "UDP link: a {Type} message is {Bytes} bytes, more than the {Limit}-byte datagram limit; not sent ({Count} so far)")]
     private static partial void LogOversized(ILogger logger, string type, int bytes, int limit, long count);

@@ -245,6 +245,6 @@ internal sealed partial class UdpCommandService : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "UDP command port: a datagram from {Peer} ({Bytes} bytes) could not be handled ({ExceptionType}: {Error}); it was dropped, the port goes on")]
     private static partial void LogDatagramFailed(ILogger logger, string peer, int bytes, string exceptionType, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "UDP command port cannot listen on {Endpoint}: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "UDP command port cannot listen on {Endpoint}: {Error}; choose a free address or port in Gateway:Listener:Udp (or stop what holds it); the gateway goes on without it")]
     private static partial void LogBindFailed(ILogger logger, string endpoint, string error);
 }

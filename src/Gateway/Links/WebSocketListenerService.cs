@@ -156,6 +156,6 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     [LoggerMessage(Level = LogLevel.Information, Message = "Listener websocket listening on {Url}")]
     private static partial void LogListening(ILogger logger, string url);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Listener websocket cannot listen on {Endpoint}: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listener websocket cannot listen on {Endpoint}: {Error}; choose a free address or port in Gateway:Listener:WebSocket (or stop what holds it); the gateway goes on without it")]
     private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
 }

@@ -50,6 +50,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private static readonly TimeSpan SessionCheck = TimeSpan.FromSeconds(2);
 
     private readonly ListenerOptions _listener;
+    private readonly ListenerDirectory _directory;
     private readonly GatewayOptions _options;
     private readonly ConsoleSessions _sessions;
     private readonly ConsoleAssets _assets = new();
@@ -77,9 +78,10 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private int _sockets;
 
     /// <summary>Creates the console.</summary>
-    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, Outbox.Outbox outbox, StatusBoard board, TimeProvider time, ILogger<WebConsoleService> logger)
+    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, Outbox.Outbox outbox, StatusBoard board, ListenerDirectory directory, TimeProvider time, ILogger<WebConsoleService> logger)
     {
         _listener = listener;
+        _directory = directory;
         _options = options;
         _sessions = new ConsoleSessions(options.Web, time);
         _commands = commands;
@@ -152,6 +154,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         }
 
         _board.SetFact("web console", $"web console on {Url}");
+        _directory.Add(Url); // in the beacon's listeners, so 'gwctl discover' shows where the console is
     }
 
     // Kestrel connection middleware: one address holds at most MaxConnectionsPerAddress connections (Kestrel itself
@@ -673,7 +676,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     [LoggerMessage(Level = LogLevel.Warning, Message = "Web console: no access token is configured, so nobody can log in; set Gateway:Commands:Keys:<id>:Token (README.md, Web console)")]
     private static partial void LogNoTokens(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Web console cannot listen on {Endpoint}: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Web console cannot listen on {Endpoint}: {Error}; choose a free address or port in Gateway:Listener:Http (or stop what holds it); the gateway goes on without the console")]
     private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web console: {Peer} logged in with key {Key}")]

@@ -72,6 +72,7 @@ public sealed partial class ConsoleAgainstAGatewayTests(SimulatedGateway gw) : I
 
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Contains($"{SimulatedGateway.Device}  version", table.Out, StringComparison.Ordinal);
+        Assert.Contains($"Running: {SimulatedGateway.Device}, ", table.Out, StringComparison.Ordinal); // not under systemd, and started
         Assert.Contains("│ env ", table.Out, StringComparison.Ordinal);
         Assert.Contains("│ relay ", table.Out, StringComparison.Ordinal);
         Assert.Contains("│ tcp:terminal ", table.Out, StringComparison.Ordinal);
@@ -128,6 +129,7 @@ public sealed partial class ConsoleAgainstAGatewayTests(SimulatedGateway gw) : I
         Assert.Contains($"tcp://127.0.0.1:{gw.TcpPort}", listeners);
         Assert.Contains($"ws://127.0.0.1:{gw.WebSocketPort}/ws", listeners);
         Assert.Contains($"udp://127.0.0.1:{gw.UdpPort}", listeners);
+        Assert.Contains($"http://127.0.0.1:{gw.WebConsolePort}/", listeners); // the web console's address
     }
 
     [Fact]

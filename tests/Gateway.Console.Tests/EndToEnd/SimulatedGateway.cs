@@ -34,6 +34,8 @@ public sealed class SimulatedGateway : IAsyncLifetime
 
     public int UdpPort { get; private set; }
 
+    public int WebConsolePort { get; private set; }
+
     public int BeaconPort { get; private set; }
 
     public int ListenControlPort { get; private set; }
@@ -75,6 +77,7 @@ public sealed class SimulatedGateway : IAsyncLifetime
             "--Gateway:Listener:Tcp=127.0.0.1:0",
             "--Gateway:Listener:WebSocket=127.0.0.1:0",
             "--Gateway:Listener:Udp=127.0.0.1:0",
+            "--Gateway:Listener:Http=127.0.0.1:0",
             $"--Gateway:Upstream:Udp:Endpoint=127.255.255.255:{BeaconPort}",
             "--Gateway:Upstream:Udp:BeaconInterval=1s",
             $"--Gateway:Upstream:Tcp:Endpoint=127.0.0.1:{upstream}",
@@ -87,6 +90,8 @@ public sealed class SimulatedGateway : IAsyncLifetime
         UdpPort = Port(await _gateway.WaitForLineAsync("UDP command port listening on 127.0.0.1:", Timeout), "127.0.0.1:");
         var ws = await _gateway.WaitForLineAsync("listening on ws://", Timeout);
         WebSocketPort = new Uri(ws[ws.IndexOf("ws://", StringComparison.Ordinal)..].Trim()).Port;
+        WebConsolePort = Port(await _gateway.WaitForLineAsync("Web console on http://127.0.0.1:", Timeout), "http://127.0.0.1:");
+        await _gateway.WaitForLineAsync("Application started", Timeout); // every service has started
         await _listen.WaitForLineAsync($"{Device} connected", Timeout, stderr: true);
     }
 

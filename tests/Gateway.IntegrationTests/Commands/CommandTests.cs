@@ -73,6 +73,29 @@ public sealed class CommandTests : IDisposable
         Assert.True(again.Ok && again.Duplicate, MessageWriter.ToJson(again));
         Assert.Equal(first.Data, again.Data);
         Assert.Equal(0, gw.RelayLevel()); // had it run again, the relay would be on
+
+        // Without 'for' the log says what happened and no empty duration ("set on (for (null)s)" before).
+        var switched = gw.Process.Stdout.Where(l => l.Contains("Output relay set ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, switched.Count);
+        Assert.All(switched, l => Assert.DoesNotContain("for", l[l.IndexOf("Output relay set ", StringComparison.Ordinal)..], StringComparison.Ordinal));
+
+        // With 'for' it says how long and what comes after.
+        Assert.True((await console.SendAsync(gw.Sign("output.set", """{"output":"relay","on":true,"for":"1h"}"""))).Ok);
+        await gw.Process.WaitForLineAsync("Output relay set on for 3600s, then back off", CommandGateway.Timeout);
+    }
+
+    [Fact]
+    public async Task Started_by_hand_without_systemd_the_status_says_Running_once_started()
+    {
+        await using var gw = await CommandGateway.StartAsync(_dir);
+        await gw.Process.WaitForLineAsync("Application started", CommandGateway.Timeout); // logged after every service started
+        using var console = await TcpConsole.ConnectAsync(gw.TcpPort);
+
+        var status = await console.SendAsync(gw.Sign("status", key: "viewer"));
+
+        Assert.True(status.Ok, status.Message);
+        using var doc = JsonDocument.Parse(status.Data!);
+        Assert.StartsWith($"Running: {CommandGateway.Device}, ", doc.RootElement.GetProperty("status").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

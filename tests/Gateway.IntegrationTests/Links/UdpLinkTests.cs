@@ -28,6 +28,7 @@ public sealed class UdpLinkTests : IDisposable
             $"--Gateway:Upstream:Udp:Endpoint={address}:{port}",
             "--Gateway:Upstream:Udp:BeaconInterval=1s",
             "--Gateway:Listener:Tcp=127.0.0.1:0",
+            "--Gateway:Listener:Http=127.0.0.1:0",
         ]);
 
         var beacons = new List<TimeSpan>();
@@ -62,9 +63,15 @@ public sealed class UdpLinkTests : IDisposable
         var gaps = beacons.Zip(beacons.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
         Assert.All(gaps, g => Assert.InRange(g, 0.5, 2.0));
 
-        // The beacon says where consoles can connect: the TCP listener's bound address.
+        // The beacon says where consoles can connect: the TCP listener's bound address, and the web console's.
         var listening = await gateway.WaitForLineAsync("Listener tcp listening on ", Timeout);
         Assert.Contains($"tcp://{listening[(listening.LastIndexOf(' ') + 1)..].Trim()}", advertised);
+        var console = await gateway.WaitForLineAsync("Web console on http://", Timeout);
+        var url = console[console.IndexOf("http://", StringComparison.Ordinal)..].Split(' ')[0];
+        Assert.Contains(url, advertised);
+
+        // Like the other links, it says at start where it sends and how often it beacons.
+        await gateway.WaitForLineAsync($"Link udp: sending readings and events live (best effort, no acks) and a beacon every 1s to {address}:{port}", Timeout);
 
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));

@@ -315,6 +315,12 @@ public sealed class MqttLinkTests : IDisposable
             throw new InvalidOperationException(ex.Message + "\n" + gateway.Output, ex);
         }
 
+        // The log and the audit name the topic the switch's command came on, not the commands topic.
+        await gateway.WaitForLineAsync("output.set by key operator on mqtt from topic gateway/mq-06/output/relay/set: ok", Timeout);
+        var audit = await File.ReadAllTextAsync(Path.Combine(_dir.File("state"), "audit.log"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"peer\":\"topic gateway/mq-06/output/relay/set\"", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("gateway/mq-06/commands", audit, StringComparison.Ordinal);
+
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
         gateway.Dispose();

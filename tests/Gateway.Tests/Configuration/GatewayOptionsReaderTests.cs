@@ -31,6 +31,30 @@ public class GatewayOptionsReaderTests
         Assert.Equal(LogFormat.Auto, o.Logging.Format);
     }
 
+    [Theory]
+    [InlineData(null, 60.0)]
+    [InlineData("30s", 30.0)]
+    [InlineData("off", null)]
+    [InlineData(" OFF ", null)]
+    public void The_activity_summary_runs_every_minute_unless_set_or_off(string? value, double? seconds)
+    {
+        var result = value is null ? Read(("Gateway:DeviceId", "pi-01")) : Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Logging:Summary", value));
+
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, result.Options.Logging.Summary);
+    }
+
+    [Theory]
+    [InlineData("1s")]
+    [InlineData("never")]
+    public void An_activity_summary_interval_that_is_neither_a_duration_in_range_nor_off_is_a_problem(string value)
+    {
+        var result = Read(("Gateway:DeviceId", "pi-01"), ("Gateway:Logging:Summary", value));
+
+        Assert.Contains(result.Problems, p => p.Key == "Gateway:Logging:Summary");
+    }
+
     [Fact]
     public void Every_setting_is_read_from_its_key()
     {

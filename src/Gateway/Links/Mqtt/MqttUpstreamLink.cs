@@ -441,7 +441,8 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
         if (_topics.OutputOfSetTopic(message.Topic) is { } output && _link.SwitchKey is { } keyId)
         {
-            await SwitchAsync(client, source, output, Encoding.UTF8.GetString(message.Payload.Span).Trim(), keyId, token).ConfigureAwait(false);
+            // Audited as from the switch's own topic (…/output/<name>/set), on the connection's command rate.
+            await SwitchAsync(client, source.As($"topic {message.Topic}"), output, Encoding.UTF8.GetString(message.Payload.Span).Trim(), keyId, token).ConfigureAwait(false);
         }
     }
 
