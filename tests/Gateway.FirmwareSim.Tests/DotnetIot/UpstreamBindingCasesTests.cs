@@ -7,11 +7,13 @@ using Gateway.Hardware;
 using Gateway.Hardware.Devices.Ads1115;
 using Gateway.Hardware.Devices.Bh1750;
 using Gateway.Hardware.Devices.Bme280;
+using Gateway.Hardware.Devices.Ds18b20;
 using Gateway.Hardware.Devices.Sht3x;
 using Iot.Device.Bmxx80.PowerMode;
 using UpstreamAds1115 = Iot.Device.Ads1115;
 using UpstreamBh1750 = Iot.Device.Bh1750fvi;
 using UpstreamBme280 = Iot.Device.Bmxx80.Bme280;
+using UpstreamOneWire = Iot.Device.OneWire;
 using UpstreamSht3x = Iot.Device.Sht3x;
 
 namespace Gateway.FirmwareSim.Tests.DotnetIot;
@@ -135,6 +137,47 @@ public sealed class UpstreamBindingCasesTests
             return upstream.ReadVoltage().Volts;
         });
         Record($"ADS1115 at 8 SPS: ours {volts:0.0000} V; upstream {upstreamResult}");
+    }
+
+    [Fact]
+    public async Task Ds18b20_the_85_degree_power_on_value_is_an_error_in_ours_and_a_temperature_upstream()
+    {
+        using var board = new SimulatedBoard(ScenarioLoader.Default(), TimeProvider.System);
+        var probe = ScenarioLoader.Default().Devices.Single(d => d.Name == "water").Id!;
+        using var ours = new Ds18b20(board.OneWire, probe);
+        board.Faults.Inject("stuck water"); // a conversion that never ran: the scratchpad holds its power-on 85 °C
+
+        var ex = await Assert.ThrowsAsync<ImplausibleReadingException>(async () => await ours.ReadTemperatureAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("85", ex.Message, StringComparison.Ordinal);
+
+        // Upstream reads <bus>/<device>/w1_slave under /sys/devices; a rooted bus id makes Path.Combine read the
+        // simulator's sysfs-shaped tree instead (the file our read just had the simulator write).
+        var upstream = new UpstreamOneWire.OneWireThermometerDevice(board.OneWireRoot, probe);
+        Record($"DS18B20 holding its power-on value: ours throws ImplausibleReadingException ({ex.Message}); upstream gives {Describe(() => upstream.ReadTemperature().DegreesCelsius)} °C");
+    }
+
+    [Fact]
+    public async Task Ds18b20_an_all_zero_scratchpad_is_an_error_in_ours_and_zero_degrees_upstream()
+    {
+        // A probe that does not answer reads as nine zero bytes; their CRC-8 is also zero, so w1_therm says YES and t=0
+        // (Documentation/w1/slaves/w1_therm.rst; the DS18B20's configuration byte is never 0x00: datasheet, table 1).
+        using var tree = new TempTree();
+        const string probe = "28-000005e2fdc3";
+        Directory.CreateDirectory(Path.Combine(tree.Path, probe));
+        await File.WriteAllTextAsync(Path.Combine(tree.Path, probe, "w1_slave"), SimulatedOneWireBus.W1Slave(new byte[9], crcOk: true), TestContext.Current.CancellationToken);
+        using var ours = new Ds18b20(new Gateway.Hardware.Linux.SysfsOneWireBus(tree.Path), probe);
+
+        await Assert.ThrowsAsync<ImplausibleReadingException>(async () => await ours.ReadTemperatureAsync(TestContext.Current.CancellationToken));
+
+        var upstream = new UpstreamOneWire.OneWireThermometerDevice(tree.Path, probe);
+        Record($"DS18B20 all-zero scratchpad: ours throws ImplausibleReadingException; upstream gives {Describe(() => upstream.ReadTemperature().DegreesCelsius)} °C");
+    }
+
+    private sealed class TempTree : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("upstream-w1-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
     private static string Describe(Func<double> read)
