@@ -56,17 +56,12 @@ internal static class OutboxBenchmark
             // Replay from a cursor, as a link catching up does.
             clock.Restart();
             long replayed = 0;
-            using (var reader = outbox.OpenReader())
+            using (var reader = OutboxReader.Open(outbox.DatabasePath))
             {
                 var cursor = firstSeq;
-                while (true)
+                var chunk = new List<StoredRecord>();
+                while (reader.ReadAfter(cursor, 10_000, chunk) > 0)
                 {
-                    var chunk = OutboxDatabase.ReadAfter(reader, cursor, 10_000);
-                    if (chunk.Count == 0)
-                    {
-                        break;
-                    }
-
                     replayed += chunk.Count;
                     cursor = chunk[^1].Seq;
                 }
