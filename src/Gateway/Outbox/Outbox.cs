@@ -34,6 +34,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private readonly Lock _dbLock = new();        // the writer connection; taken before _lock, never inside it
     private readonly SeqReservation _reservation;
     private List<StoredRecord> _pending = [];
+    private List<StoredRecord> _spare = []; // the last committed batch's list, emptied: the next batch fills it without growing it again
     private readonly List<Gap> _pendingGaps = [];
     private readonly Dictionary<string, (long Seq, bool Durable)> _cursorUpdates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
@@ -419,7 +420,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             }
 
             batch = _pending;
-            _pending = [];
+            _pending = _spare;
+            _spare = [];
             gaps = [.. _pendingGaps];
             _pendingGaps.Clear();
             cursors = [.. _cursorUpdates];
@@ -452,6 +454,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             {
                 // Put them back in front, in order, and try again at the next interval.
                 batch.AddRange(_pending);
+                _pending.Clear();
+                _spare = _pending;
                 _pending = batch;
                 _pendingGaps.InsertRange(0, gaps);
                 foreach (var (link, update) in cursors)
@@ -475,15 +479,24 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
 
         TaskCompletionSource signal;
+        var committed = batch.Count;
+        var through = committed > 0 ? batch[^1].Seq : 0;
         lock (_lock)
         {
             LastCommitLatency = Stopwatch.GetElapsedTime(started);
-            if (batch.Count > 0)
+            if (committed > 0)
             {
-                _lastCommitted = batch[^1].Seq;
+                _lastCommitted = through;
             }
 
-            _stored += batch.Count;
+            // Kept for the next batch unless a burst grew it past twice CommitBatch (a backlog held through disk trouble).
+            batch.Clear();
+            if (batch.Capacity <= 2 * _options.CommitBatch)
+            {
+                _spare = batch;
+            }
+
+            _stored += committed;
             _commits++;
             if (_diskTrouble)
             {
@@ -496,9 +509,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
 
         signal.TrySetResult();
-        if (batch.Count > 0)
+        if (committed > 0)
         {
-            LogCommitted(_logger, batch.Count, batch[^1].Seq, LastCommitLatency.TotalMilliseconds);
+            LogCommitted(_logger, committed, through, LastCommitLatency.TotalMilliseconds);
         }
 
         return 0;
