@@ -244,7 +244,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens <paramref name="link"/>'s cursor: registered in the file on first use (a new durable link starts at the
+    /// Opens <paramref name="link"/>'s cursor: registered in the file on first use (a new link starts at the
     /// oldest stored record), at its stored position after that, also across restarts. Dispose it when the link stops.
     /// </summary>
     /// <param name="link">The link's name, unique among links.</param>
