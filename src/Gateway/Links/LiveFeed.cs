@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Gateway.Configuration;
 using Gateway.Outbox;
@@ -44,27 +45,25 @@ internal sealed class LiveFeed : BackgroundService
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var position = _outbox.LastCommitted;
-        using var reader = _outbox.OpenReader();
+        using var cursor = _outbox.OpenLiveCursor();
+        var rows = new List<StoredRecord>();
         var buffer = new ArrayBufferWriter<byte>(512);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await _outbox.WaitForCommitAsync(position, stoppingToken).ConfigureAwait(false);
+                await cursor.ReadAsync(rows, 5_000, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            foreach (var row in OutboxDatabase.ReadAfter(reader, position, 5_000))
+            foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
             {
-                var message = StoredMessages.ToMessage(row, _options.DeviceId);
                 buffer.Clear();
-                MessageWriter.WriteLine(message, buffer);
+                MessageWriter.WriteLine(StoredMessages.ToMessage(row, _options.DeviceId), buffer);
                 Publish(buffer.WrittenSpan.ToArray());
-                position = row.Seq;
             }
         }
     }

@@ -55,9 +55,9 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
         _status.SetFact($"link {_link.Name}", $"{_link.Name} to {_link.Endpoint}");
         LogStarted(_logger, _link.Name, _link.BeaconInterval.TotalSeconds, _targetText);
         var buffer = new ArrayBufferWriter<byte>(ProtocolInfo.MaxDatagram * 2);
-        var position = _outbox.LastCommitted;
         var nextBeacon = TimeSpan.Zero;
-        using var reader = _outbox.OpenReader();
+        using var cursor = _outbox.OpenLiveCursor();
+        var rows = new List<StoredRecord>();
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = Stopwatch.GetElapsedTime(_started);
@@ -67,20 +67,18 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
                 nextBeacon = now + _link.BeaconInterval;
             }
 
-            var rows = OutboxDatabase.ReadAfter(reader, position, 500);
-            foreach (var row in rows)
+            var count = cursor.TryRead(rows, 500);
+            for (var i = 0; i < count; i++)
             {
-                var message = StoredMessages.ToMessage(row, _options.DeviceId);
-                await Send(socket, target, message, buffer, stoppingToken).ConfigureAwait(false);
-                position = row.Seq;
+                await Send(socket, target, StoredMessages.ToMessage(rows[i], _options.DeviceId), buffer, stoppingToken).ConfigureAwait(false);
             }
 
-            if (rows.Count == 0)
+            if (count == 0)
             {
                 var wait = nextBeacon - Stopwatch.GetElapsedTime(_started);
                 try
                 {
-                    await _outbox.WaitForCommitAsync(position, stoppingToken).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
+                    await cursor.WaitAsync(stoppingToken).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

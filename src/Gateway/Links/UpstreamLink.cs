@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Gateway.Configuration;
 using Gateway.Hosting;
 using Gateway.Outbox;
@@ -29,6 +30,8 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     private readonly Backoff _backoff;
     private readonly OutageLog _outage = new(TimeProvider.System); // clocks only, no timers
     private readonly string _endpoint;
+    private readonly List<StoredRecord> _rows = []; // the sender's, reused for every read
+    private OutboxCursor? _cursor; // opened on the first connection, kept for the link's life
     private CancellationTokenSource _kick = new();
     private volatile string _state = "connecting";
     private volatile string? _lastError;
@@ -79,6 +82,18 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _cursor?.Dispose();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         SetState("connecting");
         while (!stoppingToken.IsCancellationRequested)
@@ -133,6 +148,8 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
             {
                 error = $"unexpected {ex.GetType().Name}: {Redaction.Redact(ex.Message)}";
                 LogUnexpected(_logger, _link.Name, _endpoint, error, ex);
+                _cursor?.Dispose(); // the next connection opens a fresh one, in case its read connection was the trouble
+                _cursor = null;
             }
 
             var delay = _backoff.Next();
@@ -171,14 +188,15 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     private async Task RunConnectionAsync(Stream stream, CancellationToken stoppingToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var state = new ConnectionState(_outbox.Cursor(_link.Name, durable: Acknowledged), _link.WriteTimeout, new CommandRunner(_logger, $"Link {_link.Name}", _endpoint));
+        var cursor = _cursor ??= _outbox.OpenCursor(_link.Name, durable: Acknowledged);
+        cursor.Rewind(); // a new connection resumes from what the upstream acknowledged
+        var state = new ConnectionState(_link.WriteTimeout, new CommandRunner(_logger, $"Link {_link.Name}", _endpoint));
         var output = new ArrayBufferWriter<byte>(64 * 1024);
-        using var reader = _outbox.OpenReader();
 
         if (Acknowledged)
         {
-            MessageWriter.WriteLine(new HelloMessage(_options.DeviceId, GatewayHost.Version, ProtocolInfo.Version, [.. _options.Sensors.Select(s => s.Id)], state.Cursor + 1), output);
-            foreach (var gap in _outbox.Gaps(state.Cursor))
+            MessageWriter.WriteLine(new HelloMessage(_options.DeviceId, GatewayHost.Version, ProtocolInfo.Version, [.. _options.Sensors.Select(s => s.Id)], cursor.Acknowledged + 1), output);
+            foreach (var gap in cursor.Gaps())
             {
                 MessageWriter.WriteLine(new GapMessage(gap.From, gap.To, gap.Reason), output);
             }
@@ -187,8 +205,8 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
             output.Clear();
         }
 
-        var receive = Acknowledged ? ReceiveAsync(stream, state, Commands?.OpenSource(_link.Name, _endpoint), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
-        var send = SendAsync(stream, reader, state, output, connection.Token);
+        var receive = Acknowledged ? ReceiveAsync(stream, cursor, state, Commands?.OpenSource(_link.Name, _endpoint), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
+        var send = SendAsync(stream, cursor, state, output, connection.Token);
         var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
         try
@@ -204,17 +222,17 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
         await first.ConfigureAwait(false); // rethrows what ended the connection
     }
 
-    private async Task SendAsync(Stream stream, Microsoft.Data.Sqlite.SqliteConnection reader, ConnectionState state, ArrayBufferWriter<byte> output, CancellationToken token)
+    private async Task SendAsync(Stream stream, OutboxCursor cursor, ConnectionState state, ArrayBufferWriter<byte> output, CancellationToken token)
     {
-        var sent = state.Cursor;
+        var rows = _rows;
         var lastWrite = DateTime.UtcNow;
         var paceStart = DateTime.UtcNow;
         long paced = 0;
         while (!token.IsCancellationRequested)
         {
-            var room = Acknowledged ? _link.Window - (int)(sent - Volatile.Read(ref state.Acked)) : _link.Window;
-            var rows = room > 0 ? OutboxDatabase.ReadAfter(reader, sent, Math.Min(room, 1_000)) : [];
-            if (rows.Count == 0)
+            var room = Acknowledged ? _link.Window - (int)(cursor.Sent - cursor.Acknowledged) : _link.Window;
+            var count = room > 0 ? cursor.TryRead(rows, Math.Min(room, 1_000)) : 0;
+            if (count == 0)
             {
                 if (DateTime.UtcNow - lastWrite >= _link.Heartbeat && Acknowledged)
                 {
@@ -225,30 +243,28 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                 }
 
                 // Wait for new readings, an ack that opens the window, or the heartbeat.
-                var wake = room > 0 ? _outbox.WaitForCommitAsync(sent, token) : state.AckArrived.WaitAsync(token);
+                var wake = room > 0 ? cursor.WaitAsync(token) : state.AckArrived.WaitAsync(token);
                 await Task.WhenAny(wake, Task.Delay(_link.Heartbeat, token)).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
                 continue;
             }
 
-            foreach (var row in rows)
+            // The cursor's Sent moved with the read, before the write: the peer may acknowledge these before WriteAsync returns.
+            foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
             {
                 Write(row, output);
             }
 
-            // Published before the write: the peer may read and acknowledge these before WriteAsync returns here.
-            sent = rows[^1].Seq;
-            Volatile.Write(ref state.Sent, sent);
             await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
             output.Clear();
             lastWrite = DateTime.UtcNow;
             if (!Acknowledged)
             {
-                _outbox.Acknowledge(_link.Name, sent, durable: false);
+                cursor.Acknowledge(cursor.Sent); // nothing comes back: written is as far as it gets
             }
 
             // Pace to MaxRate: after n readings, at least n / MaxRate seconds have passed.
-            paced += rows.Count;
+            paced += count;
             var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (DateTime.UtcNow - paceStart);
             if (ahead > TimeSpan.Zero)
             {
@@ -262,7 +278,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
         }
     }
 
-    private async Task ReceiveAsync(Stream stream, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
+    private async Task ReceiveAsync(Stream stream, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
     {
         var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         var errors = new ArrayBufferWriter<byte>();
@@ -304,14 +320,13 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
                 switch (PeerInput.Parse(line))
                 {
-                    case AckMessage ack when ack.Seq > Volatile.Read(ref state.Sent):
-                        await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {Volatile.Read(ref state.Sent)} was sent"), token).ConfigureAwait(false);
+                    case AckMessage ack when ack.Seq > cursor.Sent:
+                        await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {cursor.Sent} was sent"), token).ConfigureAwait(false);
                         break;
                     case AckMessage ack:
-                        if (ack.Seq > Volatile.Read(ref state.Acked))
+                        if (ack.Seq > cursor.Acknowledged)
                         {
-                            Volatile.Write(ref state.Acked, ack.Seq);
-                            _outbox.Acknowledge(_link.Name, ack.Seq, durable: true);
+                            cursor.Acknowledge(ack.Seq);
                             state.AckArrived.Release();
                         }
 
@@ -385,7 +400,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
         }
     }
 
-    private void Write(StoredReading row, ArrayBufferWriter<byte> output)
+    private void Write(in StoredRecord row, ArrayBufferWriter<byte> output)
     {
         var message = StoredMessages.ToMessage(row, _options.DeviceId);
         switch (_link.Format, message)
@@ -437,15 +452,9 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     [LoggerMessage(Level = LogLevel.Debug, Message = "Link {Link}: ignored a '{Type}' message from the upstream")]
     private static partial void LogIgnored(ILogger logger, string link, string type);
 
-    private sealed class ConnectionState(long cursor, TimeSpan writeTimeout, CommandRunner running)
+    private sealed class ConnectionState(TimeSpan writeTimeout, CommandRunner running)
     {
-        public long Cursor { get; } = cursor;
-
         public TimeSpan WriteTimeout { get; } = writeTimeout;
-
-        public long Sent = cursor;
-
-        public long Acked = cursor;
 
         public SemaphoreSlim AckArrived { get; } = new(0);
 

@@ -33,7 +33,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private readonly Lock _lock = new();          // pending readings and counters (the hot path)
     private readonly Lock _dbLock = new();        // the writer connection; taken before _lock, never inside it
     private readonly SeqReservation _reservation;
-    private List<StoredReading> _pending = [];
+    private List<StoredRecord> _pending = [];
+    private List<StoredRecord> _spare = []; // the last committed batch's list, emptied: the next batch fills it without growing it again
     private readonly List<Gap> _pendingGaps = [];
     private readonly Dictionary<string, (long Seq, bool Durable)> _cursorUpdates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
@@ -166,17 +167,17 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 
     /// <inheritdoc/>
     public void Accept(in SampledReading reading) =>
-        Enqueue(reading.SensorId, reading.Quantity, reading.Value, reading.Unit, null, reading.Timestamp);
+        Enqueue(RecordKind.Reading, reading.SensorId, reading.Quantity, reading.Value, reading.Unit, null, reading.Timestamp);
 
     /// <inheritdoc/>
     public void AcceptHealth(HealthChange change, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(change);
-        Enqueue(change.SensorId, StoredReading.HealthQuantity, (int)change.State, string.Empty,
+        Enqueue(RecordKind.Health, change.SensorId, StoredRecord.HealthQuantity, (int)change.State, string.Empty,
             $"{change.State.ToString().ToLowerInvariant()}: {change.Message}", timestamp);
     }
 
-    private void Enqueue(string sensor, string quantity, double value, string unit, string? text, DateTimeOffset timestamp)
+    private void Enqueue(RecordKind kind, string sensor, string quantity, double value, string unit, string? text, DateTimeOffset timestamp)
     {
         // Millisecond precision, as stored and sent.
         var ts = DateTimeOffset.FromUnixTimeMilliseconds(timestamp.ToUnixTimeMilliseconds());
@@ -192,7 +193,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             // The committing task sleeps while nothing is pending: the first reading wakes it (to commit at the next
             // tick), a full batch wakes it to commit at once.
             wake = _pending.Count == 0 && _pendingGaps.Count == 0 && _cursorUpdates.Count == 0;
-            _pending.Add(new StoredReading(seq, ts, sensor, quantity, value, unit, text));
+            _pending.Add(new StoredRecord(seq, kind, ts, sensor, quantity, value, unit, text));
             if (_pending.Count > _options.MemoryLimit)
             {
                 DropOldestPending();
@@ -242,8 +243,34 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Opens a read connection for a link.</summary>
-    public SqliteConnection OpenReader() => (_db ?? throw new InvalidOperationException("the outbox is not started")).OpenReader();
+    /// <summary>
+    /// Opens <paramref name="link"/>'s cursor: registered in the file on first use (a new link starts at the
+    /// oldest stored record), at its stored position after that, also across restarts. Dispose it when the link stops.
+    /// </summary>
+    /// <param name="link">The link's name, unique among links.</param>
+    /// <param name="durable">True for an acknowledged link: clean-up keeps every record until it is acknowledged.</param>
+    public OutboxCursor OpenCursor(string link, bool durable)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(link);
+        var reader = OpenReader();
+        try
+        {
+            return new OutboxCursor(this, reader, link, durable, Cursor(link, durable));
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a cursor that follows the commits from now on (the live feed, UDP broadcast): it starts at
+    /// <see cref="LastCommitted"/>, is not stored and holds nothing back.
+    /// </summary>
+    public OutboxCursor OpenLiveCursor() => new(this, OpenReader(), null, durable: false, LastCommitted);
+
+    private OutboxReader OpenReader() => OutboxReader.Open((_db ?? throw new InvalidOperationException("the outbox is not started")).Path);
 
     /// <summary>Registers (or finds) a link's cursor; a new durable link starts at the oldest stored reading.</summary>
     public long Cursor(string link, bool durable)
@@ -283,6 +310,12 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             return;
         }
 
+        MoveCursor(link, seq, durable);
+    }
+
+    // Queues a registered cursor's move (forward: its OutboxCursor checked) for the next group commit.
+    internal void MoveCursor(string link, long seq, bool durable)
+    {
         bool wake;
         lock (_lock)
         {
@@ -376,7 +409,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     // Commits everything pending; returns how many readings are still pending (after a failure).
     private int Commit()
     {
-        List<StoredReading> batch;
+        List<StoredRecord> batch;
         List<Gap> gaps;
         List<KeyValuePair<string, (long Seq, bool Durable)>> cursors;
         lock (_lock)
@@ -387,7 +420,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             }
 
             batch = _pending;
-            _pending = [];
+            _pending = _spare;
+            _spare = [];
             gaps = [.. _pendingGaps];
             _pendingGaps.Clear();
             cursors = [.. _cursorUpdates];
@@ -420,6 +454,8 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
             {
                 // Put them back in front, in order, and try again at the next interval.
                 batch.AddRange(_pending);
+                _pending.Clear();
+                _spare = _pending;
                 _pending = batch;
                 _pendingGaps.InsertRange(0, gaps);
                 foreach (var (link, update) in cursors)
@@ -443,15 +479,24 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
 
         TaskCompletionSource signal;
+        var committed = batch.Count;
+        var through = committed > 0 ? batch[^1].Seq : 0;
         lock (_lock)
         {
             LastCommitLatency = Stopwatch.GetElapsedTime(started);
-            if (batch.Count > 0)
+            if (committed > 0)
             {
-                _lastCommitted = batch[^1].Seq;
+                _lastCommitted = through;
             }
 
-            _stored += batch.Count;
+            // Kept for the next batch unless a burst grew it past twice CommitBatch (a backlog held through disk trouble).
+            batch.Clear();
+            if (batch.Capacity <= 2 * _options.CommitBatch)
+            {
+                _spare = batch;
+            }
+
+            _stored += committed;
             _commits++;
             if (_diskTrouble)
             {
@@ -464,9 +509,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         }
 
         signal.TrySetResult();
-        if (batch.Count > 0)
+        if (committed > 0)
         {
-            LogCommitted(_logger, batch.Count, batch[^1].Seq, LastCommitLatency.TotalMilliseconds);
+            LogCommitted(_logger, committed, through, LastCommitLatency.TotalMilliseconds);
         }
 
         return 0;

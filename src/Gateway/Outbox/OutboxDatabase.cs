@@ -1,24 +1,16 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Outbox;
 
 /// <summary>
 /// The outbox's SQLite file (WAL): readings keyed by seq with their series (sensor, quantity, unit) interned in a
-/// small table, link cursors, gaps, and the last seq used. Single writer; readers (links) open their own
-/// connections. All SQL lives here.
+/// small table, link cursors, gaps, and the last seq used. Single writer: its SQL lives here, the tables in
+/// <see cref="OutboxSchema"/>; readers (links) read through their own <see cref="OutboxReader"/>.
 /// </summary>
 internal sealed class OutboxDatabase : IDisposable
 {
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, sensor TEXT NOT NULL, quantity TEXT NOT NULL, unit TEXT NOT NULL, UNIQUE (sensor, quantity, unit));
-        CREATE TABLE IF NOT EXISTS readings (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, series INTEGER NOT NULL, value REAL NOT NULL, text TEXT);
-        CREATE TABLE IF NOT EXISTS cursors (link TEXT PRIMARY KEY, seq INTEGER NOT NULL, durable INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS gaps (from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL, reason TEXT NOT NULL, ts INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-        """;
-
     private const int SqliteCorrupt = 11;      // SQLITE_CORRUPT
     private const int SqliteNotADatabase = 26; // SQLITE_NOTADB
 
@@ -31,18 +23,20 @@ internal sealed class OutboxDatabase : IDisposable
     private readonly SqliteParameter _pSeries;
     private readonly SqliteParameter _pValue;
     private readonly SqliteParameter _pText;
+    private readonly SqliteParameter _pKind;
 
     private OutboxDatabase(string path, SqliteConnection connection)
     {
         Path = path;
         _connection = connection;
         _insert = connection.CreateCommand();
-        _insert.CommandText = "INSERT INTO readings (seq, ts, series, value, text) VALUES ($seq, $ts, $series, $value, $text)";
+        _insert.CommandText = "INSERT INTO readings (seq, ts, series, value, text, kind) VALUES ($seq, $ts, $series, $value, $text, $kind)";
         _pSeq = _insert.Parameters.Add("$seq", SqliteType.Integer);
         _pTs = _insert.Parameters.Add("$ts", SqliteType.Integer);
         _pSeries = _insert.Parameters.Add("$series", SqliteType.Integer);
         _pValue = _insert.Parameters.Add("$value", SqliteType.Real);
         _pText = _insert.Parameters.Add("$text", SqliteType.Text);
+        _pKind = _insert.Parameters.Add("$kind", SqliteType.Integer);
         LoadSeries();
     }
 
@@ -64,7 +58,7 @@ internal sealed class OutboxDatabase : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, Schema);
+            OutboxSchema.Apply(connection);
 
             // synchronous=FULL in WAL mode: a committed batch survives power loss (sqlite.org/pragma.html#pragma_synchronous).
             Execute(connection, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000;");
@@ -97,20 +91,13 @@ internal sealed class OutboxDatabase : IDisposable
         return (exception.SqliteErrorCode & 0xFF) is SqliteCorrupt or SqliteNotADatabase;
     }
 
-    /// <summary>Opens a read-only connection for a reader (a link) that runs beside the writer.</summary>
-    public SqliteConnection OpenReader()
-    {
-        var reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        reader.Open();
-        return reader;
-    }
-
     /// <summary>The last seq ever committed (kept even after its row is deleted), or 0.</summary>
     public long LastSeq => GetMeta("last_seq");
 
     /// <summary>Stores a batch in one transaction and records its last seq. The batch is durable when this returns.</summary>
-    public void Append(IReadOnlyList<StoredReading> batch)
+    public void Append(List<StoredRecord> batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
         {
             return;
@@ -118,47 +105,19 @@ internal sealed class OutboxDatabase : IDisposable
 
         using var tx = _connection.BeginTransaction();
         _insert.Transaction = tx;
-        foreach (var r in batch)
+        foreach (ref readonly var r in CollectionsMarshal.AsSpan(batch))
         {
             _pSeq.Value = r.Seq;
             _pTs.Value = r.Timestamp.ToUnixTimeMilliseconds();
             _pSeries.Value = SeriesId(r.SensorId, r.Quantity, r.Unit, tx);
             _pValue.Value = r.Value;
             _pText.Value = (object?)r.Text ?? DBNull.Value;
+            _pKind.Value = (int)r.Kind;
             _insert.ExecuteNonQuery();
         }
 
         SetMeta("last_seq", batch[^1].Seq, tx);
         tx.Commit();
-    }
-
-    /// <summary>Reads up to <paramref name="max"/> stored rows with seq greater than <paramref name="afterSeq"/>, in order.</summary>
-    public static List<StoredReading> ReadAfter(SqliteConnection connection, long afterSeq, int max)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT r.seq, r.ts, s.sensor, s.quantity, r.value, s.unit, r.text
-            FROM readings r JOIN series s ON s.id = r.series
-            WHERE r.seq > $after ORDER BY r.seq LIMIT $max
-            """;
-        command.Parameters.AddWithValue("$after", afterSeq);
-        command.Parameters.AddWithValue("$max", max);
-        using var reader = command.ExecuteReader();
-        var rows = new List<StoredReading>();
-        while (reader.Read())
-        {
-            rows.Add(new StoredReading(
-                reader.GetInt64(0),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetDouble(4),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
-        }
-
-        return rows;
     }
 
     /// <summary>Number of stored rows and the lowest and highest seq (0 when empty).</summary>

@@ -27,10 +27,12 @@ public sealed class OutboxTests : IDisposable
 
     private static SampledReading R(int i, DateTimeOffset? at = null) => new("env", "temperature", 20 + (i * 0.01), "Cel", at ?? T0.AddSeconds(i));
 
-    private static List<StoredReading> ReadAll(OutboxStore outbox)
+    private static List<StoredRecord> ReadAll(OutboxStore outbox)
     {
-        using var reader = outbox.OpenReader();
-        return OutboxDatabase.ReadAfter(reader, 0, int.MaxValue);
+        using var reader = OutboxReader.Open(outbox.DatabasePath);
+        var rows = new List<StoredRecord>();
+        reader.ReadAfter(0, int.MaxValue, rows);
+        return rows;
     }
 
     [Fact]
@@ -46,7 +48,7 @@ public sealed class OutboxTests : IDisposable
 
         var rows = ReadAll(outbox);
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), rows.Select(r => r.Seq));
-        Assert.Equal(new StoredReading(1, T0, "env", "temperature", 20, "Cel"), rows[0]);
+        Assert.Equal(StoredRecord.Reading(1, T0, "env", "temperature", 20, "Cel"), rows[0]);
         Assert.Equal(1000, outbox.Figures.Stored);
         Assert.Equal(0, outbox.Figures.Pending);
     }
@@ -62,14 +64,16 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
-    public async Task Health_changes_are_stored_like_readings_with_their_message()
+    public async Task Health_changes_are_stored_as_their_own_kind_of_record_with_their_message()
     {
         await using var outbox = Open(Options());
         outbox.AcceptHealth(new HealthChange("env", HealthState.Failed, "NACK at 0x76"), T0);
-        await outbox.WaitForCommitAsync(0, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        outbox.Accept(new SampledReading("env", "health", 3.9, "V", T0));
+        await outbox.WaitForCommitAsync(1, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
-        var row = Assert.Single(ReadAll(outbox));
-        Assert.Equal(("env", "health", 2.0, "failed: NACK at 0x76"), (row.SensorId, row.Quantity, row.Value, row.Text));
+        var rows = ReadAll(outbox);
+        Assert.Equal((RecordKind.Health, "env", 2.0, "failed: NACK at 0x76"), (rows[0].Kind, rows[0].SensorId, rows[0].Value, rows[0].Text));
+        Assert.Equal(StoredRecord.Reading(2, T0, "env", "health", 3.9, "V"), rows[1]); // a quantity called health is a reading
     }
 
     [Fact]

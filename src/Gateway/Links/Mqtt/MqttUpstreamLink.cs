@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Gateway.Commands;
@@ -38,6 +39,8 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
     private readonly MqttTopics _topics;
     private readonly Backoff _backoff;
     private readonly string _clientId;
+    private readonly List<StoredRecord> _rows = []; // the pump's, reused for every read
+    private OutboxCursor? _cursor; // opened on the first connection, kept for the link's life
     private CancellationTokenSource _kick = new();
     private volatile string _state = "connecting";
     private volatile string? _lastError;
@@ -84,6 +87,18 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _cursor?.Dispose();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         SetState("connecting");
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -122,6 +137,8 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             {
                 error = $"unexpected {ex.GetType().Name}: {Redaction.Redact(ex.Message)}";
                 LogUnexpected(_logger, _link.Name, _link.Target, error, ex);
+                _cursor?.Dispose(); // the next connection opens a fresh one, in case its read connection was the trouble
+                _cursor = null;
             }
 
             var delay = _backoff.Next();
@@ -196,8 +213,9 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             await AnnounceAsync(client, token).ConfigureAwait(false);
             await SubscribeAsync(client, token).ConfigureAwait(false);
 
-            var cursor = _outbox.Cursor(_link.Name, durable: true);
-            foreach (var gap in _outbox.Gaps(cursor))
+            var cursor = _cursor ??= _outbox.OpenCursor(_link.Name, durable: true);
+            cursor.Rewind(); // a new connection resends what the broker did not PUBACK
+            foreach (var gap in cursor.Gaps())
             {
                 await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
             }
@@ -322,18 +340,17 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         }
     }
 
-    private async Task PumpAsync(MqttClient client, long cursor, CancellationToken token)
+    private async Task PumpAsync(MqttClient client, OutboxCursor cursor, CancellationToken token)
     {
-        using var reader = _outbox.OpenReader();
+        var rows = _rows;
         var inflight = new Queue<(long Seq, Task Publish)>();
         var payload = new ArrayBufferWriter<byte>(512);
-        var sent = cursor;
-        var acked = cursor;
         var paceStart = DateTime.UtcNow;
         long paced = 0;
         while (!token.IsCancellationRequested)
         {
             // PUBACKs arrive in order (MQTT-4.6.0-2); the cursor moves over the completed head of the queue only.
+            var acked = 0L;
             while (inflight.Count > 0 && inflight.Peek().Publish.IsCompleted)
             {
                 var (seq, publish) = inflight.Dequeue();
@@ -341,32 +358,30 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
                 acked = seq;
             }
 
-            if (acked > cursor)
+            if (acked > 0)
             {
-                _outbox.Acknowledge(_link.Name, acked, durable: true);
-                cursor = acked;
+                cursor.Acknowledge(acked);
             }
 
             var room = _link.Window - inflight.Count;
-            var rows = room > 0 ? OutboxDatabase.ReadAfter(reader, sent, Math.Min(room, 500)) : [];
-            if (rows.Count == 0)
+            var count = room > 0 ? cursor.TryRead(rows, Math.Min(room, 500)) : 0;
+            if (count == 0)
             {
-                Task wake = inflight.Count > 0 ? inflight.Peek().Publish : _outbox.WaitForCommitAsync(sent, token);
+                Task wake = inflight.Count > 0 ? inflight.Peek().Publish : cursor.WaitAsync(token);
                 await Task.WhenAny(wake, Task.Delay(TimeSpan.FromSeconds(1), token)).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
                 continue;
             }
 
-            foreach (var row in rows)
+            foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
             {
                 var (topic, length) = Write(StoredMessages.ToMessage(row, _options.DeviceId), payload);
                 var publish = length == 0 ? Task.CompletedTask : client.PublishAsync(topic, payload.WrittenMemory[..length], MqttQualityOfServiceLevel.AtLeastOnce, false, token);
                 payload.Clear();
                 inflight.Enqueue((row.Seq, publish));
-                sent = row.Seq;
             }
 
-            paced += rows.Count;
+            paced += count;
             var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (DateTime.UtcNow - paceStart);
             if (ahead > TimeSpan.Zero)
             {
