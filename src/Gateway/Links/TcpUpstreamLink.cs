@@ -15,8 +15,8 @@ internal sealed class TcpUpstreamLink : UpstreamLink
     private readonly TlsClientSettings _tlsSettings;
 
     /// <summary>Creates the link.</summary>
-    public TcpUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<TcpUpstreamLink> logger)
-        : base(link, options, outbox, status, logger)
+    public TcpUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<TcpUpstreamLink> logger, TimeProvider? time = null)
+        : base(link, options, outbox, status, logger, time)
     {
         _endpoint = link?.Endpoint ?? throw new ArgumentException("a TCP link needs an endpoint", nameof(link));
         _tls = link.Tls;

@@ -20,33 +20,28 @@ namespace Gateway.Links;
 /// jitter, and paces the backlog at <see cref="UpstreamLinkOptions.MaxRate"/>. In a plain foreign format it sends without
 /// expecting acks, from a non-durable cursor.
 /// </summary>
-internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
+internal abstract partial class UpstreamLink : LinkService
 {
     private readonly UpstreamLinkOptions _link;
     private readonly GatewayOptions _options;
-    private readonly Outbox.Outbox _outbox;
-    private readonly StatusBoard _status;
     private readonly ILogger _logger;
-    private readonly Backoff _backoff;
-    private readonly OutageLog _outage = new(TimeProvider.System); // clocks only, no timers
-    private readonly string _endpoint;
     private readonly List<StoredRecord> _rows = []; // the sender's, reused for every read
-    private OutboxCursor? _cursor; // opened on the first connection, kept for the link's life
-    private CancellationTokenSource _kick = new();
-    private volatile string _state = "connecting";
-    private volatile string? _lastError;
 
     /// <summary>Creates the link.</summary>
-    protected UpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger logger)
+    protected UpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger logger, TimeProvider? time = null)
+        : base(
+            link?.Name ?? throw new ArgumentNullException(nameof(link)),
+            Redaction.Redact(link.Target), // shown in logs and status: never its credentials
+            link.BackoffMax,
+            () => (outbox ?? throw new ArgumentNullException(nameof(outbox))).OpenCursor(link.Name, durable: link.Acknowledged),
+            status,
+            time ?? TimeProvider.System,
+            new Random(),
+            logger)
     {
-        ArgumentNullException.ThrowIfNull(link);
         _link = link;
         _options = options;
-        _outbox = outbox;
-        _status = status;
         _logger = logger;
-        _backoff = new Backoff(TimeSpan.FromMilliseconds(500), link.BackoffMax, new Random());
-        _endpoint = Redaction.Redact(link.Target); // shown in logs and status: never its credentials
     }
 
     private bool Acknowledged => _link.Acknowledged;
@@ -54,143 +49,29 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     /// <summary>Runs the commands the upstream sends (set when the link is created; null: commands are refused).</summary>
     public Commands.CommandPipeline? Commands { get; set; }
 
-    /// <inheritdoc/>
-    public string Name => _link.Name;
-
-    /// <inheritdoc/>
-    public abstract string Kind { get; }
-
-    /// <inheritdoc/>
-    public string Target => _endpoint;
-
-    /// <inheritdoc/>
-    public string State => _state;
-
-    /// <inheritdoc/>
-    public string? LastError => _lastError;
-
-    /// <inheritdoc/>
-    public bool Reconnect()
-    {
-        var old = Interlocked.Exchange(ref _kick, new CancellationTokenSource());
-        old.Cancel(); // not disposed: the loop may still be reading its token
-        return true;
-    }
-
     /// <summary>Opens a connection: a stream of NDJSON lines in both directions.</summary>
     protected abstract Task<Stream> ConnectAsync(CancellationToken cancellationToken);
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected sealed override async Task<LinkEnd> RunSessionAsync(OutboxCursor cursor, CancellationToken token, CancellationToken stopping)
     {
-        try
+        Stream stream;
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
-            await RunAsync(stoppingToken).ConfigureAwait(false);
+            connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+            stream = await ConnectAsync(connectTimeout.Token).ConfigureAwait(false);
         }
-        finally
-        {
-            _cursor?.Dispose();
-        }
+
+        await using var connection = stream;
+        Connected($"connected to {Target}");
+        await RunConnectionAsync(stream, cursor, token).ConfigureAwait(false);
+        return new LinkEnd("the upstream closed the connection");
     }
 
-    private async Task RunAsync(CancellationToken stoppingToken)
-    {
-        SetState("connecting");
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            string? error = null;
-            var stalled = false;
-            var kick = Volatile.Read(ref _kick).Token;
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
-            try
-            {
-                Stream stream;
-                using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token))
-                {
-                    connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
-                    stream = await ConnectAsync(connectTimeout.Token).ConfigureAwait(false);
-                }
-
-                await using var connection = stream;
-                _backoff.Reset();
-                SetState("up");
-                LogUp(_logger, _link.Name, _endpoint);
-                if (_outage.Recovered() is { } outage)
-                {
-                    LogBack(_logger, _link.Name, outage.DownFor.TotalSeconds, outage.Failures);
-                }
-                await RunConnectionAsync(stream, attempt.Token).ConfigureAwait(false);
-                error = "the upstream closed the connection";
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (OperationCanceledException) when (kick.IsCancellationRequested)
-            {
-                LogReconnectRequested(_logger, _link.Name);
-                _backoff.Reset();
-                SetState("connecting");
-                continue; // asked to reconnect: at once, no backoff
-            }
-            catch (LinkStalledException ex)
-            {
-                stalled = true;
-                error = ex.Message;
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or LinkProtocolException or System.Net.WebSockets.WebSocketException or HttpRequestException)
-            {
-                error = ex is OperationCanceledException ? "connect timed out" : Redaction.Redact(ex.Message);
-            }
-#pragma warning disable CA1031 // no single connection's failure may stop the link: it is logged with the peer, the connection dropped, and retried
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                error = $"unexpected {ex.GetType().Name}: {Redaction.Redact(ex.Message)}";
-                LogUnexpected(_logger, _link.Name, _endpoint, error, ex);
-                _cursor?.Dispose(); // the next connection opens a fresh one, in case its read connection was the trouble
-                _cursor = null;
-            }
-
-            var delay = _backoff.Next();
-            _lastError = error;
-            SetState(stalled ? $"stalled ({error})" : $"backing off ({error})");
-            var entry = _outage.Failed(stalled ? $"stalled: {error}" : error ?? "disconnected");
-            if (entry.Line == OutageLine.Report && stalled)
-            {
-                LogStalled(_logger, _link.Name, _endpoint, error ?? "stalled", delay.TotalSeconds);
-            }
-            else if (entry.Line == OutageLine.Report)
-            {
-                LogDown(_logger, _link.Name, _endpoint, error ?? "disconnected", delay.TotalSeconds);
-            }
-            else if (entry.Line == OutageLine.Summary)
-            {
-                LogStillDown(_logger, _link.Name, _endpoint, entry.DownFor.TotalMinutes, entry.Failures, error ?? "disconnected", delay.TotalSeconds);
-            }
-
-            try
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Volatile.Read(ref _kick).Token);
-                await Task.Delay(delay, wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                _backoff.Reset(); // reconnect requested during the backoff
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
-
-    private async Task RunConnectionAsync(Stream stream, CancellationToken stoppingToken)
+    private async Task RunConnectionAsync(Stream stream, OutboxCursor cursor, CancellationToken stoppingToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var cursor = _cursor ??= _outbox.OpenCursor(_link.Name, durable: Acknowledged);
-        cursor.Rewind(); // a new connection resumes from what the upstream acknowledged
-        var state = new ConnectionState(_link.WriteTimeout, new CommandRunner(_logger, $"Link {_link.Name}", _endpoint));
+        var state = new ConnectionState(_link.WriteTimeout, new CommandRunner(_logger, $"Link {_link.Name}", Target));
         var output = new ArrayBufferWriter<byte>(64 * 1024);
 
         if (Acknowledged)
@@ -205,7 +86,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
             output.Clear();
         }
 
-        var receive = Acknowledged ? ReceiveAsync(stream, cursor, state, Commands?.OpenSource(_link.Name, _endpoint), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
+        var receive = Acknowledged ? ReceiveAsync(stream, cursor, state, Commands?.OpenSource(_link.Name, Target), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
         var send = SendAsync(stream, cursor, state, output, connection.Token);
         var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
@@ -225,8 +106,8 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
     private async Task SendAsync(Stream stream, OutboxCursor cursor, ConnectionState state, ArrayBufferWriter<byte> output, CancellationToken token)
     {
         var rows = _rows;
-        var lastWrite = DateTime.UtcNow;
-        var paceStart = DateTime.UtcNow;
+        var lastWrite = Time.GetUtcNow();
+        var paceStart = lastWrite;
         long paced = 0;
         while (!token.IsCancellationRequested)
         {
@@ -234,17 +115,17 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
             var count = room > 0 ? cursor.TryRead(rows, Math.Min(room, 1_000)) : 0;
             if (count == 0)
             {
-                if (DateTime.UtcNow - lastWrite >= _link.Heartbeat && Acknowledged)
+                if (Time.GetUtcNow() - lastWrite >= _link.Heartbeat && Acknowledged)
                 {
                     MessageWriter.WriteLine(new PingMessage(), output);
                     await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
                     output.Clear();
-                    lastWrite = DateTime.UtcNow;
+                    lastWrite = Time.GetUtcNow();
                 }
 
                 // Wait for new readings, an ack that opens the window, or the heartbeat.
                 var wake = room > 0 ? cursor.WaitAsync(token) : state.AckArrived.WaitAsync(token);
-                await Task.WhenAny(wake, Task.Delay(_link.Heartbeat, token)).ConfigureAwait(false);
+                await Task.WhenAny(wake, Task.Delay(_link.Heartbeat, Time, token)).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
                 continue;
             }
@@ -257,7 +138,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
             await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
             output.Clear();
-            lastWrite = DateTime.UtcNow;
+            lastWrite = Time.GetUtcNow();
             if (!Acknowledged)
             {
                 cursor.Acknowledge(cursor.Sent); // nothing comes back: written is as far as it gets
@@ -265,14 +146,14 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
 
             // Pace to MaxRate: after n readings, at least n / MaxRate seconds have passed.
             paced += count;
-            var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (DateTime.UtcNow - paceStart);
+            var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (Time.GetUtcNow() - paceStart);
             if (ahead > TimeSpan.Zero)
             {
-                await Task.Delay(ahead, token).ConfigureAwait(false);
+                await Task.Delay(ahead, Time, token).ConfigureAwait(false);
             }
             else if (ahead < TimeSpan.FromSeconds(-1))
             {
-                paceStart = DateTime.UtcNow;
+                paceStart = Time.GetUtcNow();
                 paced = 0;
             }
         }
@@ -351,7 +232,7 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                         break;
                     case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
                         // Our parser's verdict on the peer's line: tell the peer.
-                        LogBadInput(_logger, _link.Name, _endpoint, code, text);
+                        LogBadInput(_logger, _link.Name, Target, code, text);
                         await Reply(stream, state, errors, new ErrorMessage(code, text), token).ConfigureAwait(false);
                         break;
                     case var other:
@@ -418,33 +299,6 @@ internal abstract partial class UpstreamLink : BackgroundService, ILinkControl
                 break; // foreign formats carry measurements only, not events
         }
     }
-
-    private void SetState(string state)
-    {
-        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state.StartsWith("stalled", StringComparison.Ordinal) ? "stalled" : state;
-        _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: reconnecting now, as requested")]
-    private static partial void LogReconnectRequested(ILogger logger, string link);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Endpoint}")]
-    private static partial void LogUp(ILogger logger, string link, string endpoint);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: back after {Seconds:0.0}s down ({Failures} failed attempts)")]
-    private static partial void LogBack(ILogger logger, string link, double seconds, int failures);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} still down after {Minutes:0.0} min ({Failures} failed attempts; the same again is summarised once a minute): {Error}; next attempt in {Seconds:0.0}s")]
-    private static partial void LogStillDown(ILogger logger, string link, string endpoint, double minutes, int failures, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} down: {Error}; reconnecting in {Seconds:0.0}s")]
-    private static partial void LogDown(ILogger logger, string link, string endpoint, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Endpoint} stalled: {Error}; dropped the connection, nothing is lost; reconnecting in {Seconds:0.0}s")]
-    private static partial void LogStalled(ILogger logger, string link, string endpoint, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link} to {Endpoint}: {Error}; dropped the connection and will reconnect")]
-    private static partial void LogUnexpected(ILogger logger, string link, string endpoint, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: the upstream {Endpoint} sent bad input ({Code}: {Error}); replied with an error")]
     private static partial void LogBadInput(ILogger logger, string link, string endpoint, string code, string error);

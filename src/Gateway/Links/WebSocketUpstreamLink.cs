@@ -19,8 +19,8 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
     private readonly TlsClientSettings _tlsSettings;
 
     /// <summary>Creates the link.</summary>
-    public WebSocketUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<WebSocketUpstreamLink> logger)
-        : base(link, options, outbox, status, logger)
+    public WebSocketUpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger<WebSocketUpstreamLink> logger, TimeProvider? time = null)
+        : base(link, options, outbox, status, logger, time)
     {
         _url = link?.Url ?? throw new ArgumentException("a WebSocket link needs a URL", nameof(link));
         _maxMessage = link.MaxLineLength;

@@ -23,172 +23,75 @@ namespace Gateway.Links.Mqtt;
 /// commands taken from the commands topic through the command pipeline, results published; Home Assistant discovery;
 /// reconnect with capped exponential backoff and full jitter. Topics: docs/protocol.md, "MQTT".
 /// </summary>
-internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
+internal sealed partial class MqttUpstreamLink : LinkService
 {
     private static readonly byte[] Online = "online"u8.ToArray();
     private static readonly byte[] Offline = "offline"u8.ToArray();
     private static readonly TimeSpan OfflineTimeout = TimeSpan.FromSeconds(3);
-    private readonly OutageLog _outage = new(TimeProvider.System); // clocks only, no timers
     private readonly MqttLinkOptions _link;
     private readonly GatewayOptions _options;
-    private readonly Outbox.Outbox _outbox;
-    private readonly StatusBoard _status;
     private readonly CommandPipeline _commands;
     private readonly OutputService _outputs;
     private readonly ILogger<MqttUpstreamLink> _logger;
     private readonly MqttTopics _topics;
-    private readonly Backoff _backoff;
     private readonly string _clientId;
     private readonly List<StoredRecord> _rows = []; // the pump's, reused for every read
-    private OutboxCursor? _cursor; // opened on the first connection, kept for the link's life
-    private CancellationTokenSource _kick = new();
-    private volatile string _state = "connecting";
-    private volatile string? _lastError;
 
     /// <summary>Creates the link.</summary>
-    public MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger)
+    public MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger, TimeProvider? time = null)
+        : base(
+            link?.Name ?? throw new ArgumentNullException(nameof(link)),
+            link.Target,
+            link.BackoffMax,
+            () => (outbox ?? throw new ArgumentNullException(nameof(outbox))).OpenCursor(link.Name, durable: true),
+            status,
+            time ?? TimeProvider.System,
+            new Random(),
+            logger)
     {
-        ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(options);
         _link = link;
         _options = options;
-        _outbox = outbox;
-        _status = status;
         _commands = commands;
         _outputs = outputs;
         _logger = logger;
         _topics = new MqttTopics(link.TopicPrefix.Replace("{device}", options.DeviceId, StringComparison.Ordinal));
         _clientId = link.ClientId.Replace("{device}", options.DeviceId, StringComparison.Ordinal);
-        _backoff = new Backoff(TimeSpan.FromMilliseconds(500), link.BackoffMax, new Random());
     }
 
     /// <inheritdoc/>
-    public string Name => _link.Name;
+    public override string Kind => "mqtt";
 
     /// <inheritdoc/>
-    public string Kind => "mqtt";
-
-    /// <inheritdoc/>
-    public string Target => _link.Target;
-
-    /// <inheritdoc/>
-    public string State => _state;
-
-    /// <inheritdoc/>
-    public string? LastError => _lastError;
-
-    /// <inheritdoc/>
-    public bool Reconnect()
+    protected override LinkEnd? Classify(Exception exception) => exception switch
     {
-        Interlocked.Exchange(ref _kick, new CancellationTokenSource()).Cancel(); // not disposed: the loop may still read its token
-        return true;
-    }
+        MqttConnectException refused => new LinkEnd($"the broker refused the connection: {refused.Message}", Refused: refused.Message),
+        MqttTimeoutException => new LinkEnd(Redaction.Redact(exception.Message), Stalled: true), // connected, but the broker did not answer
+        MqttException => new LinkEnd(Redaction.Redact(exception.Message)),
+        OperationCanceledException => new LinkEnd("timed out"),
+        _ => base.Classify(exception),
+    };
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override void OnOutageReported(LinkEnd end)
     {
-        try
+        ArgumentNullException.ThrowIfNull(end);
+        if (end.Refused is not null)
         {
-            await RunAsync(stoppingToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _cursor?.Dispose();
-        }
-    }
-
-    private async Task RunAsync(CancellationToken stoppingToken)
-    {
-        SetState("connecting");
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var kick = Volatile.Read(ref _kick).Token;
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, kick);
-            string error;
-            string? refused = null;
-            var stalled = false;
-            try
-            {
-                (error, stalled) = await RunConnectionAsync(attempt.Token, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (OperationCanceledException) when (kick.IsCancellationRequested)
-            {
-                LogReconnectRequested(_logger, _link.Name);
-                _backoff.Reset();
-                continue;
-            }
-            catch (MqttConnectException ex)
-            {
-                error = $"the broker refused the connection: {ex.Message}";
-                refused = ex.Message;
-            }
-            catch (Exception ex) when (ex is MqttException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
-            {
-                error = ex is OperationCanceledException ? "timed out" : Redaction.Redact(ex.Message);
-                stalled = ex is MqttTimeoutException;
-            }
-#pragma warning disable CA1031 // no single connection's failure may stop the link: it is logged with the broker, the connection dropped, and retried
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                error = $"unexpected {ex.GetType().Name}: {Redaction.Redact(ex.Message)}";
-                LogUnexpected(_logger, _link.Name, _link.Target, error, ex);
-                _cursor?.Dispose(); // the next connection opens a fresh one, in case its read connection was the trouble
-                _cursor = null;
-            }
-
-            var delay = _backoff.Next();
-            _lastError = error;
-
-            // Stalled: the broker is connected but does not take our packets (or answer): not merely down.
-            SetState(stalled ? $"stalled ({error})" : $"backing off ({error})");
-            var entry = _outage.Failed(stalled ? $"stalled: {error}" : error);
-            if (entry.Line == OutageLine.Report && refused is not null)
-            {
-                LogRefused(_logger, _link.Name, _link.Target, refused);
-            }
-
-            if (entry.Line == OutageLine.Report && stalled)
-            {
-                LogStalled(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
-            }
-            else if (entry.Line == OutageLine.Report)
-            {
-                LogDown(_logger, _link.Name, _link.Target, error, delay.TotalSeconds);
-            }
-            else if (entry.Line == OutageLine.Summary)
-            {
-                LogStillDown(_logger, _link.Name, _link.Target, entry.DownFor.TotalMinutes, entry.Failures, error, delay.TotalSeconds);
-            }
-            try
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Volatile.Read(ref _kick).Token);
-                await Task.Delay(delay, wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                _backoff.Reset();
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            LogRefused(_logger, _link.Name, _link.Target, end.Refused);
         }
     }
 
     // One connection: returns why it ended and whether it stalled (a write or an answer timed out), or throws what ended it.
     // On the gateway's stop it says 'offline' first (SayOfflineAsync).
-    private async Task<(string Error, bool Stalled)> RunConnectionAsync(CancellationToken token, CancellationToken stopping)
+    /// <inheritdoc/>
+    protected override async Task<LinkEnd> RunSessionAsync(OutboxCursor cursor, CancellationToken token, CancellationToken stopping)
     {
         await using var client = new MqttClient();
-        var lost = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lost = new TaskCompletionSource<LinkEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.DisconnectedAsync += e =>
         {
-            lost.TrySetResult((Redaction.Redact(e.Exception?.Message ?? "the broker closed the connection"), e.Exception is MqttTimeoutException));
+            lost.TrySetResult(new LinkEnd(Redaction.Redact(e.Exception?.Message ?? "the broker closed the connection"), Stalled: e.Exception is MqttTimeoutException));
             return Task.CompletedTask;
         };
         var source = _commands.OpenSource(_link.Name, $"topic {_topics.Commands}"); // this connection's command rate
@@ -200,21 +103,13 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             await client.ConnectAsync(ClientOptions(), connectTimeout.Token).ConfigureAwait(false);
         }
 
-        _backoff.Reset();
-        SetState("up");
-        LogUp(_logger, _link.Name, _link.Target, _topics.Prefix);
-        if (_outage.Recovered() is { } outage)
-        {
-            LogBack(_logger, _link.Name, outage.DownFor.TotalSeconds, outage.Failures);
-        }
+        Connected($"connected to {_link.Target}, topics under {_topics.Prefix}");
         try
         {
             await client.PublishAsync(_topics.Status, Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
             await AnnounceAsync(client, token).ConfigureAwait(false);
             await SubscribeAsync(client, token).ConfigureAwait(false);
 
-            var cursor = _cursor ??= _outbox.OpenCursor(_link.Name, durable: true);
-            cursor.Rewind(); // a new connection resends what the broker did not PUBACK
             foreach (var gap in cursor.Gaps())
             {
                 await client.PublishAsync(_topics.Gaps, Encoding.UTF8.GetBytes(MessageWriter.ToJson(new GapMessage(gap.From, gap.To, gap.Reason))), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
@@ -243,7 +138,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
     // the stop; if it fails the status stays as it was, and the log says so.
     private async Task SayOfflineAsync(MqttClient client)
     {
-        using var timeout = new CancellationTokenSource(OfflineTimeout);
+        using var timeout = new CancellationTokenSource(OfflineTimeout, Time);
         try
         {
             await client.PublishAsync(_topics.Status, Offline, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, timeout.Token).ConfigureAwait(false);
@@ -334,7 +229,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             catch (MqttSubscribeException ex)
             {
                 // Readings keep flowing; commands over this broker do not, and the log and status say so.
-                _lastError = $"the broker refused the subscription to {filter} (ACL?)";
+                ReportProblem($"the broker refused the subscription to {filter} (ACL?)");
                 LogSubscribeRefused(_logger, _link.Name, filter, ex.Message);
             }
         }
@@ -345,7 +240,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         var rows = _rows;
         var inflight = new Queue<(long Seq, Task Publish)>();
         var payload = new ArrayBufferWriter<byte>(512);
-        var paceStart = DateTime.UtcNow;
+        var paceStart = Time.GetUtcNow();
         long paced = 0;
         while (!token.IsCancellationRequested)
         {
@@ -368,7 +263,7 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             if (count == 0)
             {
                 Task wake = inflight.Count > 0 ? inflight.Peek().Publish : cursor.WaitAsync(token);
-                await Task.WhenAny(wake, Task.Delay(TimeSpan.FromSeconds(1), token)).ConfigureAwait(false);
+                await Task.WhenAny(wake, Task.Delay(TimeSpan.FromSeconds(1), Time, token)).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
                 continue;
             }
@@ -382,14 +277,14 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
             }
 
             paced += count;
-            var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (DateTime.UtcNow - paceStart);
+            var ahead = TimeSpan.FromSeconds(paced / (double)_link.MaxRate) - (Time.GetUtcNow() - paceStart);
             if (ahead > TimeSpan.Zero)
             {
-                await Task.Delay(ahead, token).ConfigureAwait(false);
+                await Task.Delay(ahead, Time, token).ConfigureAwait(false);
             }
             else if (ahead < TimeSpan.FromSeconds(-1))
             {
-                paceStart = DateTime.UtcNow;
+                paceStart = Time.GetUtcNow();
                 paced = 0;
             }
         }
@@ -502,35 +397,11 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
         await client.PublishAsync(_topics.OutputState(output), on ? "ON"u8.ToArray() : "OFF"u8.ToArray(), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, token).ConfigureAwait(false);
     }
 
-    private void SetState(string state)
-    {
-        _state = state.StartsWith("backing off", StringComparison.Ordinal) ? "backing off" : state.StartsWith("stalled", StringComparison.Ordinal) ? "stalled" : state;
-        _status.SetFact($"link {_link.Name}", $"{_link.Name} {state}");
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: stopping; published the retained status 'offline' on {Topic}")]
     private static partial void LogSaidOffline(ILogger logger, string link, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: stopping, but could not publish 'offline' on {Topic} ({Error}); the retained status still says 'online'")]
     private static partial void LogOfflineFailed(ILogger logger, string link, string topic, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link} up: connected to {Broker}, topics under {Prefix}")]
-    private static partial void LogUp(ILogger logger, string link, string broker, string prefix);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: back after {Seconds:0.0}s down ({Failures} failed attempts)")]
-    private static partial void LogBack(ILogger logger, string link, double seconds, int failures);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} still down after {Minutes:0.0} min ({Failures} failed attempts; the same again is summarised once a minute): {Error}; next attempt in {Seconds:0.0}s")]
-    private static partial void LogStillDown(ILogger logger, string link, string broker, double minutes, int failures, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} down: {Error}; reconnecting in {Seconds:0.0}s")]
-    private static partial void LogDown(ILogger logger, string link, string broker, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link} to {Broker} stalled: {Error}; dropped the connection, nothing is lost; reconnecting in {Seconds:0.0}s")]
-    private static partial void LogStalled(ILogger logger, string link, string broker, string error, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link} to {Broker}: {Error}; dropped the connection and will reconnect")]
-    private static partial void LogUnexpected(ILogger logger, string link, string broker, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: a message on {Topic} failed unexpectedly ({Type}: {Error}); it was dropped and acknowledged, the connection goes on")]
     private static partial void LogMessageFailed(ILogger logger, string link, string topic, string type, string error, Exception exception);
@@ -546,9 +417,6 @@ internal sealed partial class MqttUpstreamLink : BackgroundService, ILinkControl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: subscribed to {Filter}")]
     private static partial void LogSubscribed(ILogger logger, string link, string filter);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: reconnecting now, as requested")]
-    private static partial void LogReconnectRequested(ILogger logger, string link);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: removed the Home Assistant entity {Topic} (no longer configured)")]
     private static partial void LogRemoved(ILogger logger, string link, string topic);
