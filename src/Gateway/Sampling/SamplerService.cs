@@ -27,9 +27,8 @@ internal sealed partial class SamplerService : BackgroundService
     private readonly HeartbeatRegistry _heartbeats;
     private readonly StatusBoard _status;
     private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
     private readonly ILogger<SamplerService> _logger;
-    private readonly List<SensorLoop> _loops = [];
+    private readonly SensorLoop[] _loops;
 
     /// <summary>Creates the service.</summary>
     public SamplerService(
@@ -41,8 +40,14 @@ internal sealed partial class SamplerService : BackgroundService
         _heartbeats = heartbeats;
         _status = status;
         _time = time;
-        _loggers = loggers;
         _logger = loggers.CreateLogger<SamplerService>();
+
+        // Made here, not when the service runs: status, commands and the activity summary read the loops while the
+        // host starts, on other threads (BackgroundService runs ExecuteAsync on the thread pool), so the list must be
+        // complete and never change once anyone can see it.
+        var loopLogger = loggers.CreateLogger<SensorLoop>();
+        _loops = [.. options.Sensors.Select(sensor => new SensorLoop(
+            sensor.Id, sensor.Interval, () => Create(sensor), new ReportFilter(sensor.Deadbands, sensor.MaxSilence), sink, time, ReadTimeout, loopLogger))];
     }
 
     /// <summary>The loops, one per sensor (for status and commands).</summary>
@@ -51,11 +56,8 @@ internal sealed partial class SamplerService : BackgroundService
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loopLogger = _loggers.CreateLogger<SensorLoop>();
         foreach (var sensor in _options.Sensors)
         {
-            var filter = new ReportFilter(sensor.Deadbands, sensor.MaxSilence);
-            _loops.Add(new SensorLoop(sensor.Id, sensor.Interval, () => Create(sensor), filter, _sink, _time, ReadTimeout, loopLogger));
             LogSensor(_logger, sensor.Id, sensor.Type, sensor.Location, sensor.Interval.TotalSeconds);
         }
 
@@ -117,7 +119,7 @@ internal sealed partial class SamplerService : BackgroundService
 
     private void UpdateStatus()
     {
-        if (_loops.Count == 0)
+        if (_loops.Length == 0)
         {
             _status.SetFact("sensors", "no sensors configured");
             return;
@@ -125,8 +127,8 @@ internal sealed partial class SamplerService : BackgroundService
 
         var failing = _loops.Count(l => l.State != HealthState.Ok);
         _status.SetFact("sensors", failing == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{_loops.Count} sensors")
-            : string.Create(CultureInfo.InvariantCulture, $"{_loops.Count} sensors ({failing} failing: {string.Join(", ", _loops.Where(l => l.State != HealthState.Ok).Select(l => l.Id))})"));
+            ? string.Create(CultureInfo.InvariantCulture, $"{_loops.Length} sensors")
+            : string.Create(CultureInfo.InvariantCulture, $"{_loops.Length} sensors ({failing} failing: {string.Join(", ", _loops.Where(l => l.State != HealthState.Ok).Select(l => l.Id))})"));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {SensorId}: {Type} at {Location}, every {IntervalSeconds}s")]
