@@ -76,7 +76,7 @@ internal sealed class SimulatedGpioChip
     }
 
     /// <summary>Claims the line for <paramref name="owner"/> as it is (mode and output level unchanged).</summary>
-    public void Open(object owner, int pin)
+    public void Open(SimulatedGpioDriver owner, int pin)
     {
         lock (_lock)
         {
@@ -90,7 +90,7 @@ internal sealed class SimulatedGpioChip
         }
     }
 
-    public void Close(object owner, int pin)
+    public void Close(SimulatedGpioDriver owner, int pin)
     {
         lock (_lock)
         {
@@ -166,10 +166,14 @@ internal sealed class SimulatedGpioChip
         }
     }
 
-    /// <summary>Delivers every edge of the inputs up to now (called by the board's pump).</summary>
-    public void Pump(object sender)
+    /// <summary>
+    /// Delivers every edge of the inputs up to now (called by the board's pump), each callback through its line owner's
+    /// driver, which catches what a callback throws (<see cref="GpioLineDriver"/>): one failing subscriber costs
+    /// neither the others their edges nor the board its pump.
+    /// </summary>
+    public void Pump()
     {
-        var events = new List<(PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>();
+        var events = new List<(SimulatedGpioDriver Owner, PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>();
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -195,19 +199,16 @@ internal sealed class SimulatedGpioChip
                     line.Sequence++; // line_seqno counts the events the line was asked for (gpio_v2_line_event)
 
                     var ns = (at - _environment.Start).Ticks * 100;
-                    events.Add(([.. line.Callbacks], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
+                    events.Add((line.Owner!, [.. line.Callbacks], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
                 }
 
                 line.PumpedTo = now;
             }
         }
 
-        foreach (var (callbacks, args) in events)
+        foreach (var (owner, callbacks, args) in events)
         {
-            foreach (var callback in callbacks)
-            {
-                callback(sender, args);
-            }
+            owner.Deliver(callbacks, args);
         }
     }
 
@@ -268,7 +269,7 @@ internal sealed class SimulatedGpioChip
 
     private sealed class Line
     {
-        public object? Owner { get; set; }
+        public SimulatedGpioDriver? Owner { get; set; }
 
         public PinMode Mode { get; set; } = PinMode.Input;
 

@@ -175,7 +175,7 @@ internal sealed class RemoteGpioDriver : GpioLineDriver
 
         foreach (var callback in callbacks)
         {
-            callback(this, args);
+            InvokeCallback(callback, args); // one callback's exception stays with it (GpioLineDriver), the connection's reader carries on
         }
     }
 
