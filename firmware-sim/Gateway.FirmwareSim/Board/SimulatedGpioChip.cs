@@ -99,7 +99,6 @@ internal sealed class SimulatedGpioChip
             {
                 line.Owner = null;
                 line.Callbacks.Clear();
-                line.Edges = PinEventTypes.None;
             }
         }
     }
@@ -151,8 +150,7 @@ internal sealed class SimulatedGpioChip
                 line.PumpedTo = _time.GetUtcNow(); // a new listener hears the edges from now on, none from before
             }
 
-            line.Edges |= types;
-            line.Callbacks.Add(callback);
+            line.Callbacks.Add((types, callback));
         }
 
         _listenersChanged();
@@ -162,7 +160,7 @@ internal sealed class SimulatedGpioChip
     {
         lock (_lock)
         {
-            _lines[pin].Callbacks.Remove(callback);
+            _lines[pin].Callbacks.RemoveAll(c => c.Callback == callback);
         }
     }
 
@@ -199,7 +197,8 @@ internal sealed class SimulatedGpioChip
                     line.Sequence++; // line_seqno counts the events the line was asked for (gpio_v2_line_event)
 
                     var ns = (at - _environment.Start).Ticks * 100;
-                    events.Add((line.Owner!, [.. line.Callbacks], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
+                    // Each callback gets the kinds it asked for, not every kind the line's callbacks want together.
+                    events.Add((line.Owner!, [.. line.Callbacks.Where(c => (c.Types & type) != 0).Select(c => c.Callback)], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
                 }
 
                 line.PumpedTo = now;
@@ -279,9 +278,10 @@ internal sealed class SimulatedGpioChip
 
         public TimeSpan Debounce { get; set; }
 
-        public PinEventTypes Edges { get; set; }
+        /// <summary>The edge kinds the line's callbacks ask for together (the line request's edge flags).</summary>
+        public PinEventTypes Edges => Callbacks.Aggregate(PinEventTypes.None, (edges, c) => edges | c.Types);
 
-        public List<PinChangeEventHandler> Callbacks { get; } = [];
+        public List<(PinEventTypes Types, PinChangeEventHandler Callback)> Callbacks { get; } = [];
 
         public DateTimeOffset? LastEdge { get; set; }
 

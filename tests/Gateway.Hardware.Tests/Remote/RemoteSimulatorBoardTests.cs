@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Device.Gpio;
 using System.Net.Sockets;
 using System.Text;
@@ -168,6 +169,26 @@ public sealed class RemoteSimulatorBoardTests : IAsyncDisposable
         Assert.Equal(2, Volatile.Read(ref thrown));
         Assert.Equal(2, gpio.GetCallbackFailures(5));
         Assert.Equal(PinValue.Low, gpio.Read(5)); // the connection still answers
+    }
+
+    [Fact]
+    public async Task Each_callback_gets_only_the_edge_kinds_it_asked_for()
+    {
+        using var board = new RemoteSimulatorBoard(SocketPath, Timeout);
+        using var gpio = board.OpenGpioChip(0);
+        gpio.OpenPin(5, PinMode.Input);
+        var rising = new ConcurrentQueue<PinEventTypes>();
+        var falling = System.Threading.Channels.Channel.CreateUnbounded<PinEventTypes>();
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Rising, (_, e) => rising.Enqueue(e.ChangeType));
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling, (_, e) => falling.Writer.TryWrite(e.ChangeType));
+
+        _board.Gpio.Edge(5, PinEventTypes.Rising);
+        _board.Gpio.Edge(5, PinEventTypes.Falling);
+
+        // Events are handled in order on one reader: once the falling edge is in, the rising one has been handled.
+        Assert.Equal(PinEventTypes.Falling, await falling.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken));
+        Assert.False(falling.Reader.TryRead(out _), "the falling-edge callback also got the rising edge");
+        Assert.Equal([PinEventTypes.Rising], rising);
     }
 
     [Fact]
