@@ -149,7 +149,7 @@ public sealed class SimulatedBoard : IHardwareBoard, Gateway.Hardware.Remote.ILi
     {
         foreach (var chip in _gpio.Values)
         {
-            chip.Pump(this);
+            chip.Pump();
         }
     }
 

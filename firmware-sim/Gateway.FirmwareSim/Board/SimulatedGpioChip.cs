@@ -76,7 +76,7 @@ internal sealed class SimulatedGpioChip
     }
 
     /// <summary>Claims the line for <paramref name="owner"/> as it is (mode and output level unchanged).</summary>
-    public void Open(object owner, int pin)
+    public void Open(SimulatedGpioDriver owner, int pin)
     {
         lock (_lock)
         {
@@ -90,7 +90,7 @@ internal sealed class SimulatedGpioChip
         }
     }
 
-    public void Close(object owner, int pin)
+    public void Close(SimulatedGpioDriver owner, int pin)
     {
         lock (_lock)
         {
@@ -99,7 +99,6 @@ internal sealed class SimulatedGpioChip
             {
                 line.Owner = null;
                 line.Callbacks.Clear();
-                line.Edges = PinEventTypes.None;
             }
         }
     }
@@ -151,8 +150,7 @@ internal sealed class SimulatedGpioChip
                 line.PumpedTo = _time.GetUtcNow(); // a new listener hears the edges from now on, none from before
             }
 
-            line.Edges |= types;
-            line.Callbacks.Add(callback);
+            line.Callbacks.Add((types, callback));
         }
 
         _listenersChanged();
@@ -162,14 +160,18 @@ internal sealed class SimulatedGpioChip
     {
         lock (_lock)
         {
-            _lines[pin].Callbacks.Remove(callback);
+            _lines[pin].Callbacks.RemoveAll(c => c.Callback == callback);
         }
     }
 
-    /// <summary>Delivers every edge of the inputs up to now (called by the board's pump).</summary>
-    public void Pump(object sender)
+    /// <summary>
+    /// Delivers every edge of the inputs up to now (called by the board's pump), each callback through its line owner's
+    /// driver, which catches what a callback throws (<see cref="GpioLineDriver"/>): one failing subscriber costs
+    /// neither the others their edges nor the board its pump.
+    /// </summary>
+    public void Pump()
     {
-        var events = new List<(PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>();
+        var events = new List<(SimulatedGpioDriver Owner, PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>();
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -195,19 +197,17 @@ internal sealed class SimulatedGpioChip
                     line.Sequence++; // line_seqno counts the events the line was asked for (gpio_v2_line_event)
 
                     var ns = (at - _environment.Start).Ticks * 100;
-                    events.Add(([.. line.Callbacks], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
+                    // Each callback gets the kinds it asked for, not every kind the line's callbacks want together.
+                    events.Add((line.Owner!, [.. line.Callbacks.Where(c => (c.Types & type) != 0).Select(c => c.Callback)], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
                 }
 
                 line.PumpedTo = now;
             }
         }
 
-        foreach (var (callbacks, args) in events)
+        foreach (var (owner, callbacks, args) in events)
         {
-            foreach (var callback in callbacks)
-            {
-                callback(sender, args);
-            }
+            owner.Deliver(callbacks, args);
         }
     }
 
@@ -268,7 +268,7 @@ internal sealed class SimulatedGpioChip
 
     private sealed class Line
     {
-        public object? Owner { get; set; }
+        public SimulatedGpioDriver? Owner { get; set; }
 
         public PinMode Mode { get; set; } = PinMode.Input;
 
@@ -278,9 +278,10 @@ internal sealed class SimulatedGpioChip
 
         public TimeSpan Debounce { get; set; }
 
-        public PinEventTypes Edges { get; set; }
+        /// <summary>The edge kinds the line's callbacks ask for together (the line request's edge flags).</summary>
+        public PinEventTypes Edges => Callbacks.Aggregate(PinEventTypes.None, (edges, c) => edges | c.Types);
 
-        public List<PinChangeEventHandler> Callbacks { get; } = [];
+        public List<(PinEventTypes Types, PinChangeEventHandler Callback)> Callbacks { get; } = [];
 
         public DateTimeOffset? LastEdge { get; set; }
 

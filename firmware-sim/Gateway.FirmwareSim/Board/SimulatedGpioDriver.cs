@@ -79,6 +79,15 @@ internal sealed class SimulatedGpioDriver : GpioLineDriver
     protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
         => _chip.Unsubscribe(pinNumber, callback);
 
+    /// <summary>Calls each of a line's callbacks with one edge (from the chip's pump); what one throws stays with it.</summary>
+    internal void Deliver(PinChangeEventHandler[] callbacks, GpioLineEventArgs args)
+    {
+        foreach (var callback in callbacks)
+        {
+            InvokeCallback(callback, args);
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         int[] open;

@@ -59,6 +59,33 @@ public sealed class GpioChipController : GpioController
         return _features?.GetLineName(pinNumber);
     }
 
+    /// <summary>
+    /// Raised when one of the chip's edge callbacks threw, at the 1st, 10th, 100th … failure of each line (never for a
+    /// driver that is not one of the gateway's). The driver caught the exception; the line's other callbacks and later
+    /// edges still ran. See <see cref="GpioLineDriver.CallbackFailed"/>.
+    /// </summary>
+    public event EventHandler<GpioCallbackFailedEventArgs>? CallbackFailed
+    {
+        add
+        {
+            if (_features is not null)
+            {
+                _features.CallbackFailed += value;
+            }
+        }
+
+        remove
+        {
+            if (_features is not null)
+            {
+                _features.CallbackFailed -= value;
+            }
+        }
+    }
+
+    /// <summary>How many times edge callbacks on the line have thrown (0 for a driver that is not one of the gateway's).</summary>
+    public long GetCallbackFailures(int pinNumber) => _features?.GetCallbackFailures(pinNumber) ?? 0;
+
     /// <summary>Reconfigures an open line; an output starts at <paramref name="initialValue"/> without a glitch.</summary>
     /// <exception cref="InvalidOperationException">The line is not open, or does not support the mode.</exception>
     /// <exception cref="NotSupportedException">The driver is not one of the gateway's (the stock controller would drive the old level first).</exception>

@@ -29,4 +29,14 @@ public interface IGpioLineFeatures
     /// <param name="pinNumber">An open input line.</param>
     /// <param name="period">The period; zero for none.</param>
     void SetDebounce(int pinNumber, TimeSpan period);
+
+    /// <summary>
+    /// Raised when an edge callback threw, at the 1st, 10th, 100th … failure of each line: the driver caught it, and the
+    /// line's other callbacks and later edges still ran.
+    /// </summary>
+    event EventHandler<GpioCallbackFailedEventArgs>? CallbackFailed;
+
+    /// <summary>How many times edge callbacks on the line have thrown since the driver was created.</summary>
+    /// <param name="pinNumber">The line's offset.</param>
+    long GetCallbackFailures(int pinNumber);
 }

@@ -12,7 +12,10 @@ namespace Gateway.Hardware.Linux;
 /// only reads a descriptor after checking, under the same lock, that it is still watched; so once
 /// <see cref="Unwatch"/> returns the owner may close the descriptor, and a number the kernel reuses for another file
 /// is never read by mistake. Handlers run on the thread, outside every lock, and may call back into the driver
-/// (even <see cref="Unwatch"/> or <see cref="Dispose"/>). Exceptions thrown by handlers are not caught.
+/// (even <see cref="Unwatch"/> or <see cref="Dispose"/>). An exception from a handler is caught for that record alone
+/// and written to standard error: the thread, the rest of the read and the other descriptors carry on. (The driver's
+/// handler already catches what its edge callbacks throw, through <see cref="Gpio.GpioLineDriver"/>, so reaching this is a
+/// bug of the driver; the thread must not die of it, which would end the process and every line's edges with it.)
 /// </para>
 /// </summary>
 internal sealed unsafe class GpioEventPump : IDisposable
@@ -292,7 +295,17 @@ internal sealed unsafe class GpioEventPump : IDisposable
         var length = Read(watcher, revents, buffer);
         for (var offset = 0; offset + GpioLineEvent.Size <= length && watcher.Active; offset += GpioLineEvent.Size)
         {
-            watcher.OnEvent(GpioLineEvent.Parse(buffer.AsSpan(offset, GpioLineEvent.Size)));
+            var record = GpioLineEvent.Parse(buffer.AsSpan(offset, GpioLineEvent.Size));
+            try
+            {
+                watcher.OnEvent(record);
+            }
+#pragma warning disable CA1031 // deliberate: one handler's failure must not end the thread (see the class remarks)
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Console.Error.WriteLine($"GPIO events {_name}: the handler of descriptor {watcher.Fd} threw on line {record.Offset}'s event {record.LineSeqno}: {ex}");
+            }
         }
     }
 

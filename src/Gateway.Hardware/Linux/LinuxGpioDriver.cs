@@ -459,7 +459,7 @@ public sealed unsafe class LinuxGpioDriver : GpioLineDriver
         {
             if ((types & type) != 0)
             {
-                callback(this, args);
+                InvokeCallback(callback, args); // one callback's exception stays with it (GpioLineDriver)
             }
         }
     }

@@ -29,7 +29,11 @@ public sealed class RemoteConnection : IDisposable
         _timeout = timeout;
     }
 
-    /// <summary>An event pushed by the simulator (e.g. a GPIO edge); raised on the reader's thread.</summary>
+    /// <summary>
+    /// An event pushed by the simulator (e.g. a GPIO edge); raised on the reader's thread. Handlers must not throw:
+    /// an exception from one drops the connection (its waiters fail with it as the cause; the next request reconnects).
+    /// <see cref="RemoteGpioDriver"/> catches what its edge callbacks throw, so they never reach this.
+    /// </summary>
     public event Action<RemoteResponse>? EventReceived;
 
     /// <summary>Raised after a new connection is made (not the first), so that state such as open lines can be restored.</summary>
@@ -58,7 +62,9 @@ public sealed class RemoteConnection : IDisposable
         {
             var json = JsonSerializer.Serialize(request with { Id = id }, RemoteJsonContext.Default.RemoteRequest);
             lines.WriteLineAsync(json, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            if (!waiter.Task.Wait(_timeout))
+            // WaitAny, not Wait: Wait throws a faulted task's exception wrapped in an AggregateException, so a waiter
+            // failed by Drop reached the caller as that instead of the HardwareException naming the cause.
+            if (Task.WaitAny([waiter.Task], _timeout) < 0)
             {
                 throw new BusTimeoutException($"firmware-sim at {_socketPath} did not answer {request.Op} for {device} within {_timeout.TotalSeconds:0.#}s", device);
             }
@@ -149,12 +155,29 @@ public sealed class RemoteConnection : IDisposable
                 }
                 else if (message.Event is not null)
                 {
-                    EventReceived?.Invoke(message);
+                    try
+                    {
+                        EventReceived?.Invoke(message);
+                    }
+#pragma warning disable CA1031 // deliberate: whatever a handler throws ends this connection visibly (below), never the reader silently
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        cause = new InvalidOperationException($"a handler of the firmware-sim '{message.Event}' event threw {ex.GetType().Name}: {ex.Message}", ex);
+                        break;
+                    }
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
+#pragma warning disable CA1031 // deliberate: see below
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
+            // The socket failed or closed (IOException, SocketException, ObjectDisposedException), the reader was
+            // stopped (OperationCanceledException), a line was not the protocol (InvalidDataException) — or anything
+            // else. Whatever it was, the connection is dropped with it as the cause: every waiter fails with it now and
+            // the next request reconnects. A reader that faulted without dropping would leave every later request to
+            // wait out its timeout on a connection nobody reads.
             cause = ex;
         }
 

@@ -17,7 +17,7 @@ internal sealed class RemoteGpioDriver : GpioLineDriver
     private readonly string _name;
     private readonly string?[] _lineNames;
     private readonly ConcurrentDictionary<int, (PinMode Mode, PinValue Value)> _open = new();
-    private readonly ConcurrentDictionary<int, (PinEventTypes Types, List<PinChangeEventHandler> Callbacks)> _subscriptions = new();
+    private readonly ConcurrentDictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Callback)>> _subscriptions = new();
 
     public RemoteGpioDriver(RemoteConnection connection, int chip)
     {
@@ -96,35 +96,40 @@ internal sealed class RemoteGpioDriver : GpioLineDriver
     protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
     {
         GpioLines.CheckInput(State(pinNumber).Mode, pinNumber, _name);
-        var entry = _subscriptions.GetOrAdd(pinNumber, _ => (PinEventTypes.None, []));
-        var types = entry.Types | eventTypes;
-        lock (entry.Callbacks)
+        var callbacks = _subscriptions.GetOrAdd(pinNumber, _ => []);
+        PinEventTypes types;
+        lock (callbacks)
         {
-            entry.Callbacks.Add(callback);
+            callbacks.Add((eventTypes, callback));
+            types = Wanted(callbacks);
         }
 
-        _subscriptions[pinNumber] = (types, entry.Callbacks);
         Call(RemoteOps.GpioSubscribe, pinNumber, r => r with { Edges = EdgesName(types) });
     }
 
     protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
     {
-        if (!_subscriptions.TryGetValue(pinNumber, out var entry))
+        if (!_subscriptions.TryGetValue(pinNumber, out var callbacks))
         {
             return;
         }
 
-        bool empty;
-        lock (entry.Callbacks)
+        PinEventTypes before, after;
+        lock (callbacks)
         {
-            entry.Callbacks.Remove(callback);
-            empty = entry.Callbacks.Count == 0;
+            before = Wanted(callbacks);
+            callbacks.RemoveAll(c => c.Callback == callback);
+            after = Wanted(callbacks);
         }
 
-        if (empty)
+        if (after == PinEventTypes.None)
         {
             _subscriptions.TryRemove(pinNumber, out _);
             Call(RemoteOps.GpioUnsubscribe, pinNumber);
+        }
+        else if (after != before)
+        {
+            Call(RemoteOps.GpioSubscribe, pinNumber, r => r with { Edges = EdgesName(after) });
         }
     }
 
@@ -134,6 +139,10 @@ internal sealed class RemoteGpioDriver : GpioLineDriver
         _connection.Reconnected -= Restore;
         base.Dispose(disposing);
     }
+
+    // The edge kinds a line's callbacks ask for together: what the simulator is asked to send. Called under the list's lock.
+    private static PinEventTypes Wanted(List<(PinEventTypes Types, PinChangeEventHandler Callback)> callbacks) =>
+        callbacks.Aggregate(PinEventTypes.None, (edges, c) => edges | c.Types);
 
     private static string EdgesName(PinEventTypes types) => types switch
     {
@@ -155,27 +164,23 @@ internal sealed class RemoteGpioDriver : GpioLineDriver
     private void OnEvent(RemoteResponse message)
     {
         if (message.Event != "edge" || message.Chip != _chip || message.Pin is not { } pin
-            || !_subscriptions.TryGetValue(pin, out var entry))
+            || !_subscriptions.TryGetValue(pin, out var subscribed))
         {
             return;
         }
 
+        // Each callback gets the kinds it asked for, not every kind the line's callbacks want together.
         var type = message.Edge == "rising" ? PinEventTypes.Rising : PinEventTypes.Falling;
-        if ((entry.Types & type) == 0)
+        PinChangeEventHandler[] callbacks;
+        lock (subscribed)
         {
-            return;
+            callbacks = [.. subscribed.Where(c => (c.Types & type) != 0).Select(c => c.Callback)];
         }
 
         var args = new GpioLineEventArgs(type, pin, message.Ts ?? 0, message.Seq ?? 0);
-        PinChangeEventHandler[] callbacks;
-        lock (entry.Callbacks)
-        {
-            callbacks = [.. entry.Callbacks];
-        }
-
         foreach (var callback in callbacks)
         {
-            callback(this, args);
+            InvokeCallback(callback, args); // one callback's exception stays with it (GpioLineDriver), the connection's reader carries on
         }
     }
 
@@ -188,9 +193,15 @@ internal sealed class RemoteGpioDriver : GpioLineDriver
                 Call(RemoteOps.GpioOpen, pin, r => r with { Mode = state.Mode.ToString(), Value = (int)state.Value });
             }
 
-            foreach (var (pin, entry) in _subscriptions)
+            foreach (var (pin, callbacks) in _subscriptions)
             {
-                Call(RemoteOps.GpioSubscribe, pin, r => r with { Edges = EdgesName(entry.Types) });
+                PinEventTypes types;
+                lock (callbacks)
+                {
+                    types = Wanted(callbacks);
+                }
+
+                Call(RemoteOps.GpioSubscribe, pin, r => r with { Edges = EdgesName(types) });
             }
         }
         catch (Exception ex) when (ex is HardwareException or ArgumentException)

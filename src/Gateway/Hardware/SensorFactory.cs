@@ -11,26 +11,33 @@ using Gateway.Hardware.Devices.Sht3x;
 using Gateway.Hardware.Gpio;
 using Gateway.Hardware.Sensors;
 using Gateway.Sampling;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Hardware;
 
 /// <summary>
 /// Creates the binding for each configured sensor on the board the gateway runs on (Linux, simulated or remote),
-/// sharing one bus object per I2C bus and one controller per GPIO chip.
+/// sharing one bus object per I2C bus and one controller per GPIO chip. An edge callback that throws on one of those
+/// chips is caught by the driver and logged here (its 1st, 10th, 100th … failure per line; docs/hardware.md).
 /// </summary>
-internal sealed class SensorFactory : ISensorFactory, IDisposable
+internal sealed partial class SensorFactory : ISensorFactory, IDisposable
 {
     private readonly IHardwareBoard _board;
     private readonly TimeProvider _time;
     private readonly Dictionary<int, I2cBus> _buses = [];
     private readonly Dictionary<int, GpioChipController> _gpio = [];
     private readonly Lock _lock = new();
+    private readonly ILogger<SensorFactory>? _logger;
 
     /// <summary>Creates the factory for <paramref name="board"/>.</summary>
-    public SensorFactory(IHardwareBoard board, TimeProvider time)
+    /// <param name="board">The board the sensors are on.</param>
+    /// <param name="time">The clock of the bindings' waits.</param>
+    /// <param name="logger">Where the GPIO chips' callback failures are logged; without one they go to standard error.</param>
+    public SensorFactory(IHardwareBoard board, TimeProvider time, ILogger<SensorFactory>? logger = null)
     {
         _board = board;
         _time = time;
+        _logger = logger;
     }
 
     /// <inheritdoc/>
@@ -68,6 +75,11 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
             if (!_gpio.TryGetValue(chip, out var controller))
             {
                 controller = _board.OpenGpioChip(chip);
+                if (_logger is { } logger)
+                {
+                    controller.CallbackFailed += (_, e) => LogCallbackFailed(logger, e.ChipName, e.PinNumber, e.LineName ?? "unnamed", e.Failures, e.NextReportAt, e.Exception);
+                }
+
                 _gpio[chip] = controller;
             }
 
@@ -128,4 +140,7 @@ internal sealed class SensorFactory : ISensorFactory, IDisposable
             _buses.Clear();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An edge callback on {Chip} line {Pin} ({Line}) threw; failure {Failures} on this line. Its other callbacks and later edges still run; the next report is at failure {Next}")]
+    private static partial void LogCallbackFailed(ILogger logger, string chip, int pin, string line, long failures, long next, Exception exception);
 }

@@ -90,6 +90,29 @@ public sealed class EdgeDeliveryTests : IDisposable
         Assert.Equal(0, flow.DroppedEdges);
     }
 
+    [Fact]
+    public void Each_callback_gets_only_the_edge_kinds_it_asked_for()
+    {
+        using var gpio = _board.OpenGpioChip(0);
+        gpio.OpenPin(27, PinMode.InputPullDown);
+        var rising = new List<PinEventTypes>();
+        var falling = new List<PinEventTypes>();
+        PinChangeEventHandler onRising = (_, e) => rising.Add(e.ChangeType);
+        gpio.RegisterCallbackForPinValueChangedEvent(27, PinEventTypes.Rising, onRising);
+        gpio.RegisterCallbackForPinValueChangedEvent(27, PinEventTypes.Falling, (_, e) => falling.Add(e.ChangeType));
+        var start = _time.GetUtcNow();
+
+        Advance(TimeSpan.FromSeconds(1), step: TimeSpan.FromMilliseconds(10));
+        gpio.UnregisterCallbackForPinValueChangedEvent(27, onRising);
+        Advance(TimeSpan.FromSeconds(1), step: TimeSpan.FromMilliseconds(10));
+
+        var middle = start + TimeSpan.FromSeconds(1);
+        var firstSecond = _board.Environment.Transitions(Spec("flow"), start, middle).ToList();
+        var all = _board.Environment.Transitions(Spec("flow"), start, _time.GetUtcNow()).ToList();
+        Assert.Equal(Enumerable.Repeat(PinEventTypes.Rising, firstSecond.Count(t => t.High)), rising);
+        Assert.Equal(Enumerable.Repeat(PinEventTypes.Falling, all.Count(t => !t.High)), falling);
+    }
+
     private DeviceSpec Spec(string name) => _board.Scenario.Devices.Single(d => d.Name == name);
 
     private void Advance(TimeSpan total, TimeSpan step)

@@ -138,6 +138,33 @@ public sealed class GpioEventPumpTests : IDisposable
     }
 
     [Fact]
+    public void A_handler_that_throws_does_not_end_the_thread_and_the_rest_of_the_batch_and_later_records_still_arrive()
+    {
+        using var other = new TestPipe();
+        using var otherReceived = new BlockingCollection<GpioLineEvent>();
+        _pump.Watch(other.ReadFd, otherReceived.Add);
+        _pump.Watch(_line.ReadFd, e =>
+        {
+            if (e.TimestampNs == 1)
+            {
+                throw new InvalidOperationException("a subscriber's bug");
+            }
+
+            _received.Add(e);
+        });
+
+        // One read returns both records: the second must not be lost with the first one's exception.
+        _line.Write([.. GpioLineEventTests.Record(1, 1, 17, 1, 1), .. GpioLineEventTests.Record(2, 2, 17, 2, 2)]);
+        Assert.Equal(2UL, Take().TimestampNs);
+        _line.Write(GpioLineEventTests.Record(3, 1, 17, 3, 3));
+        Assert.Equal(3UL, Take().TimestampNs);
+        other.Write(GpioLineEventTests.Record(4, 1, 4, 1, 1));
+        Assert.True(otherReceived.TryTake(out var e, Patience), "the other descriptor's record did not arrive");
+        Assert.Equal(4UL, e.TimestampNs);
+        Assert.True(_pump.IsRunning);
+    }
+
+    [Fact]
     public void Watching_after_dispose_is_refused()
     {
         _pump.Dispose();

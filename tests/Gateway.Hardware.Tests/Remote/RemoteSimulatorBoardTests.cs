@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Device.Gpio;
 using System.Net.Sockets;
 using System.Text;
@@ -143,6 +144,80 @@ public sealed class RemoteSimulatorBoardTests : IAsyncDisposable
         Assert.Equal(5, edge.PinNumber);
         Assert.Equal(PinEventTypes.Falling, edge.ChangeType);
         Assert.Equal(1u, Assert.IsType<GpioLineEventArgs>(edge).LineSequence);
+    }
+
+    [Fact]
+    public async Task A_throwing_callback_does_not_stop_the_other_callback_the_next_edge_or_the_connection()
+    {
+        using var board = new RemoteSimulatorBoard(SocketPath, Timeout);
+        using var gpio = board.OpenGpioChip(0);
+        gpio.OpenPin(5, PinMode.InputPullUp);
+        var thrown = 0;
+        var seen = System.Threading.Channels.Channel.CreateUnbounded<uint>();
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling, (_, _) =>
+        {
+            Interlocked.Increment(ref thrown);
+            throw new InvalidOperationException("a subscriber's bug");
+        });
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling, (_, e) => seen.Writer.TryWrite(((GpioLineEventArgs)e).LineSequence));
+
+        _board.Gpio.Edge(5, PinEventTypes.Falling);
+        Assert.Equal(1u, await seen.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken));
+        _board.Gpio.Edge(5, PinEventTypes.Falling);
+        Assert.Equal(2u, await seen.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, Volatile.Read(ref thrown));
+        Assert.Equal(2, gpio.GetCallbackFailures(5));
+        Assert.Equal(PinValue.Low, gpio.Read(5)); // the connection still answers
+    }
+
+    [Fact]
+    public async Task Each_callback_gets_only_the_edge_kinds_it_asked_for()
+    {
+        using var board = new RemoteSimulatorBoard(SocketPath, Timeout);
+        using var gpio = board.OpenGpioChip(0);
+        gpio.OpenPin(5, PinMode.Input);
+        var rising = new ConcurrentQueue<PinEventTypes>();
+        var falling = System.Threading.Channels.Channel.CreateUnbounded<PinEventTypes>();
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Rising, (_, e) => rising.Enqueue(e.ChangeType));
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling, (_, e) => falling.Writer.TryWrite(e.ChangeType));
+
+        _board.Gpio.Edge(5, PinEventTypes.Rising);
+        _board.Gpio.Edge(5, PinEventTypes.Falling);
+
+        // Events are handled in order on one reader: once the falling edge is in, the rising one has been handled.
+        Assert.Equal(PinEventTypes.Falling, await falling.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken));
+        Assert.False(falling.Reader.TryRead(out _), "the falling-edge callback also got the rising edge");
+        Assert.Equal([PinEventTypes.Rising], rising);
+    }
+
+    [Fact]
+    public void An_event_handler_that_throws_drops_the_connection_so_the_next_request_reconnects_instead_of_timing_out()
+    {
+        using var client = new RemoteConnection(SocketPath, Timeout);
+        client.EventReceived += _ => throw new InvalidOperationException("a handler's bug");
+        client.Call(new RemoteRequest { Op = RemoteOps.GpioOpen, Chip = 0, Pin = 5, Mode = nameof(PinMode.InputPullUp) }, "cli");
+        client.Call(new RemoteRequest { Op = RemoteOps.GpioSubscribe, Chip = 0, Pin = 5, Edges = "falling" }, "cli");
+
+        _board.Gpio.Edge(5, PinEventTypes.Falling);
+
+        // The request may meet the connection as it is dropped (it fails with the cause) or after (it reconnects);
+        // what it must never do is wait out its timeout on a connection whose reader is gone.
+        RemoteResponse? answer = null;
+        for (var attempt = 0; attempt < 3 && answer is null; attempt++)
+        {
+            try
+            {
+                answer = client.Call(new RemoteRequest { Op = RemoteOps.Hello }, "cli");
+            }
+            catch (HardwareException ex)
+            {
+                Assert.IsNotType<BusTimeoutException>(ex);
+            }
+        }
+
+        Assert.NotNull(answer);
+        Assert.Equal("fake-sim 1.0", answer.Text);
     }
 
     [Fact]

@@ -274,7 +274,7 @@ public sealed class MqttLinkTests : IDisposable
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var recorder = await Recorder.StartAsync(broker, "ha", "homeassistant/#", "gateway/mq-06/output/+/state");
-        var gateway = StartGateway(broker, "mq-06", "--Gateway:Upstream:Mqtt:SwitchKey=operator");
+        using var gateway = StartGateway(broker, "mq-06", "--Gateway:Upstream:Mqtt:SwitchKey=operator"); // killed if an assertion fails
         await gateway.WaitForLineAsync("Link mqtt up", Timeout);
 
         // Default board: env 3, climate 2, light 1, analog 2, water 1, door 3, flow 3 quantities; relay and led switches.
@@ -323,7 +323,7 @@ public sealed class MqttLinkTests : IDisposable
 
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
-        gateway.Dispose();
+        gateway.Dispose(); // now, before the second run on the same state; a second Dispose (the using) is harmless
 
         // Discovery off: every entity announced before is removed (empty retained config).
         using var again = StartGateway(broker, "mq-06", "--Gateway:Upstream:Mqtt:Discovery=false");
