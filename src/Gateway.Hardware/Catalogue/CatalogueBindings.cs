@@ -28,7 +28,7 @@ public static class CatalogueBindings
 
     /// <summary>Microchip MCP9808 temperature sensor (0x18–0x1F): T_A, 0.0625 °C steps.</summary>
     public static ISensor Mcp9808(I2cBus bus, int busId, int address) => Create(bus, busId, address, "MCP9808",
-        d => new Mcp9808(d),
+        d => AfterFirstConversion(new Mcp9808(d), Mcp9808FirstConversion),
         b => [Finite(SenmlUnits.Of("temperature", b.Temperature), "T_A read 0xFFFF: no conversion ready")]);
 
     /// <summary>Sensirion SHT4x temperature and humidity sensor (0x44–0x46): one high-repeatability measurement per read.</summary>
@@ -49,7 +49,7 @@ public static class CatalogueBindings
 
     /// <summary>NXP/TI LM75 temperature sensor (0x48–0x4F): upstream rounds to 0.1 °C.</summary>
     public static ISensor Lm75(I2cBus bus, int busId, int address) => Create(bus, busId, address, "LM75",
-        d => new Lm75(d),
+        d => AfterFirstConversion(new Lm75(d), Lm75FirstConversion),
         b => [SenmlUnits.Of("temperature", b.Temperature)]);
 
     /// <summary>Aosong AHT20 temperature and humidity sensor (0x38): upstream triggers one measurement per quantity.</summary>
@@ -98,6 +98,20 @@ public static class CatalogueBindings
         b => b.TryGetTemperatureAndHumidity(out var t, out var h)
             ? [SenmlUnits.Of("temperature", t), SenmlUnits.Of("humidity", h)]
             : throw new ChecksumException("the binding reported a failed measurement (CRC mismatch)"));
+
+    // Chips that convert on their own hold their power-on value (0x0000: 0 °C) until the first conversion ends, and
+    // upstream's bindings read at once: the first read after opening a binding (at start, and again after a failure,
+    // when the chip may just have come back) would be a plausible-looking 0 °C. MCP9808: t_CONV 250 ms typical at the
+    // +0.0625 °C resolution (DS25095A table 1-1), T_A 0x0000 at power-on (register 5-4). LM75A: a conversion every
+    // 100 ms (§7.3). Both with a fifth more for the typical figure. Opening runs on the pool, as every upstream read does.
+    private static readonly TimeSpan Mcp9808FirstConversion = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan Lm75FirstConversion = TimeSpan.FromMilliseconds(120);
+
+    private static TBinding AfterFirstConversion<TBinding>(TBinding binding, TimeSpan conversion)
+    {
+        Thread.Sleep(conversion);
+        return binding;
+    }
 
     private static CatalogueSensor<TBinding> Create<TBinding>(I2cBus bus, int busId, int address, string chip, Func<I2cDevice, TBinding> binding, Func<TBinding, IReadOnlyList<Measurement>> read)
         where TBinding : class, IDisposable

@@ -28,6 +28,35 @@ public sealed class CatalogueOnSimulatorTests
     }
 
     [Fact]
+    public async Task Mcp9808_read_as_soon_as_the_chip_powers_up_waits_for_its_first_conversion_instead_of_reporting_0_Cel()
+    {
+        // T_A is 0x0000 until the first conversion ends, t_CONV = 250 ms at +0.0625 °C (DS25095A table 1-1, register
+        // 5-4's power-on value); upstream reads it at once. The board powers its chips up when it is made, as a real
+        // board does at boot, and the gateway reads every sensor as soon as it starts (and again after re-opening a
+        // binding whose chip lost power): the first value must be a conversion, not the power-on zero.
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Mcp9808(bus, 1, 0x18);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.0625);
+    }
+
+    [Fact]
+    public async Task Lm75_read_as_soon_as_the_chip_powers_up_waits_for_its_first_conversion_instead_of_reporting_0_Cel()
+    {
+        // Temp holds no conversion until the first one ends, 100 ms after power-up (LM75A §7.3).
+        using var board = CatalogueBoard.Create();
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Lm75(bus, 1, 0x48);
+
+        var (values, from, to) = await CatalogueBoard.ReadAsync(sensor);
+
+        CatalogueBoard.AssertWithin(board.Environment.Temperature, from, to, CatalogueBoard.Value(values, "temperature", Units.Celsius), 0.125 + 0.05);
+    }
+
+    [Fact]
     public async Task Sht4x_reports_temperature_in_Cel_and_humidity_in_percent_RH()
     {
         using var board = CatalogueBoard.Create();
