@@ -79,7 +79,7 @@ public static class CatalogueBindings
 
     /// <summary>Maxim MAX44009 ambient light sensor (0x4A/0x4B): lux from the exponent and mantissa, upstream rounds to 0.001 lx.</summary>
     public static ISensor Max44009(I2cBus bus, int busId, int address) => Create(bus, busId, address, "MAX44009",
-        d => new Max44009(d),
+        d => AfterFirstConversion(new Max44009(d), Max44009FirstConversion),
         b => [SenmlUnits.Of("illuminance", Illuminance.FromLux(b.Illuminance))]);
 
     /// <summary>Melexis MLX90614 infrared thermometer (0x5A by default; SMBus address set in its EEPROM): object and die temperature.</summary>
@@ -103,8 +103,11 @@ public static class CatalogueBindings
     // upstream's bindings read at once: the first read after opening a binding (at start, and again after a failure,
     // when the chip may just have come back) would be a plausible-looking 0 °C. MCP9808: t_CONV 250 ms typical at the
     // +0.0625 °C resolution (DS25095A table 1-1), T_A 0x0000 at power-on (register 5-4). LM75A: a conversion every
-    // 100 ms (§7.3). Both with a fifth more for the typical figure. Opening runs on the pool, as every upstream read does.
+    // 100 ms (§7.3). MAX44009: a measurement every 800 ms in the default mode, lux registers 0x00 at power-on (0 lx,
+    // which looks like night). Each with a fifth more for the typical figure. Opening runs on the pool, as every upstream
+    // read does.
     private static readonly TimeSpan Mcp9808FirstConversion = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan Max44009FirstConversion = TimeSpan.FromMilliseconds(960);
     private static readonly TimeSpan Lm75FirstConversion = TimeSpan.FromMilliseconds(120);
 
     private static TBinding AfterFirstConversion<TBinding>(TBinding binding, TimeSpan conversion)

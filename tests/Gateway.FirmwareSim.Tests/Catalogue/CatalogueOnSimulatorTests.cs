@@ -119,6 +119,27 @@ public sealed class CatalogueOnSimulatorTests
     }
 
     [Fact]
+    public async Task Max44009_read_as_soon_as_the_chip_powers_up_waits_for_its_first_measurement_instead_of_reporting_0_lx()
+    {
+        // The lux registers read 0x00 until the first 800 ms measurement of the default mode ends (0 lx looks like night).
+        using var board = CatalogueBoard.Create(new ShiftedClock(SimClock.Noon));
+        using var bus = board.OpenI2cBus(1);
+        using var sensor = CatalogueBindings.Max44009(bus, 1, 0x4A);
+
+        var values = await sensor.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.InRange(CatalogueBoard.Value(values, "illuminance", Units.Lux), 10_000, 13_000);
+    }
+
+    /// <summary>The system clock moved to noon (the light model needs daylight); time passes as it does.</summary>
+    private sealed class ShiftedClock(DateTimeOffset start) : TimeProvider
+    {
+        private readonly TimeSpan _offset = start - System.GetUtcNow();
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
+    }
+
+    [Fact]
     public async Task Mlx90614_reports_the_object_as_temperature_and_its_die_as_ambient_temperature_in_Cel()
     {
         using var board = CatalogueBoard.Create();
