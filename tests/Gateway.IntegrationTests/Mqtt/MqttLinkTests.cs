@@ -121,19 +121,21 @@ public sealed class MqttLinkTests : IDisposable
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var recorder = await Recorder.StartAsync(broker, "recorder", "gateway/mq-01/sensor/#", "gateway/mq-01/events");
-        var gateway = StartGateway(broker, "mq-01", "--Gateway:Sampling:Interval=20ms");
-        await recorder.WaitForSeqsAsync("mq-01", 300);
+        using (var gateway = StartGateway(broker, "mq-01", "--Gateway:Sampling:Interval=20ms"))
+        {
+            await recorder.WaitForSeqsAsync("mq-01", 300);
 
-        await broker.StopAsync(); // SIGTERM: persistence written, every client dropped
-        await Task.Delay(1_000, TestContext.Current.CancellationToken);
-        await broker.RestartAsync();
-        await recorder.ConnectAsync();
-        var before = recorder.Seqs("mq-01").Count;
-        await recorder.WaitForSeqsAsync("mq-01", before + 300);
+            await broker.StopAsync(); // SIGTERM: persistence written, every client dropped
+            await Task.Delay(1_000, TestContext.Current.CancellationToken);
+            await broker.RestartAsync();
+            await recorder.ConnectAsync();
+            var before = recorder.Seqs("mq-01").Count;
+            await recorder.WaitForSeqsAsync("mq-01", before + 300);
 
-        gateway.Signal(Signals.SIGTERM);
-        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
-        gateway.Dispose();
+            gateway.Signal(Signals.SIGTERM);
+            Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+        }
+
         using (var again = StartGateway(broker, "mq-01", "--Gateway:Sampling:Interval=20ms"))
         {
             await again.WaitForLineAsync("Link mqtt up", Timeout);
