@@ -78,6 +78,7 @@ if ! dotnet build Gateway.sln -c "$configuration" -nologo -v quiet; then
 fi
 
 passed=0
+failed_tests=()
 failed=$native_failed
 status=$native_failed
 run_tests() { # run_tests PROJECT TRX-NAME [dotnet test arguments...]
@@ -93,6 +94,10 @@ run_tests() { # run_tests PROJECT TRX-NAME [dotnet test arguments...]
     f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
+    # Name every failed test again at the end, where CI's tail shows it.
+    while IFS= read -r test; do
+      [ -n "$test" ] && failed_tests+=("$name: $test")
+    done < <(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/\1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g')
   else
     echo "tests/run.sh: $name produced no results (crashed or hung); counted as one failure"
     failed=$((failed + 1))
@@ -148,5 +153,8 @@ else
 fi
 
 [ "$failed" -gt 0 ] && status=1
+for test in "${failed_tests[@]}"; do
+  echo "FAILED $test"
+done
 echo "$passed passed, $failed failed"
 exit $status

@@ -43,8 +43,55 @@ internal sealed class Tmux : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        Assert.Fail($"the terminal never showed {what} within {timeout.TotalSeconds}s; last screen:\n{screen}");
+        Assert.Fail($"the terminal never showed {what} within {timeout.TotalSeconds}s; last screen:\n{screen}\n{await ProcessStateAsync()}");
         return screen;
+    }
+
+    /// <summary>
+    /// What the pane's program is doing, for a failure message: the terminal's modes (is ISIG on, so that Ctrl-C is a
+    /// signal?), the process's signal masks, and each thread's state and kernel wait channel.
+    /// </summary>
+    private async Task<string> ProcessStateAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        try
+        {
+            var pane = await RunAsync("display-message", "-p", "-t", Session, "#{pane_pid} #{pane_tty} #{pane_dead}");
+            text.AppendLine($"pane: {string.Join(' ', pane)}");
+            var parts = pane.Count > 0 ? pane[0].Split(' ') : [];
+            if (parts.Length >= 2)
+            {
+                using var stty = ChildProcess.Start("stty", ["-a", "-F", parts[1]], _workingDirectory);
+                await stty.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                text.AppendLine($"stty: {stty.Output}");
+                // The pane's process (a shell, or the program it exec'd) and its children.
+                var pids = new List<string> { parts[0] };
+                pids.AddRange(Directory.GetDirectories($"/proc/{parts[0]}/task")
+                    .SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+                foreach (var pid in pids)
+                {
+                    text.AppendLine($"process {pid}: {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')}");
+                    foreach (var line in File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("State", StringComparison.Ordinal)))
+                    {
+                        text.AppendLine(line);
+                    }
+
+                    foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+                    {
+                        var comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                        var wchan = File.ReadAllText(Path.Combine(task, "wchan")).Trim();
+                        var state = File.ReadAllText(Path.Combine(task, "stat")).Split(") ").ElementAtOrDefault(1)?.Split(' ')[0];
+                        text.AppendLine($"  thread {Path.GetFileName(task)} {comm}: {state} {wchan}");
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            text.AppendLine($"(process state unavailable: {ex.Message})");
+        }
+
+        return text.ToString();
     }
 
     /// <summary>Types keys, e.g. <c>C-c</c>.</summary>
