@@ -18,6 +18,7 @@ internal sealed class LineProtocolBatch
 {
     private readonly ArrayBufferWriter<byte> _text = new(64 * 1024);
     private readonly List<(long Seq, int Start, int Length)> _lines = [];
+    private DateTimeOffset? _lastGapAt;
 
     /// <summary>Lines in the batch.</summary>
     public int Count => _lines.Count;
@@ -37,6 +38,7 @@ internal sealed class LineProtocolBatch
     {
         _text.ResetWrittenCount();
         _lines.Clear();
+        _lastGapAt = null;
     }
 
     /// <summary>Adds <paramref name="row"/> of <paramref name="device"/>; false when the format cannot carry it (a non-finite value).</summary>
@@ -62,10 +64,20 @@ internal sealed class LineProtocolBatch
         return true;
     }
 
-    /// <summary>Adds the announcement of a gap: seqs <paramref name="from"/> to <paramref name="to"/> of <paramref name="device"/> will never arrive.</summary>
+    /// <summary>
+    /// Adds the announcement of a gap: seqs <paramref name="from"/> to <paramref name="to"/> of <paramref name="device"/>
+    /// will never arrive. A point is its series and its time, and a second point with both the same replaces the first:
+    /// so gaps announced at the same millisecond go a millisecond apart.
+    /// </summary>
     public void AddGap(string device, long from, long to, string reason, DateTimeOffset at)
     {
         var start = _text.WrittenCount;
+        if (_lastGapAt is { } last && at <= last)
+        {
+            at = last.AddMilliseconds(1);
+        }
+
+        _lastGapAt = at;
         InfluxLineProtocol.WriteGap(device, from, to, reason, at, InfluxPrecision.Milliseconds, _text);
         _lines.Add((0, start, _text.WrittenCount - start));
     }

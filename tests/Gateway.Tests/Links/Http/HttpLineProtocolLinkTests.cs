@@ -122,6 +122,8 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
 
         Assert.Equal([1, 2, 4, 7, 8], _server.StoredSeqs());
         Assert.Equal(["gateway_gap,device=pi-01,reason=rejected from=3i,to=3i,count=1i", "gateway_gap,device=pi-01,reason=rejected from=5i,to=6i,count=2i"], _server.Stored.Where(l => l.StartsWith("gateway_gap", StringComparison.Ordinal)).Select(WithoutTimestamp));
+        var times = _server.Stored.Where(l => l.StartsWith("gateway_gap", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf(' ') + 1)..]).ToList();
+        Assert.Equal(times.Count, times.Distinct().Count()); // a point with the series and time of another replaces it
         Assert.Equal(3, link.Rejected);
         var warning = Assert.Single(_log.Lines, l => l.Level == LogLevel.Warning);
         Assert.Contains("refused 3 of 8 lines (seq 3, 5-6)", warning.Text, StringComparison.Ordinal);
