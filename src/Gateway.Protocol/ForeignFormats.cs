@@ -51,100 +51,164 @@ public static class InfluxLineProtocol
 
     /// <summary>
     /// Writes one line (with its newline) for a reading; returns false and writes nothing for a non-finite value,
-    /// which the format cannot carry.
+    /// which the format cannot carry. Encodes straight into <paramref name="output"/>: no string is built on the way.
     /// </summary>
     public static bool WriteReading(string device, long seq, DateTimeOffset timestamp, string sensor, string quantity, double value, string unit, InfluxPrecision precision, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(unit);
+        ArgumentNullException.ThrowIfNull(output);
         if (!double.IsFinite(value))
         {
             return false;
         }
 
-        var sb = new StringBuilder(96);
-        Escape(sb, quantity, measurement: true);
-        sb.Append(",device=");
-        Escape(sb, device, measurement: false);
-        sb.Append(",sensor=");
-        Escape(sb, sensor, measurement: false);
+        Escape(output, quantity, measurement: true);
+        Literal(output, ",device="u8);
+        Escape(output, device, measurement: false);
+        Literal(output, ",sensor="u8);
+        Escape(output, sensor, measurement: false);
         if (unit.Length > 0)
         {
-            sb.Append(",unit=");
-            Escape(sb, unit, measurement: false);
+            Literal(output, ",unit="u8);
+            Escape(output, unit, measurement: false);
         }
 
-        sb.Append(" value=").Append(value.ToString("R", CultureInfo.InvariantCulture));
-        sb.Append(",seq=").Append(seq.ToString(CultureInfo.InvariantCulture)).Append('i');
-        End(sb, timestamp, precision, output);
+        Literal(output, " value="u8);
+        Number(output, value);
+        Literal(output, ",seq="u8);
+        Number(output, seq);
+        Literal(output, "i"u8);
+        End(output, timestamp, precision);
         return true;
     }
 
     /// <summary>Writes one <see cref="HealthMeasurement"/> line: a sensor's health became <paramref name="state"/> (ok, failing, failed).</summary>
     public static void WriteHealth(string device, long seq, DateTimeOffset timestamp, string sensor, string state, string message, InfluxPrecision precision, IBufferWriter<byte> output)
     {
-        var sb = new StringBuilder(128);
-        sb.Append(HealthMeasurement).Append(",device=");
-        Escape(sb, device, measurement: false);
-        sb.Append(",sensor=");
-        Escape(sb, sensor, measurement: false);
-        sb.Append(" state=");
-        Quote(sb, state);
-        sb.Append(",message=");
-        Quote(sb, message);
-        sb.Append(",seq=").Append(seq.ToString(CultureInfo.InvariantCulture)).Append('i');
-        End(sb, timestamp, precision, output);
+        ArgumentNullException.ThrowIfNull(output);
+        Literal(output, "gateway_health,device="u8);
+        Escape(output, device, measurement: false);
+        Literal(output, ",sensor="u8);
+        Escape(output, sensor, measurement: false);
+        Literal(output, " state="u8);
+        Quote(output, state);
+        Literal(output, ",message="u8);
+        Quote(output, message);
+        Literal(output, ",seq="u8);
+        Number(output, seq);
+        Literal(output, "i"u8);
+        End(output, timestamp, precision);
     }
 
     /// <summary>Writes one <see cref="GapMeasurement"/> line: seqs <paramref name="from"/> to <paramref name="to"/> will never arrive, and why.</summary>
     public static void WriteGap(string device, long from, long to, string reason, DateTimeOffset at, InfluxPrecision precision, IBufferWriter<byte> output)
     {
-        var sb = new StringBuilder(96);
-        sb.Append(GapMeasurement).Append(",device=");
-        Escape(sb, device, measurement: false);
-        sb.Append(",reason=");
-        Escape(sb, reason, measurement: false);
-        sb.Append(" from=").Append(from.ToString(CultureInfo.InvariantCulture)).Append('i');
-        sb.Append(",to=").Append(to.ToString(CultureInfo.InvariantCulture)).Append('i');
-        sb.Append(",count=").Append((to - from + 1).ToString(CultureInfo.InvariantCulture)).Append('i');
-        End(sb, at, precision, output);
+        ArgumentNullException.ThrowIfNull(output);
+        Literal(output, "gateway_gap,device="u8);
+        Escape(output, device, measurement: false);
+        Literal(output, ",reason="u8);
+        Escape(output, reason, measurement: false);
+        Literal(output, " from="u8);
+        Number(output, from);
+        Literal(output, "i,to="u8);
+        Number(output, to);
+        Literal(output, "i,count="u8);
+        Number(output, to - from + 1);
+        Literal(output, "i"u8);
+        End(output, at, precision);
     }
 
-    private static void End(StringBuilder sb, DateTimeOffset timestamp, InfluxPrecision precision, IBufferWriter<byte> output)
+    private static void End(IBufferWriter<byte> output, DateTimeOffset timestamp, InfluxPrecision precision)
     {
         var milliseconds = timestamp.ToUnixTimeMilliseconds();
-        sb.Append(' ').Append((precision == InfluxPrecision.Milliseconds ? milliseconds : milliseconds * 1_000_000).ToString(CultureInfo.InvariantCulture)).Append('\n');
-        Encoding.UTF8.GetBytes(sb.ToString(), output);
+        Literal(output, " "u8);
+        Number(output, precision == InfluxPrecision.Milliseconds ? milliseconds : milliseconds * 1_000_000);
+        Literal(output, "\n"u8);
     }
 
-    // Measurements escape commas and spaces; tag keys and values also equals signs (backslash escapes).
-    private static void Escape(StringBuilder sb, string value, bool measurement)
+    private static void Literal(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
-        foreach (var c in value)
-        {
-            if (c is ',' or ' ' || (!measurement && c == '='))
-            {
-                sb.Append('\\');
-            }
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
 
-            sb.Append(c is '\n' or '\r' ? ' ' : c);
+    private static void Number(IBufferWriter<byte> output, long value)
+    {
+        var span = output.GetSpan(20);
+        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        output.Advance(written);
+    }
+
+    private static void Number(IBufferWriter<byte> output, double value)
+    {
+        var span = output.GetSpan(32);
+        value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture);
+        output.Advance(written);
+    }
+
+    // Measurements escape commas and spaces; tag keys and values also equals signs (backslash escapes); a newline would
+    // end the line, so it becomes a space. Each char takes at most 3 UTF-8 bytes, or 2 when escaped (a surrogate pair: 4
+    // bytes for 2 chars).
+    private static void Escape(IBufferWriter<byte> output, string value, bool measurement)
+    {
+        var span = output.GetSpan(value.Length * 3);
+        var written = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c < 0x80)
+            {
+                if (c is ',' or ' ' || (!measurement && c == '='))
+                {
+                    span[written++] = (byte)'\\';
+                }
+
+                span[written++] = c is '\n' or '\r' ? (byte)' ' : (byte)c;
+            }
+            else
+            {
+                written += Utf8(value, ref i, span[written..]);
+            }
         }
+
+        output.Advance(written);
     }
 
     // String field values are double-quoted; quotes and backslashes inside are backslash-escaped; a line ends at a newline.
-    private static void Quote(StringBuilder sb, string value)
+    private static void Quote(IBufferWriter<byte> output, string value)
     {
-        sb.Append('"');
-        foreach (var c in value)
+        var span = output.GetSpan(value.Length * 3 + 2);
+        var written = 0;
+        span[written++] = (byte)'"';
+        for (var i = 0; i < value.Length; i++)
         {
-            if (c is '"' or '\\')
+            var c = value[i];
+            if (c < 0x80)
             {
-                sb.Append('\\');
-            }
+                if (c is '"' or '\\')
+                {
+                    span[written++] = (byte)'\\';
+                }
 
-            sb.Append(c is '\n' or '\r' ? ' ' : c);
+                span[written++] = c is '\n' or '\r' ? (byte)' ' : (byte)c;
+            }
+            else
+            {
+                written += Utf8(value, ref i, span[written..]);
+            }
         }
 
-        sb.Append('"');
+        span[written++] = (byte)'"';
+        output.Advance(written);
+    }
+
+    // One non-ASCII char (or a surrogate pair, advancing i past its second half) as UTF-8; a lone surrogate as U+FFFD.
+    private static int Utf8(string value, ref int i, Span<byte> destination)
+    {
+        var length = char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]) ? 2 : 1;
+        var rune = length == 2 ? new System.Text.Rune(value[i], value[i + 1]) : System.Text.Rune.IsValid(value[i]) ? new System.Text.Rune(value[i]) : System.Text.Rune.ReplacementChar;
+        i += length - 1;
+        return rune.EncodeToUtf8(destination);
     }
 }
 
