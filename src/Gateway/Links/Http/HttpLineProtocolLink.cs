@@ -26,7 +26,8 @@ internal sealed partial class HttpLineProtocolLink : LinkService
     private readonly ILogger<HttpLineProtocolLink> _logger;
     private readonly List<StoredRecord> _rows = [];
     private readonly List<StoredRecord> _more = [];
-    private readonly LineProtocolBatch _batch = new();
+    private readonly LineProtocolBatch[] _batches = [new(), new()]; // one filled while the other is in flight
+    private readonly LineProtocolBatch _announcements = new();
     private long _rejected;
 
     /// <summary>Creates the link.</summary>
@@ -70,49 +71,80 @@ internal sealed partial class HttpLineProtocolLink : LinkService
         var gaps = cursor.Gaps();
         if (gaps.Count > 0)
         {
-            _batch.Clear();
+            _announcements.Clear();
             foreach (var gap in gaps)
             {
-                _batch.AddGap(_device, gap.From, gap.To, gap.Reason, gap.At);
+                _announcements.AddGap(_device, gap.From, gap.To, gap.Reason, gap.At);
             }
 
-            await DeliverBatchAsync(session, token).ConfigureAwait(false);
+            await DeliverBatchAsync(session, _announcements, token).ConfigureAwait(false);
         }
 
-        while (true)
+        // Two batches: the next is read, encoded and compressed while the server stores the one in flight.
+        Task? inFlight = null;
+        long inFlightLast = 0;
+        var next = 0;
+        try
         {
-            await cursor.ReadAsync(_rows, session.BatchSize, token).ConfigureAwait(false);
-            if (_rows.Count < session.BatchSize && _link.FlushInterval > TimeSpan.Zero)
+            while (true)
             {
-                // Not a full batch: let the next FlushInterval's readings join it (one request per interval at sensor rate).
-                await Task.Delay(_link.FlushInterval, Time, token).ConfigureAwait(false);
-                if (cursor.TryRead(_more, session.BatchSize - _rows.Count) > 0)
+                if (inFlight is null)
                 {
-                    _rows.AddRange(_more);
+                    await cursor.ReadAsync(_rows, session.BatchSize, token).ConfigureAwait(false);
+                    if (_rows.Count < session.BatchSize && _link.FlushInterval > TimeSpan.Zero)
+                    {
+                        // Not a full batch: let the next FlushInterval's readings join it (one request per interval at sensor rate).
+                        await Task.Delay(_link.FlushInterval, Time, token).ConfigureAwait(false);
+                        if (cursor.TryRead(_more, session.BatchSize - _rows.Count) > 0)
+                        {
+                            _rows.AddRange(_more);
+                        }
+                    }
                 }
-            }
+                else if (cursor.TryRead(_rows, session.BatchSize) == 0)
+                {
+                    await inFlight.ConfigureAwait(false);
+                    cursor.Acknowledge(inFlightLast);
+                    inFlight = null;
+                    continue;
+                }
 
-            _batch.Clear();
-            foreach (var row in _rows)
-            {
-                _batch.Add(row, _device); // a non-finite value cannot be written; the format has no way to say so
-            }
+                var batch = _batches[next];
+                batch.Clear();
+                foreach (var row in _rows)
+                {
+                    batch.Add(row, _device); // a non-finite value cannot be written; the format has no way to say so
+                }
 
-            await DeliverBatchAsync(session, token).ConfigureAwait(false);
-            cursor.Acknowledge(_rows[^1].Seq);
+                batch.Prepare(_link.Gzip);
+                if (inFlight is not null)
+                {
+                    await inFlight.ConfigureAwait(false);
+                    cursor.Acknowledge(inFlightLast);
+                }
+
+                inFlight = DeliverBatchAsync(session, batch, token);
+                inFlightLast = _rows[^1].Seq;
+                next ^= 1;
+            }
+        }
+        finally
+        {
+            // The session is ending (a failure, a stop): the batch in flight, if any, ends with it; its outcome no longer matters.
+            _ = inFlight?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
     // Delivers the whole batch, finding and announcing the lines the server refuses; throws what ends the session.
-    private async Task DeliverBatchAsync(Session session, CancellationToken token)
+    private async Task DeliverBatchAsync(Session session, LineProtocolBatch batch, CancellationToken token)
     {
-        if (_batch.Count == 0)
+        if (batch.Count == 0)
         {
             return;
         }
 
         var outcome = new Outcome();
-        await DeliverAsync(session, 0, _batch.Count, outcome, token).ConfigureAwait(false);
+        await DeliverAsync(session, batch, 0, batch.Count, outcome, token).ConfigureAwait(false);
         if (outcome.Rejected.Count == 0)
         {
             return;
@@ -121,18 +153,18 @@ internal sealed partial class HttpLineProtocolLink : LinkService
         if (outcome.Written == 0)
         {
             // Every line refused, one by one: the URL (database, precision) or the server is wrong, not the data. Keep it all.
-            throw new LinkProtocolException($"the server refused every line of a batch of {_batch.Count} (HTTP 400: {outcome.FirstMessage}); nothing was dropped, the batch is sent again after the backoff; check Url");
+            throw new LinkProtocolException($"the server refused every line of a batch of {batch.Count} (HTTP 400: {outcome.FirstMessage}); nothing was dropped, the batch is sent again after the backoff; check Url");
         }
 
-        await AnnounceRejectedAsync(session, outcome, token).ConfigureAwait(false);
+        await AnnounceRejectedAsync(session, batch, outcome, token).ConfigureAwait(false);
     }
 
     // Sends lines [from, from + count); on a 400 or 413 halves the run until single lines are refused (recorded in outcome).
-    private async Task DeliverAsync(Session session, int from, int count, Outcome outcome, CancellationToken token)
+    private async Task DeliverAsync(Session session, LineProtocolBatch batch, int from, int count, Outcome outcome, CancellationToken token)
     {
         while (true)
         {
-            var result = await PostAsync(session, from, count, token).ConfigureAwait(false);
+            var result = await PostAsync(session, batch, from, count, token).ConfigureAwait(false);
             switch (result.Verdict)
             {
                 case WriteVerdict.Written:
@@ -152,8 +184,8 @@ internal sealed partial class HttpLineProtocolLink : LinkService
                     }
 
                     var half = count / 2;
-                    await DeliverAsync(session, from, half, outcome, token).ConfigureAwait(false);
-                    await DeliverAsync(session, from + half, count - half, outcome, token).ConfigureAwait(false);
+                    await DeliverAsync(session, batch, from, half, outcome, token).ConfigureAwait(false);
+                    await DeliverAsync(session, batch, from + half, count - half, outcome, token).ConfigureAwait(false);
                     return;
                 case WriteVerdict.Rejected or WriteVerdict.TooLarge:
                     outcome.Rejected.Add(from);
@@ -170,10 +202,10 @@ internal sealed partial class HttpLineProtocolLink : LinkService
         }
     }
 
-    private async Task<WriteResult> PostAsync(Session session, int from, int count, CancellationToken token)
+    private async Task<WriteResult> PostAsync(Session session, LineProtocolBatch batch, int from, int count, CancellationToken token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _link.Target.Url);
-        var body = new ReadOnlyMemoryContent(_batch.Body(from, count, _link.Gzip));
+        var body = new ReadOnlyMemoryContent(batch.Body(from, count, _link.Gzip));
         body.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         if (_link.Gzip)
         {
@@ -226,13 +258,13 @@ internal sealed partial class HttpLineProtocolLink : LinkService
 
     // The refused lines: counted, logged with the server's reason and the first line, and announced as gaps (consecutive
     // seqs of the batch as one range) so that whoever reads the database sees what is missing and why.
-    private async Task AnnounceRejectedAsync(Session session, Outcome outcome, CancellationToken token)
+    private async Task AnnounceRejectedAsync(Session session, LineProtocolBatch batch, Outcome outcome, CancellationToken token)
     {
         outcome.Rejected.Sort();
         var ranges = new List<(long From, long To)>();
         foreach (var index in outcome.Rejected)
         {
-            var seq = _batch.Seq(index);
+            var seq = batch.Seq(index);
             if (seq == 0)
             {
                 continue; // a gap announcement itself was refused: logged below, not announced again
@@ -250,7 +282,7 @@ internal sealed partial class HttpLineProtocolLink : LinkService
 
         Interlocked.Add(ref _rejected, outcome.Rejected.Count);
         var seqs = string.Join(", ", ranges.Select(r => r.From == r.To ? $"{r.From}" : $"{r.From}-{r.To}"));
-        LogRejected(_logger, Name, outcome.Rejected.Count, _batch.Count, seqs.Length == 0 ? "none: gap announcements" : seqs, outcome.FirstMessage ?? string.Empty, _batch.Line(outcome.Rejected[0]));
+        LogRejected(_logger, Name, outcome.Rejected.Count, batch.Count, seqs.Length == 0 ? "none: gap announcements" : seqs, outcome.FirstMessage ?? string.Empty, batch.Line(outcome.Rejected[0]));
         ReportProblem($"{Rejected} lines refused by the server so far (announced as gaps, reason rejected); the last: {outcome.FirstMessage}");
         if (ranges.Count == 0)
         {
@@ -258,14 +290,14 @@ internal sealed partial class HttpLineProtocolLink : LinkService
         }
 
         var at = Time.GetUtcNow();
-        _batch.Clear();
+        _announcements.Clear();
         foreach (var (from, to) in ranges)
         {
-            _batch.AddGap(_device, from, to, "rejected", at);
+            _announcements.AddGap(_device, from, to, "rejected", at);
         }
 
         var announced = new Outcome();
-        await DeliverAsync(session, 0, _batch.Count, announced, token).ConfigureAwait(false);
+        await DeliverAsync(session, _announcements, 0, _announcements.Count, announced, token).ConfigureAwait(false);
         if (announced.Rejected.Count > 0)
         {
             LogGapRefused(_logger, Name, announced.FirstMessage ?? string.Empty);

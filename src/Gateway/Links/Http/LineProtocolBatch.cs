@@ -19,6 +19,7 @@ internal sealed class LineProtocolBatch
     private readonly ArrayBufferWriter<byte> _text = new(64 * 1024);
     private readonly List<(long Seq, int Start, int Length)> _lines = [];
     private DateTimeOffset? _lastGapAt;
+    private ReadOnlyMemory<byte>? _whole; // the whole batch's body, once prepared
 
     /// <summary>Lines in the batch.</summary>
     public int Count => _lines.Count;
@@ -39,6 +40,7 @@ internal sealed class LineProtocolBatch
         _text.ResetWrittenCount();
         _lines.Clear();
         _lastGapAt = null;
+        _whole = null;
     }
 
     /// <summary>Adds <paramref name="row"/> of <paramref name="device"/>; false when the format cannot carry it (a non-finite value).</summary>
@@ -61,6 +63,7 @@ internal sealed class LineProtocolBatch
         }
 
         _lines.Add((row.Seq, start, _text.WrittenCount - start));
+        _whole = null;
         return true;
     }
 
@@ -80,10 +83,23 @@ internal sealed class LineProtocolBatch
         _lastGapAt = at;
         InfluxLineProtocol.WriteGap(device, from, to, reason, at, InfluxPrecision.Milliseconds, _text);
         _lines.Add((0, start, _text.WrittenCount - start));
+        _whole = null;
+    }
+
+    /// <summary>Makes the whole batch's body now (compressing it when <paramref name="gzip"/>), so that sending it costs no more work.</summary>
+    public void Prepare(bool gzip)
+    {
+        if (_lines.Count > 0)
+        {
+            _whole = Make(0, _lines.Count, gzip);
+        }
     }
 
     /// <summary>Lines <paramref name="from"/> to <paramref name="from"/> + <paramref name="count"/> − 1 as one body, gzip-compressed or as they are.</summary>
-    public ReadOnlyMemory<byte> Body(int from, int count, bool gzip)
+    public ReadOnlyMemory<byte> Body(int from, int count, bool gzip) =>
+        from == 0 && count == _lines.Count && _whole is { } whole ? whole : Make(from, count, gzip);
+
+    private ReadOnlyMemory<byte> Make(int from, int count, bool gzip)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(from);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
