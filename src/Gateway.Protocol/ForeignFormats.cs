@@ -146,60 +146,55 @@ public static class InfluxLineProtocol
         output.Advance(written);
     }
 
-    // Measurements escape commas and spaces; tag keys and values also equals signs (backslash escapes); a newline would
-    // end the line, so it becomes a space. Each char takes at most 3 UTF-8 bytes, or 2 when escaped (a surrogate pair: 4
-    // bytes for 2 chars).
-    private static void Escape(IBufferWriter<byte> output, string value, bool measurement)
+    // Measurements escape commas and spaces; tag keys and values also equals signs (backslash escapes).
+    private static void Escape(IBufferWriter<byte> output, string value, bool measurement) =>
+        Write(output, value, measurement ? Escaping.Measurement : Escaping.Tag);
+
+    // String field values are double-quoted; quotes and backslashes inside are backslash-escaped.
+    private static void Quote(IBufferWriter<byte> output, string value)
+    {
+        Literal(output, "\""u8);
+        Write(output, value, Escaping.StringField);
+        Literal(output, "\""u8);
+    }
+
+    // The text as UTF-8 with the rule's backslash escapes; a newline would end the line, so it becomes a space. Each
+    // char takes at most 3 UTF-8 bytes, or 2 when escaped (a surrogate pair: 4 bytes for 2 chars).
+    private static void Write(IBufferWriter<byte> output, string value, Escaping rule)
     {
         var span = output.GetSpan(value.Length * 3);
         var written = 0;
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c < 0x80)
-            {
-                if (c is ',' or ' ' || (!measurement && c == '='))
-                {
-                    span[written++] = (byte)'\\';
-                }
-
-                span[written++] = c is '\n' or '\r' ? (byte)' ' : (byte)c;
-            }
-            else
+            if (c >= 0x80)
             {
                 written += Utf8(value, ref i, span[written..]);
+                continue;
             }
+
+            var escaped = rule switch
+            {
+                Escaping.Measurement => c is ',' or ' ',
+                Escaping.Tag => c is ',' or ' ' or '=',
+                _ => c is '"' or '\\',
+            };
+            if (escaped)
+            {
+                span[written++] = (byte)'\\';
+            }
+
+            span[written++] = c is '\n' or '\r' ? (byte)' ' : (byte)c;
         }
 
         output.Advance(written);
     }
 
-    // String field values are double-quoted; quotes and backslashes inside are backslash-escaped; a line ends at a newline.
-    private static void Quote(IBufferWriter<byte> output, string value)
+    private enum Escaping
     {
-        var span = output.GetSpan(value.Length * 3 + 2);
-        var written = 0;
-        span[written++] = (byte)'"';
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c < 0x80)
-            {
-                if (c is '"' or '\\')
-                {
-                    span[written++] = (byte)'\\';
-                }
-
-                span[written++] = c is '\n' or '\r' ? (byte)' ' : (byte)c;
-            }
-            else
-            {
-                written += Utf8(value, ref i, span[written..]);
-            }
-        }
-
-        span[written++] = (byte)'"';
-        output.Advance(written);
+        Measurement,
+        Tag,
+        StringField,
     }
 
     // One non-ASCII char (or a surrogate pair, advancing i past its second half) as UTF-8; a lone surrogate as U+FFFD.
