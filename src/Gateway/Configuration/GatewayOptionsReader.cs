@@ -163,7 +163,7 @@ internal static class GatewayOptionsReader
         BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
         MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
         Tls = r.Bool($"{k}:Tls", false),
-        TlsSettings = new Gateway.Links.TlsClientSettings
+        TlsSettings = new Gateway.Protocol.Transport.TlsClientSettings
         {
             CaFile = ExistingFile(r, $"{k}:CaFile"),
             Pin = Pin(r, $"{k}:Pin"),
@@ -186,8 +186,8 @@ internal static class GatewayOptionsReader
     private static string? Pin(ConfigurationReader r, string key)
     {
         var pin = r.Raw(key);
-        var hex = pin?.Replace(":", string.Empty, StringComparison.Ordinal);
-        if (hex is not null && (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)))
+        var hex = pin is null ? null : Gateway.Protocol.Transport.TlsClientSettings.NormalizePin(pin);
+        if (pin is not null && hex is null)
         {
             r.Problem(key, pin, "the SHA-256 fingerprint of the server certificate: 64 hex digits, colons allowed");
         }
@@ -251,7 +251,7 @@ internal static class GatewayOptionsReader
             Username = r.Raw($"{k}:Username"),
             Password = r.Raw($"{k}:Password"),
             Tls = r.Bool($"{k}:Tls", false),
-            TlsSettings = new Gateway.Links.TlsClientSettings
+            TlsSettings = new Gateway.Protocol.Transport.TlsClientSettings
             {
                 CaFile = ExistingFile(r, $"{k}:CaFile"),
                 Pin = Pin(r, $"{k}:Pin"),
