@@ -1,3 +1,4 @@
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Configuration;

@@ -1,4 +1,3 @@
-using Gateway.Configuration;
 using Gateway.Protocol;
 using Gateway.Protocol.Transport;
 
