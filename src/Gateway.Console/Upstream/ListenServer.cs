@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
 using Gateway.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
