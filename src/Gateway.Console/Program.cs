@@ -9,7 +9,10 @@ void Stop(PosixSignalContext context)
     if (!stop.IsCancellationRequested)
     {
         context.Cancel = true;
-        stop.Cancel();
+
+        // Not Cancel(): that would run every continuation waiting on the token (the verb's whole shutdown) here, on the
+        // runtime's signal-handling thread; CancelAsync runs them on the thread pool and this handler returns at once.
+        _ = stop.CancelAsync();
     }
 }
 

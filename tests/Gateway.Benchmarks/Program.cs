@@ -9,6 +9,7 @@ const string Usage = """
            Gateway.Benchmarks e2e [seconds] [readings] [tcp|ws|both]
            Gateway.Benchmarks command [count] [rate] [name] [gateway options…]
            Gateway.Benchmarks mqtt [readings]
+           Gateway.Benchmarks influx [readings]
 
       outbox  the outbox alone: accept, sustained store, commits, replay (readings default 1000000)
       link    per transport, a backlog of stored readings drained by the real link to an acking receiver vs
@@ -22,6 +23,8 @@ const string Usage = """
               gateway's CPU per command (count: 10000, rate/s: 1000, name: ping)
       mqtt    through a real mosquitto: the MQTT link draining stored readings (QoS 1) vs mosquitto_pub with the
               same payloads, and QoS 0 (readings: 100000)
+      influx  through a real InfluxDB 1.x (influxd): the HTTP line-protocol link draining stored readings vs the
+              same lines pre-encoded and POSTed directly, InfluxDB's own ingest rate (readings: 200000)
     """;
 
 var mode = args.Length > 0 ? args[0] : string.Empty;
@@ -37,6 +40,11 @@ if (mode == "command")
 if (mode == "mqtt")
 {
     return await MqttBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000);
+}
+
+if (mode == "influx")
+{
+    return await InfluxBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000);
 }
 
 var rest = args.Skip(1).ToList();

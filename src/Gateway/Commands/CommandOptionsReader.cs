@@ -77,16 +77,10 @@ internal static class CommandOptionsReader
         var path = Path.GetFullPath(file!, workingDirectory);
         try
         {
-            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+            if (ConfigurationReader.OwnerOnlyProblem(path) is { } problem)
             {
-                var mode = File.GetUnixFileMode(path);
-                const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                    | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-                if ((mode & groupOrOthers) != 0)
-                {
-                    r.Problem($"{k}:SecretFile", file, $"a key file only its owner can read: it has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; run chmod 600 {path}");
-                    return null;
-                }
+                r.Problem($"{k}:SecretFile", file, $"a key file only its owner can read: {problem}");
+                return null;
             }
 
             var parsed = CommandKeyFile.Parse(File.ReadAllText(path));

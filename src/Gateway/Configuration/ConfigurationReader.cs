@@ -128,6 +128,50 @@ internal sealed class ConfigurationReader
         Problem(key, value, HostEndpoint.Expected);
         return null;
     }
+    /// <summary>
+    /// A secret's file (<paramref name="key"/>, e.g. <c>TokenFile</c>): null when the key is absent; its full path
+    /// when it names a readable file only its owner can read (mode 600 or stricter), else null with a problem that
+    /// says what to do.
+    /// </summary>
+    public string? OwnerOnlyFile(string key, string workingDirectory)
+    {
+        if (Raw(key) is not { } file)
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(file, workingDirectory);
+        if (!File.Exists(path))
+        {
+            Problem(key, file, "the path of an existing file, readable only by its owner (chmod 600)");
+            return null;
+        }
+
+        if (OwnerOnlyProblem(path) is { } problem)
+        {
+            Problem(key, file, $"a file only its owner can read: {problem}");
+            return null;
+        }
+
+        return path;
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a file only its owner may read (group or others have any access: its mode, and the chmod that fixes it), or null.</summary>
+    public static string? OwnerOnlyProblem(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return null;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        return (mode & groupOrOthers) == 0
+            ? null
+            : $"it has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; run chmod 600 {path}";
+    }
+
 
     /// <summary>The names of the sub-sections of <paramref name="section"/> (e.g. the sensor ids under <c>Gateway:Sensors</c>).</summary>
     public IReadOnlyList<string> Children(string section) => [.. _root.GetSection(section).GetChildren().Select(c => c.Key)];

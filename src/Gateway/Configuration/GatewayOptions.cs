@@ -105,6 +105,9 @@ internal sealed record UpstreamOptions
 
     /// <summary><c>Gateway:Upstream:Mqtt</c> (and <c>…:Mqtt:Links:&lt;name&gt;</c>): the MQTT brokers.</summary>
     public IReadOnlyList<Gateway.Links.Mqtt.MqttLinkOptions> Mqtt { get; init; } = [];
+
+    /// <summary><c>Gateway:Upstream:Http</c> (and <c>…:Http:Links:&lt;name&gt;</c>): the HTTP line-protocol writers (InfluxDB and compatible).</summary>
+    public IReadOnlyList<Gateway.Links.Http.HttpLinkOptions> Http { get; init; } = [];
 }
 
 /// <summary><c>Gateway:Watchdog</c> settings.</summary>

@@ -64,6 +64,7 @@ internal static class GatewayOptionsReader
                 WebSocket = ReadAll(r, "WebSocket", "websocket", ReadWebSocket),
                 Udp = ReadAll(r, "Udp", "udp", ReadUdp),
                 Mqtt = ReadAll(r, "Mqtt", "mqtt", (r, k, name) => ReadMqtt(r, k, name, commands)),
+                Http = ReadAll(r, "Http", "http", (r, k, name) => ReadHttp(r, k, name, workingDirectory)),
             },
             Watchdog = new WatchdogOptions
             {
@@ -113,6 +114,7 @@ internal static class GatewayOptionsReader
                 var (required, expected) = kind switch
                 {
                     "WebSocket" => ("Url", "a ws:// or wss:// URL"),
+                    "Http" => ("Url", Gateway.Links.Http.HttpWriteTarget.Expected),
                     "Mqtt" => ("Broker", HostEndpoint.Expected),
                     _ => ("Endpoint", HostEndpoint.Expected),
                 };
@@ -295,6 +297,37 @@ internal static class GatewayOptionsReader
         }
 
         return keepAlive;
+    }
+
+    private static Gateway.Links.Http.HttpLinkOptions? ReadHttp(ConfigurationReader r, string k, string name, string workingDirectory)
+    {
+        var raw = r.Raw($"{k}:Url");
+        Gateway.Links.Http.HttpWriteTarget? target = null;
+        if (raw is not null && !Gateway.Links.Http.HttpWriteTarget.TryParse(raw, out target, out var problem))
+        {
+            r.Problem($"{k}:Url", Gateway.Links.Redaction.Redact(raw), problem!); // never its credentials
+        }
+
+        var options = new Gateway.Links.Http.HttpLinkOptions
+        {
+            Name = name,
+            Target = target!,
+            TokenFile = r.OwnerOnlyFile($"{k}:TokenFile", workingDirectory),
+            BatchSize = r.Int($"{k}:BatchSize", 5_000, 1, 1_000_000),
+            FlushInterval = r.Duration($"{k}:FlushInterval", TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+            Timeout = r.Duration($"{k}:Timeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            Gzip = r.Bool($"{k}:Gzip", true),
+            BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            MaxRetryAfter = r.Duration($"{k}:MaxRetryAfter", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            TlsSettings = new Gateway.Protocol.Transport.TlsClientSettings
+            {
+                CaFile = ExistingFile(r, $"{k}:CaFile"),
+                Pin = Pin(r, $"{k}:Pin"),
+                ClientCertificate = ExistingFile(r, $"{k}:ClientCertificate"),
+                ClientKey = ExistingFile(r, $"{k}:ClientKey"),
+            },
+        };
+        return target is null ? null : options;
     }
 
     private static Gateway.Links.UdpLinkOptions? ReadUdp(ConfigurationReader r, string k, string name)

@@ -283,6 +283,11 @@ internal static partial class GatewayHost
             services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Links.LinkRegistry>().Add(ActivatorUtilities.CreateInstance<Links.Mqtt.MqttUpstreamLink>(sp, mqtt)));
         }
 
+        foreach (var http in options.Upstream.Http)
+        {
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Links.LinkRegistry>().Add(ActivatorUtilities.CreateInstance<Links.Http.HttpLineProtocolLink>(sp, http)));
+        }
+
         foreach (var udp in options.Upstream.Udp)
         {
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Gateway.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real InfluxDB 1.x (Debian's <c>influxdb</c> package: <c>influxd</c>) for one test: its own folder for meta, data
+/// and WAL, the HTTP API on a free loopback port, started and stopped by the test (and always killed on dispose), queried
+/// back through its own API.
+/// </summary>
+internal sealed class InfluxDb : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly string _config;
+    private Process? _process;
+
+    private InfluxDb(string executable, string directory, int port, string config)
+    {
+        Executable = executable;
+        Directory = directory;
+        Port = port;
+        _config = config;
+    }
+
+    public string Executable { get; }
+
+    public string Directory { get; }
+
+    /// <summary>The HTTP API's port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>The base URL of the HTTP API.</summary>
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>
+    /// The influxd executable, or a failed/skipped test saying why it is missing: tests/run.sh installs the Debian
+    /// package when it can (root and apt-get), and where it could have, a missing server is a failure, not a skip.
+    /// </summary>
+    public static string Require()
+    {
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin"))
+        {
+            var candidate = Path.Combine(folder, "influxd");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        if (Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
+        {
+            Assert.Fail("influxd is not installed, though this machine could install it (root, apt-get): run tests/run.sh, which installs it, or `apt-get install influxdb`");
+        }
+
+        Assert.Skip("influxd is not installed and cannot be installed here (needs root and apt-get): install the Debian package `influxdb` to run the InfluxDB tests");
+        return null!;
+    }
+
+    /// <summary>Prepares a server on a free port without starting it (so a test can start a gateway against it first).</summary>
+    public static InfluxDb Prepare()
+    {
+        var executable = Require();
+        var directory = System.IO.Directory.CreateTempSubdirectory("gw-influxdb-").FullName;
+        int port = FreePort(), rpc = FreePort();
+        var config = Path.Combine(directory, "influxdb.conf");
+        File.WriteAllLines(config,
+        [
+            "reporting-disabled = true",
+            $"bind-address = \"127.0.0.1:{rpc}\"",
+            "[meta]",
+            $"  dir = \"{directory}/meta\"",
+            "[data]",
+            $"  dir = \"{directory}/data\"",
+            $"  wal-dir = \"{directory}/wal\"",
+            "  query-log-enabled = false",
+            "[http]",
+            $"  bind-address = \"127.0.0.1:{port}\"",
+            "  log-enabled = false",
+            "[monitor]",
+            "  store-enabled = false",
+        ]);
+        return new InfluxDb(executable, directory, port, config);
+    }
+
+    /// <summary>Starts a server and creates <paramref name="database"/>.</summary>
+    public static async Task<InfluxDb> StartAsync(string database)
+    {
+        var influx = Prepare();
+        await influx.StartAsync();
+        await influx.QueryAsync($"CREATE DATABASE \"{database}\"", database: null, post: true);
+        return influx;
+    }
+
+    /// <summary>Starts (or restarts) the server and waits until <c>/ping</c> answers 204.</summary>
+    public async Task StartAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo(Executable, ["-config", _config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("influxd did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"influxd exited with {_process.ExitCode} at start");
+            }
+
+            try
+            {
+                using var ping = await _http.GetAsync($"{Url}/ping");
+                if (ping.StatusCode == HttpStatusCode.NoContent)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"influxd did not answer /ping within {StartTimeout.TotalSeconds}s");
+    }
+
+    /// <summary>Writes line protocol directly (milliseconds), e.g. to prepare a conflicting field type; returns the status.</summary>
+    public async Task<HttpStatusCode> WriteAsync(string database, string lines)
+    {
+        using var response = await _http.PostAsync($"{Url}/write?db={Uri.EscapeDataString(database)}&precision=ms", new StringContent(lines));
+        return response.StatusCode;
+    }
+
+    /// <summary>Runs an InfluxQL query and returns the rows of every series: (measurement, column → value).</summary>
+    public async Task<List<(string Measurement, Dictionary<string, JsonElement> Row)>> QueryAsync(string query, string? database, bool post = false)
+    {
+        var url = $"{Url}/query?q={Uri.EscapeDataString(query)}" + (database is null ? string.Empty : $"&db={Uri.EscapeDataString(database)}");
+        using var response = post ? await _http.PostAsync(url, null) : await _http.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{query}: {(int)response.StatusCode} {text}");
+        using var json = JsonDocument.Parse(text);
+        var rows = new List<(string, Dictionary<string, JsonElement>)>();
+        foreach (var result in json.RootElement.GetProperty("results").EnumerateArray())
+        {
+            if (result.TryGetProperty("error", out var error))
+            {
+                Assert.Fail($"{query}: {error.GetString()}");
+            }
+
+            if (!result.TryGetProperty("series", out var series))
+            {
+                continue;
+            }
+
+            foreach (var s in series.EnumerateArray())
+            {
+                var columns = s.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!).ToList();
+                foreach (var values in s.GetProperty("values").EnumerateArray())
+                {
+                    var row = new Dictionary<string, JsonElement>();
+                    var i = 0;
+                    foreach (var value in values.EnumerateArray())
+                    {
+                        row[columns[i++]] = value.Clone();
+                    }
+
+                    rows.Add((s.GetProperty("name").GetString()!, row));
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Stops the server (SIGTERM, then kill after 10 s).</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+
+        Signals.Send(_process.Id, Signals.SIGTERM);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _http.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
