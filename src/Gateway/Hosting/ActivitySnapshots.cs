@@ -8,8 +8,8 @@ namespace Gateway.Hosting;
 /// <summary>
 /// Reads the figures the gateway already keeps into an <see cref="ActivitySnapshot"/> for the periodic summary: the
 /// sensor loops' read counts and health (<see cref="SamplerService"/>), the outbox's figures since start
-/// (<see cref="Outbox.Outbox.Figures"/>) and each link's state (<see cref="LinkRegistry"/>). Links outside the registry
-/// (the UDP broadcast link, which has no connection state) do not appear; no per-link delivery figure exists yet.
+/// (<see cref="Outbox.Outbox.Figures"/>) and each link's state (<see cref="LinkRegistry"/>: every link, the UDP
+/// broadcast link too); no per-link delivery figure exists yet.
 /// </summary>
 internal static class ActivitySnapshots
 {

@@ -290,7 +290,7 @@ internal static partial class GatewayHost
 
         foreach (var udp in options.Upstream.Udp)
         {
-            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp));
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Links.LinkRegistry>().Add(ActivatorUtilities.CreateInstance<Links.UdpBroadcastLink>(sp, udp)));
         }
 
         if (options.Logging.Summary is { } summary)

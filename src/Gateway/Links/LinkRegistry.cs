@@ -6,7 +6,7 @@ internal interface ILinkControl
     /// <summary>The link's name, e.g. <c>tcp</c> or <c>websocket:backup</c>.</summary>
     string Name { get; }
 
-    /// <summary>The kind: <c>tcp</c>, <c>websocket</c>, <c>mqtt</c>, <c>http</c> (the UDP broadcast link is not registered: it has no connection).</summary>
+    /// <summary>The kind: <c>tcp</c>, <c>websocket</c>, <c>mqtt</c>, <c>http</c>, <c>udp</c>.</summary>
     string Kind { get; }
 
     /// <summary>Where it connects, e.g. <c>collector.local:7000</c>.</summary>
@@ -19,7 +19,7 @@ internal interface ILinkControl
     string? LastError { get; }
 
     /// <summary>Drops the current connection (if any) and connects again now, skipping any backoff.</summary>
-    /// <returns>False when the link has no connection to renew (UDP).</returns>
+    /// <returns>False when the link has no connection to renew.</returns>
     bool Reconnect();
 }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
@@ -7,92 +6,126 @@ using Gateway.Hosting;
 using Gateway.Outbox;
 using Gateway.Protocol;
 using Gateway.Status;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Links;
 
 /// <summary>
-/// The UDP broadcast link: best effort, live. It follows the outbox's commits from the moment it starts (no durable
-/// cursor, so it never holds readings back from clean-up), sends each reading or event as one datagram of at most
-/// <see cref="ProtocolInfo.MaxDatagram"/> bytes (SO_BROADCAST), and a <c>beacon</c> every
-/// <see cref="UdpLinkOptions.BeaconInterval"/> for discovery. A message that would not fit is counted and logged, never
-/// fragmented.
+/// The UDP broadcast link: best effort, live. It follows the outbox's commits (a live cursor: it never holds readings
+/// back from clean-up), sends each reading or event as one datagram of at most <see cref="ProtocolInfo.MaxDatagram"/>
+/// bytes (SO_BROADCAST), and a <c>beacon</c> every <see cref="UdpLinkOptions.BeaconInterval"/> for discovery, on the
+/// link's clock. A message that would not fit is counted and logged, never fragmented. A session starts by resolving
+/// the endpoint: a host that does not resolve (no DNS yet at boot) is an outage the link service retries with backoff,
+/// never a reason for the gateway to stop. After an outage it goes on live: what was stored meanwhile is skipped
+/// (counted and logged; the durable links still have it).
 /// </summary>
-internal sealed partial class UdpBroadcastLink : BackgroundService
+internal sealed partial class UdpBroadcastLink : LinkService
 {
+    private const int ReadBatch = 500;
     private readonly UdpLinkOptions _link;
-    private readonly GatewayOptions _options;
-    private readonly Outbox.Outbox _outbox;
-    private readonly StatusBoard _status;
+    private readonly string _device;
     private readonly ListenerDirectory _listeners;
     private readonly ILogger<UdpBroadcastLink> _logger;
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly long _started;
+    private readonly List<StoredRecord> _rows = [];
     private long _sent;
     private long _oversized;
-    private string _targetText = string.Empty;
+    private long _skipped;
+    private bool _firstSession = true;
 
     /// <summary>Creates the link.</summary>
-    public UdpBroadcastLink(UdpLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ListenerDirectory listeners, ILogger<UdpBroadcastLink> logger)
+    public UdpBroadcastLink(UdpLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ListenerDirectory listeners, ILogger<UdpBroadcastLink> logger, TimeProvider? time = null)
+        : base(
+            link?.Name ?? throw new ArgumentNullException(nameof(link)),
+            link.Endpoint.ToString(),
+            TimeSpan.FromSeconds(30),
+            () => (outbox ?? throw new ArgumentNullException(nameof(outbox))).OpenLiveCursor(),
+            status,
+            time ?? TimeProvider.System,
+            new Random(),
+            logger)
     {
-        _listeners = listeners;
+        ArgumentNullException.ThrowIfNull(options);
         _link = link;
-        _options = options;
-        _outbox = outbox;
-        _status = status;
+        _device = options.DeviceId;
+        _listeners = listeners;
         _logger = logger;
+        _started = Time.GetTimestamp();
     }
+
+    /// <inheritdoc/>
+    public override string Kind => "udp";
 
     /// <summary>Datagrams sent.</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
+    /// <summary>Readings and events stored while the link was down, not sent (best effort, live).</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<LinkEnd> RunSessionAsync(OutboxCursor cursor, CancellationToken token, CancellationToken stopping)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
-        var target = await Resolve(stoppingToken).ConfigureAwait(false);
-        _targetText = target.ToString();
-        _status.SetFact($"link {_link.Name}", $"{_link.Name} to {_link.Endpoint}");
-        LogStarted(_logger, _link.Name, _link.BeaconInterval.TotalSeconds, _targetText);
+        var target = await ResolveAsync(token).ConfigureAwait(false);
+        using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
+        SkipBacklog(cursor);
+        Connected($"sending readings and events live (best effort, no acks) and a beacon every {_link.BeaconInterval.TotalSeconds}s to {target}");
+
         var buffer = new ArrayBufferWriter<byte>(ProtocolInfo.MaxDatagram * 2);
         var nextBeacon = TimeSpan.Zero;
-        using var cursor = _outbox.OpenLiveCursor();
-        var rows = new List<StoredRecord>();
-        while (!stoppingToken.IsCancellationRequested)
+        while (true)
         {
-            var now = Stopwatch.GetElapsedTime(_started);
+            var now = Time.GetElapsedTime(_started);
             if (now >= nextBeacon)
             {
-                await Send(socket, target, new BeaconMessage(_options.DeviceId, GatewayHost.Version, (long)now.TotalSeconds, _listeners.Urls), buffer, stoppingToken).ConfigureAwait(false);
+                await SendAsync(socket, target, new BeaconMessage(_device, GatewayHost.Version, (long)now.TotalSeconds, _listeners.Urls), buffer, token).ConfigureAwait(false);
                 nextBeacon = now + _link.BeaconInterval;
             }
 
-            var count = cursor.TryRead(rows, 500);
+            var count = cursor.TryRead(_rows, ReadBatch);
             for (var i = 0; i < count; i++)
             {
-                await Send(socket, target, StoredMessages.ToMessage(rows[i], _options.DeviceId), buffer, stoppingToken).ConfigureAwait(false);
+                await SendAsync(socket, target, StoredMessages.ToMessage(_rows[i], _device), buffer, token).ConfigureAwait(false);
             }
 
-            if (count == 0)
+            if (count > 0)
             {
-                var wait = nextBeacon - Stopwatch.GetElapsedTime(_started);
-                try
-                {
-                    await cursor.WaitAsync(stoppingToken).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // time for a beacon
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                cursor.Acknowledge(_rows[^1].Seq); // a live cursor stores nothing: this only keeps the next session from resending
+                continue;
+            }
+
+            var wait = nextBeacon - Time.GetElapsedTime(_started);
+            try
+            {
+                await cursor.WaitAsync(token).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Time, token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // time for a beacon
             }
         }
     }
 
-    private async Task Send(Socket socket, IPEndPoint target, Message message, ArrayBufferWriter<byte> buffer, CancellationToken token)
+    // Live, not a backlog: what was stored while the link was down (or before the first session) is not sent now.
+    private void SkipBacklog(OutboxCursor cursor)
+    {
+        long skipped = 0;
+        int count;
+        while ((count = cursor.TryRead(_rows, 10_000)) > 0)
+        {
+            skipped += count;
+            cursor.Acknowledge(_rows[^1].Seq);
+        }
+
+        if (skipped > 0 && !_firstSession)
+        {
+            Interlocked.Add(ref _skipped, skipped);
+            LogSkipped(_logger, Name, skipped, Skipped);
+        }
+
+        _firstSession = false;
+    }
+
+    private async Task SendAsync(Socket socket, IPEndPoint target, Message message, ArrayBufferWriter<byte> buffer, CancellationToken token)
     {
         buffer.Clear();
         MessageWriter.Write(message, buffer);
@@ -111,11 +144,11 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
         catch (SocketException ex)
         {
             // Best effort: an unreachable network now is not a reason to stop; the next datagram tries again.
-            LogSendFailed(_logger, _targetText, ex.SocketErrorCode);
+            LogSendFailed(_logger, Target, ex.SocketErrorCode);
         }
     }
 
-    private async Task<IPEndPoint> Resolve(CancellationToken token)
+    private async Task<IPEndPoint> ResolveAsync(CancellationToken token)
     {
         if (IPAddress.TryParse(_link.Endpoint.Host, out var ip))
         {
@@ -123,11 +156,13 @@ internal sealed partial class UdpBroadcastLink : BackgroundService
         }
 
         var addresses = await Dns.GetHostAddressesAsync(_link.Endpoint.Host, AddressFamily.InterNetwork, token).ConfigureAwait(false);
-        return new IPEndPoint(addresses[0], _link.Endpoint.Port);
+        return addresses.Length > 0
+            ? new IPEndPoint(addresses[0], _link.Endpoint.Port)
+            : throw new SocketException((int)SocketError.HostNotFound, $"{_link.Endpoint.Host} has no IPv4 address");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Link {Link}: sending readings and events live (best effort, no acks) and a beacon every {BeaconSeconds}s to {Endpoint}")]
-    private static partial void LogStarted(ILogger logger, string link, double beaconSeconds, string endpoint);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: back, going on live; {Count} readings and events stored while it was down were not sent (best effort; the durable links have them; {Total} so far)")]
+    private static partial void LogSkipped(ILogger logger, string link, long count, long total);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "UDP link: a {Type} message is {Bytes} bytes, more than the {Limit}-byte datagram limit; not sent ({Count} so far)")]
     private static partial void LogOversized(ILogger logger, string type, int bytes, int limit, long count);

@@ -124,6 +124,9 @@ internal sealed class GatewayProcess : IDisposable
         return string.Empty;
     }
 
+    /// <summary>True once the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
     /// <summary>SIGKILL: the process gets no chance to clean up.</summary>

@@ -71,7 +71,28 @@ public sealed class UdpLinkTests : IDisposable
         Assert.Contains(url, advertised);
 
         // Like the other links, it says at start where it sends and how often it beacons.
-        await gateway.WaitForLineAsync($"Link udp: sending readings and events live (best effort, no acks) and a beacon every 1s to {address}:{port}", Timeout);
+        await gateway.WaitForLineAsync($"Link udp up: sending readings and events live (best effort, no acks) and a beacon every 1s to {address}:{port}", Timeout);
+
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task A_udp_host_that_does_not_resolve_is_an_outage_the_link_retries_and_the_gateway_stays_up()
+    {
+        // No DNS yet at boot, or a typo: on main the link's exception stopped the whole gateway (exit 1, and systemd's
+        // restarts ran into it again). It is an outage of that link: said, retried with backoff, nothing else stops.
+        using var gateway = GatewayProcess.Start(_dir.Path,
+        [
+            "--Gateway:DeviceId=udp-02",
+            "--Gateway:Sampling:Interval=100ms",
+            "--Gateway:Upstream:Udp:Endpoint=no-such-host.invalid:7002",
+        ]);
+
+        var down = await gateway.WaitForLineAsync("Link udp to no-such-host.invalid:7002 down: ", Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.False(gateway.HasExited, $"the gateway stopped:\n{gateway.Output}");
+        Assert.Contains("reconnecting in", down, StringComparison.Ordinal);
 
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
