@@ -10,6 +10,7 @@ using Gateway.Links.Mqtt;
 using Gateway.Mqtt;
 using Gateway.Outbox;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Gateway.Sampling;
 using Gateway.Status;
 using Microsoft.Extensions.Logging.Abstractions;

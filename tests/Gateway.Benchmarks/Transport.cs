@@ -1,6 +1,7 @@
 using Gateway.Benchmarks.Upstreams;
 using Gateway.Configuration;
 using Gateway.Links;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Logging;
 

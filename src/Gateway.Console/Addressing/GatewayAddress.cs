@@ -1,4 +1,5 @@
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Addressing;
 
@@ -27,7 +28,7 @@ internal enum TransportKind
 /// <param name="Endpoint">Where.</param>
 /// <param name="Path">The WebSocket path (<c>/ws</c> unless given); empty for the others.</param>
 /// <param name="Device">The device named in a <c>listen://</c> address; null otherwise.</param>
-internal sealed record GatewayAddress(TransportKind Transport, HostPort Endpoint, string Path, string? Device)
+internal sealed record GatewayAddress(TransportKind Transport, HostEndpoint Endpoint, string Path, string? Device)
 {
     /// <summary>What <see cref="Parse"/> accepts, phrased for error messages.</summary>
     public const string Expected = "tcp://host:port, ws://host:port[/ws], udp://host:port, listen://host:port/<device>, or host:port (TCP)";
@@ -89,11 +90,11 @@ internal sealed record GatewayAddress(TransportKind Transport, HostPort Endpoint
         _ => $"listen://{Endpoint}/{Device}",
     };
 
-    private static HostPort ParseEndpoint(string authority, string whole)
+    private static HostEndpoint ParseEndpoint(string authority, string whole)
     {
         try
         {
-            return HostPort.Parse(authority);
+            return HostEndpoint.Parse(authority);
         }
         catch (FormatException ex)
         {

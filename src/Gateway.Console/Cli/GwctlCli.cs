@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Gateway.Console.Addressing;
 using Gateway.Console.Keys;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Cli;
 
@@ -105,13 +106,13 @@ internal static class GwctlCli
     };
 
     /// <summary>A host:port option value.</summary>
-    public static HostPort? HostPortArgument(ArgumentResult result, bool allowPortZero)
+    public static HostEndpoint? HostPortArgument(ArgumentResult result, bool allowPortZero)
     {
         ArgumentNullException.ThrowIfNull(result);
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
         try
         {
-            return HostPort.Parse(text, allowPortZero);
+            return HostEndpoint.Parse(text, allowPortZero);
         }
         catch (FormatException ex)
         {

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Gateway.Console.Addressing;
 using Gateway.Console.Upstream;
 using Gateway.Console.Views;
+using Gateway.Protocol.Transport;
 using Spectre.Console;
 
 namespace Gateway.Console.Cli;
@@ -14,9 +14,9 @@ internal static class ListenVerb
 {
     public static Command Build(Option<bool> json, Option<ColorMode> color, Func<ColorMode, Terminal> terminals)
     {
-        var tcp = new Option<HostPort?>("--tcp") { HelpName = "host:port", Description = "accept gateways' TCP links here (their Gateway:Upstream:Tcp:Endpoint), e.g. 127.0.0.1:7000; port 0: any free port", CustomParser = r => GwctlCli.HostPortArgument(r, allowPortZero: true) };
-        var ws = new Option<HostPort?>("--ws") { HelpName = "host:port", Description = "accept gateways' WebSocket links here, at /ws (their Gateway:Upstream:WebSocket:Url), e.g. 127.0.0.1:7001", CustomParser = r => GwctlCli.HostPortArgument(r, allowPortZero: true) };
-        var control = new Option<HostPort?>("--control") { HelpName = "host:port", Description = "open a control port here: 'gwctl send listen://<host:port>/<device> …' relays commands down that device's link", CustomParser = r => GwctlCli.HostPortArgument(r, allowPortZero: true) };
+        var tcp = new Option<HostEndpoint?>("--tcp") { HelpName = "host:port", Description = "accept gateways' TCP links here (their Gateway:Upstream:Tcp:Endpoint), e.g. 127.0.0.1:7000; port 0: any free port", CustomParser = r => GwctlCli.HostPortArgument(r, allowPortZero: true) };
+        var ws = new Option<HostEndpoint?>("--ws") { HelpName = "host:port", Description = "accept gateways' WebSocket links here, at /ws (their Gateway:Upstream:WebSocket:Url), e.g. 127.0.0.1:7001", CustomParser = r => GwctlCli.HostPortArgument(r, allowPortZero: true) };
+        var control = new Option<HostEndpoint?>("--control") { HelpName = "host:port", Description = "open a control port here: 'gwctl send listen://<host:port>/<device> …' relays commands down that device's link", CustomParser = r => GwctlCli.HostPortArgument(r, allowPortZero: true) };
         var record = new Option<string?>("--record", "-r") { HelpName = "file", Description = "append every new reading, event and gap to this file: .csv for CSV, anything else NDJSON; an existing recording is continued without duplicates" };
         var maxConnections = new Option<int?>("--max-connections") { HelpName = "n", Description = "connections per listener (default 256); one more is refused" };
         maxConnections.Validators.Add(r =>

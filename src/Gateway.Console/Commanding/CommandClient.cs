@@ -4,6 +4,7 @@ using Gateway.Console.Cli;
 using Gateway.Console.Transport;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Commanding;
 
@@ -56,7 +57,7 @@ internal static class CommandClient
         {
             throw new GwctlException(ExitCodes.Unavailable, $"the connection to {address} broke before the result came: {ex.Message}", ex);
         }
-        catch (ProtocolViolationException ex)
+        catch (FramingViolationException ex)
         {
             throw new GwctlException(ExitCodes.Protocol, $"{address} broke the protocol: {ex.Message}", ex);
         }

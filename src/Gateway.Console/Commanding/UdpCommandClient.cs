@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Commanding;
 

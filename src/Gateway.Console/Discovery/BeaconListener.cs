@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Console.Cli;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Discovery;
 

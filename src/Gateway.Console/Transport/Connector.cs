@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Transport;
 

@@ -1,6 +1,7 @@
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Transport;
 
@@ -27,7 +28,7 @@ internal static class GatewaySession
         {
             throw new GwctlException(ExitCodes.Unavailable, $"{address} closed the connection at once ({ex.Message}): {ErrorAdvice.WhatToCheck(address)}", ex);
         }
-        catch (ProtocolViolationException ex)
+        catch (FramingViolationException ex)
         {
             throw new GwctlException(ExitCodes.Protocol, $"{address} does not speak the gateway protocol ({ex.Message})", ex);
         }

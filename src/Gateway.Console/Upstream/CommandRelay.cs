@@ -1,7 +1,7 @@
 using Gateway.Console.Commanding;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Upstream;
 
@@ -74,7 +74,7 @@ internal sealed class CommandRelay
                 }
             }
         }
-        catch (Exception ex) when (ex is ChannelClosedException or ProtocolViolationException or OperationCanceledException)
+        catch (Exception ex) when (ex is ChannelClosedException or FramingViolationException or OperationCanceledException)
         {
             // the console left, broke the framing, or listen is stopping
         }

@@ -1,5 +1,5 @@
-using Gateway.Console.Addressing;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Upstream;
 
@@ -10,13 +10,13 @@ namespace Gateway.Console.Upstream;
 internal sealed record ListenOptions
 {
     /// <summary>TCP address for gateways' <c>Gateway:Upstream:Tcp:Endpoint</c>.</summary>
-    public HostPort? Tcp { get; init; }
+    public HostEndpoint? Tcp { get; init; }
 
     /// <summary>WebSocket address for gateways' <c>Gateway:Upstream:WebSocket:Url</c> (served at <c>/ws</c>).</summary>
-    public HostPort? WebSocket { get; init; }
+    public HostEndpoint? WebSocket { get; init; }
 
     /// <summary>The control port <c>gwctl send listen://…</c> relays commands through.</summary>
-    public HostPort? Control { get; init; }
+    public HostEndpoint? Control { get; init; }
 
     /// <summary>The recording, or null.</summary>
     public string? RecordPath { get; init; }

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -68,7 +68,7 @@ internal sealed class ListenServer : IAsyncDisposable
         }
     }
 
-    private Socket Bind(HostPort endpoint, string option)
+    private Socket Bind(HostEndpoint endpoint, string option)
     {
         IPAddress address;
         try
@@ -176,7 +176,7 @@ internal sealed class ListenServer : IAsyncDisposable
         }
     }
 
-    private async Task StartWebSocketAsync(HostPort endpoint, CancellationToken token)
+    private async Task StartWebSocketAsync(HostEndpoint endpoint, CancellationToken token)
     {
         IPAddress address;
         try

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Gateway.Console.Commanding;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Upstream;
 

@@ -1,6 +1,6 @@
-using Gateway.Console.Transport;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Upstream;
 
@@ -34,7 +34,7 @@ internal sealed class UpstreamSession
         {
             hello = await ReadHelloAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ChannelClosedException or ProtocolViolationException or OperationCanceledException)
+        catch (Exception ex) when (ex is ChannelClosedException or FramingViolationException or OperationCanceledException)
         {
             return;
         }
@@ -67,7 +67,7 @@ internal sealed class UpstreamSession
         {
             reason = ex.Message;
         }
-        catch (ProtocolViolationException ex)
+        catch (FramingViolationException ex)
         {
             reason = ex.Message;
             if (ex.Reply is not null)
@@ -119,7 +119,7 @@ internal sealed class UpstreamSession
             _context.Output.Notice(NoticeLevel.Warning, $"{_channel.Peer} said no hello within {_context.Options.HelloTimeout.TotalSeconds:0}s; disconnected");
             return null;
         }
-        catch (ProtocolViolationException ex)
+        catch (FramingViolationException ex)
         {
             if (ex.Reply is not null)
             {

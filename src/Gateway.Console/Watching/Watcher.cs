@@ -6,6 +6,7 @@ using Gateway.Console.Transport;
 using Gateway.Console.Views;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 using Spectre.Console;
 
 namespace Gateway.Console.Watching;
@@ -159,7 +160,7 @@ internal sealed class Watcher
             {
                 return lastError ?? ex.Message;
             }
-            catch (ProtocolViolationException ex)
+            catch (FramingViolationException ex)
             {
                 return ex.Message;
             }

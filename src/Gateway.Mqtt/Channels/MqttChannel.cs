@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 
 namespace Gateway.Mqtt.Channels;
 
@@ -70,24 +69,14 @@ internal static class MqttChannel
         }
     }
 
+    // The caller's policy (MqttClientTlsOptions.AuthenticationOptions), for this connection attempt; the target host
+    // defaults to the broker's host name, and is set if the factory left it out.
     private static SslClientAuthenticationOptions TlsOptions(MqttClientOptions options)
     {
         var tls = options.Tls!;
-        var trust = tls.CaFile is null ? null : MqttCertificateValidation.LoadTrust(tls.CaFile);
-        var pin = tls.Pin;
-        var result = new SslClientAuthenticationOptions
-        {
-            TargetHost = tls.TargetHost ?? options.Host,
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) => MqttCertificateValidation.Validate(certificate as X509Certificate2, errors, trust, pin),
-        };
-        if (tls.ClientCertificateFile is not null)
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(tls.ClientCertificateFile, tls.ClientKeyFile);
-
-            // Round-trip through PKCS#12 so the private key is usable by SslStream on Linux.
-            result.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
-        }
-
+        var host = tls.TargetHost ?? options.Host;
+        var result = tls.AuthenticationOptions(host) ?? throw new InvalidOperationException("Tls.AuthenticationOptions returned null");
+        result.TargetHost ??= host;
         return result;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Configuration;
@@ -119,14 +120,9 @@ internal sealed class ConfigurationReader
             return null;
         }
 
-        if (HostEndpoint.TryParse(value, out var endpoint))
+        if (HostEndpoint.TryParse(value, allowPortZero, out var endpoint, out _))
         {
             return endpoint;
-        }
-
-        if (allowPortZero && value.EndsWith(":0", StringComparison.Ordinal) && HostEndpoint.TryParse(value[..^2] + ":1", out var any))
-        {
-            return any! with { Port = 0 };
         }
 
         Problem(key, value, HostEndpoint.Expected);

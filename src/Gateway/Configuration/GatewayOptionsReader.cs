@@ -1,3 +1,4 @@
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Configuration;
@@ -165,14 +166,26 @@ internal static class GatewayOptionsReader
         BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
         MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
         Tls = r.Bool($"{k}:Tls", false),
-        TlsSettings = new Gateway.Links.TlsClientSettings
+        TlsSettings = ReadTls(r, k),
+    };
+
+    // The TLS keys every link shares (CaFile, Pin, ClientCertificate, ClientKey); a client key needs its certificate.
+    private static TlsClientSettings ReadTls(ConfigurationReader r, string k)
+    {
+        var settings = new TlsClientSettings
         {
             CaFile = ExistingFile(r, $"{k}:CaFile"),
             Pin = Pin(r, $"{k}:Pin"),
             ClientCertificate = ExistingFile(r, $"{k}:ClientCertificate"),
             ClientKey = ExistingFile(r, $"{k}:ClientKey"),
-        },
-    };
+        };
+        if (settings.ClientKey is not null && settings.ClientCertificate is null)
+        {
+            r.Problem($"{k}:ClientCertificate", null, $"the PEM certificate of {k}:ClientKey (a client key is presented only with its certificate)");
+        }
+
+        return settings;
+    }
 
     private static string? ExistingFile(ConfigurationReader r, string key)
     {
@@ -188,8 +201,8 @@ internal static class GatewayOptionsReader
     private static string? Pin(ConfigurationReader r, string key)
     {
         var pin = r.Raw(key);
-        var hex = pin?.Replace(":", string.Empty, StringComparison.Ordinal);
-        if (hex is not null && (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)))
+        var hex = pin is null ? null : TlsClientSettings.NormalizePin(pin);
+        if (pin is not null && hex is null)
         {
             r.Problem(key, pin, "the SHA-256 fingerprint of the server certificate: 64 hex digits, colons allowed");
         }
@@ -253,13 +266,7 @@ internal static class GatewayOptionsReader
             Username = r.Raw($"{k}:Username"),
             Password = r.Raw($"{k}:Password"),
             Tls = r.Bool($"{k}:Tls", false),
-            TlsSettings = new Gateway.Links.TlsClientSettings
-            {
-                CaFile = ExistingFile(r, $"{k}:CaFile"),
-                Pin = Pin(r, $"{k}:Pin"),
-                ClientCertificate = ExistingFile(r, $"{k}:ClientCertificate"),
-                ClientKey = ExistingFile(r, $"{k}:ClientKey"),
-            },
+            TlsSettings = ReadTls(r, k),
             Format = r.Enum($"{k}:Format", Gateway.Protocol.PayloadFormat.Protocol),
             KeepAlive = MqttKeepAlive(r, $"{k}:KeepAlive"),
             WriteTimeout = r.Duration($"{k}:WriteTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
@@ -318,13 +325,7 @@ internal static class GatewayOptionsReader
             Gzip = r.Bool($"{k}:Gzip", true),
             BackoffMax = r.Duration($"{k}:BackoffMax", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             MaxRetryAfter = r.Duration($"{k}:MaxRetryAfter", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-            TlsSettings = new Gateway.Links.TlsClientSettings
-            {
-                CaFile = ExistingFile(r, $"{k}:CaFile"),
-                Pin = Pin(r, $"{k}:Pin"),
-                ClientCertificate = ExistingFile(r, $"{k}:ClientCertificate"),
-                ClientKey = ExistingFile(r, $"{k}:ClientKey"),
-            },
+            TlsSettings = ReadTls(r, k),
         };
         return target is null ? null : options;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

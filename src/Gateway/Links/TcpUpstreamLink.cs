@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Gateway.Configuration;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,4 @@
-using Gateway.Configuration;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Links;
 

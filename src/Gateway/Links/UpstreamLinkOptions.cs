@@ -1,5 +1,5 @@
-using Gateway.Configuration;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Links;
 

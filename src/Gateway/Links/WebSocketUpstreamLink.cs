@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Gateway.Configuration;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Logging;
 

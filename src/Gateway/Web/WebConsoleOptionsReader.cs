@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Web;
 

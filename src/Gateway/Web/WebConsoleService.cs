@@ -8,6 +8,7 @@ using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
-using Gateway.Console.Addressing;
 using Gateway.Console.Upstream;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Tests.Sockets;
 
@@ -42,9 +42,9 @@ internal sealed class ListenHarness : IAsyncDisposable, IListenOutput
         options ??= new ListenOptions();
         options = options with
         {
-            Tcp = new HostPort("127.0.0.1", 0),
-            Control = new HostPort("127.0.0.1", 0),
-            WebSocket = webSocket ? new HostPort("127.0.0.1", 0) : null,
+            Tcp = new HostEndpoint("127.0.0.1", 0),
+            Control = new HostEndpoint("127.0.0.1", 0),
+            WebSocket = webSocket ? new HostEndpoint("127.0.0.1", 0) : null,
         };
         var harness = new ListenHarness(options, recordPath is null ? null : Recording.Open(recordPath));
         await harness._server.StartAsync(harness._stop.Token);

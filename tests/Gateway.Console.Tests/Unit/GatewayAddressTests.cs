@@ -47,19 +47,4 @@ public sealed class GatewayAddressTests
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void Port_zero_is_only_for_listening()
-    {
-        Assert.Equal(0, HostPort.Parse("127.0.0.1:0", allowPortZero: true).Port);
-        Assert.Throws<FormatException>(() => HostPort.Parse("127.0.0.1:0"));
-    }
-
-    [Fact]
-    public void A_listening_address_must_be_an_ip_or_localhost()
-    {
-        Assert.Equal(System.Net.IPAddress.Loopback, HostPort.Parse("localhost:1").BindAddress());
-        Assert.Equal(System.Net.IPAddress.Any, HostPort.Parse("0.0.0.0:1").BindAddress());
-        Assert.Throws<FormatException>(() => HostPort.Parse("gw.local:1").BindAddress());
-    }
 }

@@ -1,6 +1,11 @@
+using Gateway.Protocol.Transport;
+
 namespace Gateway.Mqtt.Tests.Broker;
 
-/// <summary>TLS to a real mosquitto: a CA file, a pinned certificate, a client certificate; the wrong ones are refused.</summary>
+/// <summary>
+/// TLS to a real mosquitto with the gateway's policy (<see cref="TlsClientSettings"/>) handed to the client from
+/// outside: a CA file, a pinned certificate, a client certificate; the wrong ones are refused.
+/// </summary>
 public sealed class MosquittoTlsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("gw-mqtt-tls-").FullName;
@@ -35,13 +40,13 @@ public sealed class MosquittoTlsTests : IDisposable
         $"require_certificate {(requireClientCertificate ? "true" : "false")}",
     ]);
 
-    private static MqttClientOptions Options(Mosquitto broker, MqttClientTlsOptions tls) => new()
+    private static MqttClientOptions Options(Mosquitto broker, TlsClientSettings policy, string? targetHost = null) => new()
     {
         Host = "127.0.0.1",
         Port = broker.Port,
         ClientId = "tls",
         Timeout = TimeSpan.FromSeconds(5),
-        Tls = tls,
+        Tls = new MqttClientTlsOptions { TargetHost = targetHost, AuthenticationOptions = policy.ClientOptions },
     };
 
     private static async Task PublishToSelfAsync(MqttClient client)
@@ -58,11 +63,11 @@ public sealed class MosquittoTlsTests : IDisposable
         await using var broker = await StartAsync();
         await using var client = new MqttClient();
 
-        await client.ConnectAsync(Options(broker, new MqttClientTlsOptions { CaFile = _certificates.CaFile, TargetHost = "localhost" }), Token);
+        await client.ConnectAsync(Options(broker, new TlsClientSettings { CaFile = _certificates.CaFile }, "localhost"), Token);
         await PublishToSelfAsync(client);
         await client.DisconnectAsync(Token);
 
-        var error = await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new MqttClientTlsOptions { CaFile = _certificates.CaFile, TargetHost = "not-the-broker" }), Token));
+        var error = await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new TlsClientSettings { CaFile = _certificates.CaFile }, "not-the-broker"), Token));
         Assert.Contains("TLS", error.Message, StringComparison.Ordinal);
     }
 
@@ -72,7 +77,7 @@ public sealed class MosquittoTlsTests : IDisposable
         await using var broker = await StartAsync();
         await using var client = new MqttClient();
 
-        var error = await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new MqttClientTlsOptions { TargetHost = "localhost" }), Token));
+        var error = await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new TlsClientSettings(), "localhost"), Token));
         Assert.Contains($"TLS with 127.0.0.1:{broker.Port} failed", error.Message, StringComparison.Ordinal);
         Assert.False(client.IsConnected);
     }
@@ -83,11 +88,11 @@ public sealed class MosquittoTlsTests : IDisposable
         await using var broker = await StartAsync();
         await using var client = new MqttClient();
 
-        await client.ConnectAsync(Options(broker, new MqttClientTlsOptions { Pin = _certificates.ServerPin, TargetHost = "whatever" }), Token);
+        await client.ConnectAsync(Options(broker, new TlsClientSettings { Pin = _certificates.ServerPin }, "whatever"), Token);
         await PublishToSelfAsync(client);
         await client.DisconnectAsync(Token);
 
-        await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new MqttClientTlsOptions { Pin = new string('A', 64) }), Token));
+        await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new TlsClientSettings { Pin = new string('A', 64) }), Token));
     }
 
     [Fact]
@@ -97,18 +102,32 @@ public sealed class MosquittoTlsTests : IDisposable
         await using var client = new MqttClient();
 
         await client.ConnectAsync(
-            Options(broker, new MqttClientTlsOptions { CaFile = _certificates.CaFile, TargetHost = "localhost", ClientCertificateFile = _certificates.ClientCertificateFile, ClientKeyFile = _certificates.ClientKeyFile }),
+            Options(broker, new TlsClientSettings { CaFile = _certificates.CaFile, ClientCertificate = _certificates.ClientCertificateFile, ClientKey = _certificates.ClientKeyFile }, "localhost"),
             Token);
         await PublishToSelfAsync(client);
         await client.DisconnectAsync(Token);
 
-        await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new MqttClientTlsOptions { CaFile = _certificates.CaFile, TargetHost = "localhost" }), Token));
+        await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new TlsClientSettings { CaFile = _certificates.CaFile }, "localhost"), Token));
     }
 
     [Fact]
-    public void A_pin_that_is_not_64_hex_digits_is_refused_by_validation()
+    public async Task A_policy_that_cannot_be_built_fails_the_connect_naming_its_file()
     {
-        var error = Assert.Throws<ArgumentException>(() => new MqttClientOptions { ClientId = "x", Tls = new MqttClientTlsOptions { Pin = "abc" } }.Validate());
-        Assert.Contains("64 hex digits", error.Message, StringComparison.Ordinal);
+        await using var broker = await StartAsync();
+        await using var client = new MqttClient();
+        var missing = Path.Combine(_directory, "missing-ca.pem");
+
+        var error = await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(Options(broker, new TlsClientSettings { CaFile = missing }, "localhost"), Token));
+
+        Assert.Contains($"TLS with 127.0.0.1:{broker.Port} failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
+    public void Tls_options_without_a_policy_factory_are_refused_by_validation()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new MqttClientOptions { ClientId = "x", Tls = new MqttClientTlsOptions { AuthenticationOptions = null! } }.Validate());
+        Assert.Contains("AuthenticationOptions", error.Message, StringComparison.Ordinal);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class TestCertificates : IDisposable
 
     public string ClientKeyFile { get; }
 
-    /// <summary>SHA-256 of the broker certificate, as <see cref="MqttClientTlsOptions.Pin"/> takes it.</summary>
+    /// <summary>SHA-256 of the broker certificate, as <see cref="Gateway.Protocol.Transport.TlsClientSettings.Pin"/> takes it.</summary>
     public string ServerPin => Convert.ToHexString(SHA256.HashData(Server.RawData));
 
     public void Dispose()

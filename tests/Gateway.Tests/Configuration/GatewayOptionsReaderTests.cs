@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Tests.Configuration;
@@ -118,6 +119,27 @@ public class GatewayOptionsReaderTests
         Assert.Equal(value, problem.Value);
         Assert.Contains(allowed, problem.Allowed, StringComparison.Ordinal);
         Assert.StartsWith($"{key}: '{value}' is not allowed; expected ", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Gateway:Upstream:Tcp", "Endpoint", "127.0.0.1:7000")]
+    [InlineData("Gateway:Upstream:WebSocket", "Url", "wss://127.0.0.1:7001/ingest")]
+    [InlineData("Gateway:Upstream:Mqtt", "Broker", "127.0.0.1:8883")]
+    [InlineData("Gateway:Upstream:Http", "Url", "https://127.0.0.1:8086/write?db=gateway")]
+    public void A_client_key_without_its_client_certificate_is_a_problem(string link, string target, string value)
+    {
+        var key = Path.GetTempFileName(); // an existing file: only the missing certificate is wrong
+        try
+        {
+            var problem = Assert.Single(Read(("Gateway:DeviceId", "pi-01"), ($"{link}:{target}", value), ($"{link}:ClientKey", key)).Problems);
+
+            Assert.Equal($"{link}:ClientCertificate", problem.Key);
+            Assert.Contains("ClientKey", problem.Allowed, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(key);
+        }
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Gateway.Configuration;
 using Gateway.Links;
 using Gateway.Outbox;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Gateway.Sampling;
 using Gateway.Status;
 using Microsoft.Extensions.Logging.Abstractions;

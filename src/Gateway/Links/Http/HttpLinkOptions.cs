@@ -1,3 +1,5 @@
+using Gateway.Protocol.Transport;
+
 namespace Gateway.Links.Http;
 
 /// <summary>

@@ -167,14 +167,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
 
         if (_link.Tls)
         {
-            builder.WithTls(new MqttClientTlsOptions
-            {
-                TargetHost = _link.Broker.Host,
-                CaFile = _link.TlsSettings.CaFile,
-                Pin = _link.TlsSettings.Pin,
-                ClientCertificateFile = _link.TlsSettings.ClientCertificate,
-                ClientKeyFile = _link.TlsSettings.ClientKey,
-            });
+            builder.WithTls(new MqttClientTlsOptions { TargetHost = _link.Broker.Host, AuthenticationOptions = _link.TlsSettings.ClientOptions });
         }
 
         return builder.Build();

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Gateway.Protocol;
-
-namespace Gateway.Console.Transport;
+namespace Gateway.Protocol.Transport;
 
 /// <summary>
 /// One message as received: either a <see cref="Message"/> the peer sent (including an <c>error</c> it sent), or the
@@ -9,9 +7,9 @@ namespace Gateway.Console.Transport;
 /// </summary>
 /// <param name="Message">The message, or null when the line was bad.</param>
 /// <param name="Problem">What was wrong with the line, ready to send back; null when it parsed.</param>
-internal sealed record Inbound(Message? Message, ErrorMessage? Problem)
+public sealed record Inbound(Message? Message, ErrorMessage? Problem)
 {
-    /// <summary>Parses one line or frame.</summary>
+    /// <summary>Parses one line or frame (without its line feed).</summary>
     public static Inbound Parse(ReadOnlySpan<byte> bytes)
     {
         var message = MessageParser.Parse(bytes);

@@ -1,14 +1,12 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using Gateway.Protocol;
-
-namespace Gateway.Console.Transport;
+namespace Gateway.Protocol.Transport;
 
 /// <summary>
 /// Protocol messages over a WebSocket: one message per text frame (docs/protocol.md, Framing), subprotocol
-/// <see cref="SubProtocol"/>. A message over the size limit, or a binary one, breaks the framing.
+/// <see cref="SubProtocol"/>. A message over the size limit, or a binary one, breaks the framing. Owns the socket.
 /// </summary>
-internal sealed class WebSocketChannel : IMessageChannel
+public sealed class WebSocketChannel : IMessageChannel
 {
     /// <summary>The WebSocket subprotocol of protocol version 1.</summary>
     public const string SubProtocol = "gateway.v1";
@@ -16,16 +14,28 @@ internal sealed class WebSocketChannel : IMessageChannel
     private readonly WebSocket _socket;
     private readonly int _maxMessage;
     private readonly TimeSpan _writeTimeout;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _output = new(512);
     private readonly byte[] _chunk = new byte[16 * 1024];
 
-    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout)
+    /// <summary>Creates the channel over an open <paramref name="socket"/>, which it closes and disposes.</summary>
+    /// <param name="socket">The WebSocket, client or server side.</param>
+    /// <param name="peer">Who is at the other end, for messages.</param>
+    /// <param name="maxMessage">The longest message accepted from the peer, in bytes, however many frames it spans.</param>
+    /// <param name="writeTimeout">How long a send may wait for the peer to read.</param>
+    /// <param name="time">The clock of the write and close timeouts; the system's by default.</param>
+    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessage, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(writeTimeout, TimeSpan.Zero);
         _socket = socket;
         Peer = peer;
         _maxMessage = maxMessage;
         _writeTimeout = writeTimeout;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <inheritdoc/>
@@ -34,13 +44,14 @@ internal sealed class WebSocketChannel : IMessageChannel
     /// <inheritdoc/>
     public async Task SendAsync(Message message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             _output.Clear();
             MessageWriter.Write(message, _output);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_writeTimeout);
+            using var deadline = new CancellationTokenSource(_writeTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
                 await _socket.SendAsync(_output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
@@ -84,7 +95,7 @@ internal sealed class WebSocketChannel : IMessageChannel
 
             if (result.MessageType == WebSocketMessageType.Binary)
             {
-                throw new ProtocolViolationException($"{Peer} sent a binary frame")
+                throw new FramingViolationException($"{Peer} sent a binary frame")
                 {
                     Reply = new ErrorMessage(ErrorCodes.MalformedJson, "messages are JSON in text frames; disconnecting"),
                 };
@@ -92,7 +103,7 @@ internal sealed class WebSocketChannel : IMessageChannel
 
             if (message.WrittenCount + result.Count > _maxMessage)
             {
-                throw new ProtocolViolationException($"{Peer} sent a message longer than {_maxMessage} bytes")
+                throw new FramingViolationException($"{Peer} sent a message longer than {_maxMessage} bytes")
                 {
                     Reply = new ErrorMessage(ErrorCodes.LineTooLong, $"a message is longer than {_maxMessage} bytes; disconnecting"),
                 };
@@ -114,7 +125,7 @@ internal sealed class WebSocketChannel : IMessageChannel
             return;
         }
 
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2), _time);
         try
         {
             await _socket.CloseOutputAsync(status, reason, limit.Token).ConfigureAwait(false);

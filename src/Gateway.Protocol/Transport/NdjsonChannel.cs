@@ -1,29 +1,41 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Gateway.Protocol;
 
-namespace Gateway.Console.Transport;
+namespace Gateway.Protocol.Transport;
 
 /// <summary>
-/// Protocol messages as NDJSON over a byte stream (TCP): lines framed by <see cref="NdjsonFraming"/>, at most
-/// <c>maxLineLength</c> bytes each; a write that the peer does not take within <c>writeTimeout</c> ends the connection.
+/// Protocol messages as NDJSON over a byte stream (TCP, TLS, or any <see cref="Stream"/>): lines framed by
+/// <see cref="NdjsonFraming"/>, at most <c>maxLineLength</c> bytes each; a write that the peer does not take within
+/// <c>writeTimeout</c> ends the connection. Owns the stream.
 /// </summary>
-internal sealed class NdjsonChannel : IMessageChannel
+public sealed class NdjsonChannel : IMessageChannel
 {
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly int _maxLineLength;
     private readonly TimeSpan _writeTimeout;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _output = new(512);
 
-    public NdjsonChannel(Stream stream, string peer, int maxLineLength, TimeSpan writeTimeout)
+    /// <summary>Creates the channel over <paramref name="stream"/>, which it disposes.</summary>
+    /// <param name="stream">The connection, readable and writable.</param>
+    /// <param name="peer">Who is at the other end, for messages.</param>
+    /// <param name="maxLineLength">The longest line accepted from the peer, in bytes (without the line feed).</param>
+    /// <param name="writeTimeout">How long a send may wait for the peer to read.</param>
+    /// <param name="time">The clock of the write timeout; the system's by default.</param>
+    public NdjsonChannel(Stream stream, string peer, int maxLineLength, TimeSpan writeTimeout, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLineLength, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(writeTimeout, TimeSpan.Zero);
         _stream = stream;
         Peer = peer;
         _maxLineLength = maxLineLength;
         _writeTimeout = writeTimeout;
+        _time = time ?? TimeProvider.System;
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
     }
 
@@ -33,13 +45,14 @@ internal sealed class NdjsonChannel : IMessageChannel
     /// <inheritdoc/>
     public async Task SendAsync(Message message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             _output.Clear();
             MessageWriter.WriteLine(message, _output);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_writeTimeout);
+            using var deadline = new CancellationTokenSource(_writeTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
                 await _stream.WriteAsync(_output.WrittenMemory, timeout.Token).ConfigureAwait(false);
@@ -95,7 +108,7 @@ internal sealed class NdjsonChannel : IMessageChannel
                     }
 
                     _reader.AdvanceTo(buffer.Start, buffer.End);
-                    throw new ProtocolViolationException($"{Peer} sent a line longer than {_maxLineLength} bytes")
+                    throw new FramingViolationException($"{Peer} sent a line longer than {_maxLineLength} bytes")
                     {
                         Reply = new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_maxLineLength} bytes; disconnecting"),
                     };

@@ -1,8 +1,8 @@
 using System.Text;
-using Gateway.Console.Transport;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
-namespace Gateway.Console.Tests.Unit;
+namespace Gateway.Protocol.Tests.Transport;
 
 public sealed class InboundTests
 {
