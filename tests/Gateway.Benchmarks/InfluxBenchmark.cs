@@ -27,7 +27,7 @@ internal static class InfluxBenchmark
     public static async Task<int> RunAsync(int readings)
     {
         var dir = Directory.CreateTempSubdirectory("gw-influxbench-").FullName;
-        int port = FreePort(), rpc = FreePort();
+        int port = LoopbackPorts.Free(), rpc = LoopbackPorts.Free();
         await File.WriteAllLinesAsync(Path.Combine(dir, "influxdb.conf"),
         [
             "reporting-disabled = true", $"bind-address = \"127.0.0.1:{rpc}\"",
@@ -213,12 +213,5 @@ internal static class InfluxBenchmark
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -27,7 +27,7 @@ internal static class MqttBenchmark
     public static async Task<int> RunAsync(int readings)
     {
         var dir = Directory.CreateTempSubdirectory("gw-mqttbench-").FullName;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await File.WriteAllLinesAsync(Path.Combine(dir, "mosquitto.conf"),
             ["user root", $"listener {port} 127.0.0.1", "allow_anonymous true", "max_queued_messages 0", "max_inflight_messages 0"]);
         using var broker = Process.Start(new ProcessStartInfo(Executable("mosquitto"), ["-c", Path.Combine(dir, "mosquitto.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
@@ -169,13 +169,6 @@ internal static class MqttBenchmark
     private static string Executable(string name) =>
         new[] { "/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
         ?? throw new FileNotFoundException($"{name} is not installed (apt-get install mosquitto mosquitto-clients)");
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     private static async Task WaitForPort(int port)
     {

@@ -64,7 +64,7 @@ internal sealed class InfluxDb : IAsyncDisposable
     {
         var executable = Require();
         var directory = System.IO.Directory.CreateTempSubdirectory("gw-influxdb-").FullName;
-        int port = FreePort(), rpc = FreePort();
+        int port = LoopbackPorts.Free(), rpc = LoopbackPorts.Free();
         var config = Path.Combine(directory, "influxdb.conf");
         File.WriteAllLines(config,
         [
@@ -213,12 +213,5 @@ internal sealed class InfluxDb : IAsyncDisposable
         _process?.Dispose();
         _http.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -19,7 +19,7 @@ public sealed class WebHostSurfaceTests : IDisposable
     [Fact]
     public async Task A_Kestrel_section_or_ASPNETCORE_URLS_opens_no_listener_beside_the_configured_ones_and_no_file_watcher_runs()
     {
-        int console = FreePort(), websocket = FreePort(), fromSection = FreePort(), fromEnvironment = FreePort();
+        int console = LoopbackPorts.Free(), websocket = LoopbackPorts.Free(), fromSection = LoopbackPorts.Free(), fromEnvironment = LoopbackPorts.Free();
         await File.WriteAllTextAsync(_dir.File("appsettings.json"), $$"""
             {
               "Kestrel": { "Endpoints": { "extra": { "Url": "http://127.0.0.1:{{fromSection}}" } } }
@@ -40,13 +40,6 @@ public sealed class WebHostSurfaceTests : IDisposable
         Assert.False(await Accepts(fromEnvironment), "ASPNETCORE_URLS opened a listener");
         var threads = Directory.GetDirectories($"/proc/{gateway.Id}/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList();
         Assert.DoesNotContain(".NET File Watch", threads);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<bool> Accepts(int port)

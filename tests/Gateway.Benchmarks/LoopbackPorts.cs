@@ -1,0 +1,16 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Benchmarks;
+
+/// <summary>Free TCP ports on 127.0.0.1 for the servers a benchmark starts.</summary>
+internal static class LoopbackPorts
+{
+    /// <summary>A port no one listens on now.</summary>
+    public static int Free()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
