@@ -116,7 +116,7 @@ public sealed class NdjsonChannel : IMessageChannel
 
                 if (!line.IsEmpty)
                 {
-                    messages.Add(Inbound.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()));
+                    messages.Add(Inbound.Parse(line));
                 }
             }
 

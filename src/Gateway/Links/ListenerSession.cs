@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Gateway.Configuration;
 using Gateway.Hosting;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Links;
@@ -133,7 +134,8 @@ internal sealed partial class ListenerSession : IDisposable
                     continue;
                 }
 
-                var message = PeerInput.Parse(line);
+                var inbound = Inbound.Parse(line);
+                var message = inbound.Message ?? inbound.Problem!;
                 if (message is PingMessage or CommandMessage or AckMessage or PongMessage or ResultMessage)
                 {
                     deadline.MarkActive(); // only a message the session takes; empty lines and bad input are not activity

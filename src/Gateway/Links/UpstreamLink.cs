@@ -6,6 +6,7 @@ using Gateway.Configuration;
 using Gateway.Hosting;
 using Gateway.Outbox;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -199,7 +200,8 @@ internal abstract partial class UpstreamLink : LinkService
                     continue;
                 }
 
-                switch (PeerInput.Parse(line))
+                var inbound = Inbound.Parse(line);
+                switch (inbound.Message ?? inbound.Problem!)
                 {
                     case AckMessage ack when ack.Seq > cursor.Sent:
                         await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {cursor.Sent} was sent"), token).ConfigureAwait(false);
