@@ -95,7 +95,7 @@ internal abstract partial class LinkService : BackgroundService, ILinkControl
     {
         LinkStalledException stalled => new LinkEnd(stalled.Message, Stalled: true),
         OperationCanceledException => new LinkEnd("connect timed out"),
-        System.Net.Sockets.SocketException or IOException or LinkProtocolException or System.Net.WebSockets.WebSocketException
+        System.Net.Sockets.SocketException or IOException or LinkProtocolException or Protocol.Transport.ChannelClosedException or System.Net.WebSockets.WebSocketException
             or HttpRequestException or System.Security.Authentication.AuthenticationException => new LinkEnd(Redaction.Redact(exception.Message)),
         _ => null,
     };

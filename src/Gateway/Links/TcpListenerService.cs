@@ -112,10 +112,11 @@ internal sealed partial class TcpListenerService : BackgroundService
 
         try
         {
-            using var session = new ListenerSession(stream, _feed, _commands, "listener tcp", _options, _listener, _logger, peer);
+            await using var channel = new NdjsonChannel(stream, peer, _listener.MaxLineLength, _listener.WriteTimeout);
+            var session = new ListenerSession(channel, _feed, _commands, "listener tcp", _options, _listener, _logger, TimeProvider.System);
             await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException)
         {
             // the peer went away, or the gateway stops
         }
