@@ -18,6 +18,7 @@ public sealed class WebSocketChannel : IMessageChannel
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _output = new(512);
     private readonly byte[] _chunk = new byte[16 * 1024];
+    private readonly ArrayBufferWriter<byte> _message = new(1024); // reused: one receive at a time, and the parse copies what it keeps
 
     /// <summary>Creates the channel over an open <paramref name="socket"/>, which it closes and disposes.</summary>
     /// <param name="socket">The WebSocket, client or server side.</param>
@@ -106,7 +107,8 @@ public sealed class WebSocketChannel : IMessageChannel
     /// <inheritdoc/>
     public async Task<IReadOnlyList<Inbound>> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var message = new ArrayBufferWriter<byte>(1024);
+        var message = _message;
+        message.ResetWrittenCount();
         while (true)
         {
             ValueWebSocketReceiveResult result;
