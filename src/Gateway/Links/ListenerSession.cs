@@ -87,47 +87,26 @@ internal sealed partial class ListenerSession
     private async Task Receive(CancellationToken token)
     {
         var deadline = new IdleDeadline(_listener.IdleTimeout, _time);
-        while (true)
+        try
         {
-            IReadOnlyList<Inbound> received;
-            var remaining = deadline.Remaining;
-            using (var silence = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time))
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token, silence.Token))
-            {
-                try
-                {
-                    received = await _channel.ReceiveAsync(idle.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                {
-                    await Send(new ErrorMessage("idle_timeout", $"no valid message for {_listener.IdleTimeout.TotalSeconds:0}s; disconnecting"), token).ConfigureAwait(false);
-                    throw new SessionEndedException("idle");
-                }
-                catch (FramingViolationException ex)
-                {
-                    if (ex.Reply is { } reply)
-                    {
-                        await Send(reply, token).ConfigureAwait(false);
-                    }
-
-                    throw new SessionEndedException(ex.Reply?.Code == ErrorCodes.LineTooLong ? "sent an oversized line" : "broke the framing (a binary frame)");
-                }
-            }
-
-            if (received.Count == 0)
-            {
-                return; // the peer closed
-            }
-
-            foreach (var inbound in received)
+            await ReceiveLoop.RunAsync(_channel, () => deadline.Remaining, _time, inbound =>
             {
                 if (inbound.Message is PingMessage or CommandMessage or AckMessage or PongMessage or ResultMessage)
                 {
                     deadline.MarkActive(); // only a message the session takes; empty lines and bad input are not activity
                 }
 
-                await Handle(inbound, token).ConfigureAwait(false);
-            }
+                return Handle(inbound, token);
+            }, token).ConfigureAwait(false);
+        }
+        catch (PeerSilentException)
+        {
+            await Send(new ErrorMessage("idle_timeout", $"no valid message for {_listener.IdleTimeout.TotalSeconds:0}s; disconnecting"), token).ConfigureAwait(false);
+            throw new SessionEndedException("idle");
+        }
+        catch (FramingViolationException ex)
+        {
+            throw new SessionEndedException(ex.Reply?.Code == ErrorCodes.LineTooLong ? "sent an oversized line" : "broke the framing (a binary frame)");
         }
     }
 

@@ -163,41 +163,20 @@ internal abstract partial class UpstreamLink : LinkService
 
     private async Task ReceiveAsync(IMessageChannel channel, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
     {
-        while (true)
+        try
         {
-            IReadOnlyList<Inbound> received;
-            using (var silence = new CancellationTokenSource(_link.IdleTimeout, Time))
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token, silence.Token))
-            {
-                try
-                {
-                    received = await channel.ReceiveAsync(idle.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                {
-                    throw new LinkProtocolException($"nothing heard from the upstream for {_link.IdleTimeout.TotalSeconds:0}s");
-                }
-                catch (FramingViolationException ex)
-                {
-                    if (ex.Reply is { } reply)
-                    {
-                        await ReplyAsync(channel, reply, token).ConfigureAwait(false);
-                    }
-
-                    throw new LinkProtocolException(ex.Message, ex);
-                }
-            }
-
-            if (received.Count == 0)
-            {
-                throw new LinkProtocolException("the upstream closed the connection");
-            }
-
-            foreach (var inbound in received)
-            {
-                await HandleAsync(channel, inbound, cursor, state, commands, token).ConfigureAwait(false);
-            }
+            await ReceiveLoop.RunAsync(channel, () => _link.IdleTimeout, Time, inbound => HandleAsync(channel, inbound, cursor, state, commands, token), token).ConfigureAwait(false);
         }
+        catch (PeerSilentException)
+        {
+            throw new LinkProtocolException($"nothing heard from the upstream for {_link.IdleTimeout.TotalSeconds:0}s");
+        }
+        catch (FramingViolationException ex)
+        {
+            throw new LinkProtocolException(ex.Message, ex);
+        }
+
+        throw new LinkProtocolException("the upstream closed the connection");
     }
 
     private async Task HandleAsync(IMessageChannel channel, Inbound inbound, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
