@@ -31,11 +31,12 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
     private readonly ILogger<WebSocketListenerService> _logger;
+    private readonly TimeProvider _time;
     private WebApplication? _app;
     private readonly ConnectionLimiter _slots;
 
     /// <summary>Creates the listener.</summary>
-    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<WebSocketListenerService> logger)
+    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<WebSocketListenerService> logger)
     {
         _listener = listener;
         _commands = commands;
@@ -45,6 +46,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         _outbox = outbox;
         _status = status;
         _logger = logger;
+        _time = time;
         _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
     }
 
@@ -114,8 +116,8 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         try
         {
             var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketChannel.SubProtocol).ConfigureAwait(false);
-            await using var channel = new WebSocketChannel(socket, peer, _listener.MaxLineLength, _listener.WriteTimeout);
-            var session = new ListenerSession(channel, _feed, _commands, "listener websocket", _options, _listener, _logger, TimeProvider.System);
+            await using var channel = new WebSocketChannel(socket, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
+            var session = new ListenerSession(channel, _feed, _commands, "listener websocket", _options, _listener, _logger, _time);
             await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
