@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using Gateway.Benchmarks.Upstreams;
 using Gateway.Links;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Benchmarks;
 
@@ -62,7 +63,7 @@ internal sealed class RawSend
         await using var receiver = await WebSocketBenchUpstream.StartAsync(acknowledge: false);
         var meter = Meter.Start();
         using var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol(WebSocketUpstreamLink.SubProtocol);
+        socket.Options.AddSubProtocol(WebSocketChannel.SubProtocol);
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         await socket.ConnectAsync(receiver.Url, CancellationToken.None);
         var start = 0;

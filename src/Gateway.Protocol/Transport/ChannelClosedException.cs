@@ -1,7 +1,7 @@
 namespace Gateway.Protocol.Transport;
 
 /// <summary>The connection of an <see cref="IMessageChannel"/> is gone: reset, closed while sending, or the peer stopped reading.</summary>
-public sealed class ChannelClosedException : Exception
+public class ChannelClosedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public ChannelClosedException()

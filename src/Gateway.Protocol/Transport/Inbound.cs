@@ -1,9 +1,14 @@
+using System.Buffers;
 using System.Text.Json;
+
 namespace Gateway.Protocol.Transport;
 
 /// <summary>
 /// One message as received: either a <see cref="Message"/> the peer sent (including an <c>error</c> it sent), or the
 /// parser's verdict on a line that was not a valid message (<see cref="Problem"/>), which is answered, never echoed.
+/// The one parse path for what a peer sends (links, listeners, gwctl): should anything under it ever throw on some
+/// input (a lone surrogate escape did, issue 14), the line is a problem to answer, so one line from one peer costs that
+/// line and never the connection or the service.
 /// </summary>
 /// <param name="Message">The message, or null when the line was bad.</param>
 /// <param name="Problem">What was wrong with the line, ready to send back; null when it parsed.</param>
@@ -12,9 +17,21 @@ public sealed record Inbound(Message? Message, ErrorMessage? Problem)
     /// <summary>Parses one line or frame (without its line feed).</summary>
     public static Inbound Parse(ReadOnlySpan<byte> bytes)
     {
-        var message = MessageParser.Parse(bytes);
-        return message is ErrorMessage error && !IsErrorTyped(bytes) ? new Inbound(null, error) : new Inbound(message, null);
+        try
+        {
+            var message = MessageParser.Parse(bytes);
+            return message is ErrorMessage error && !IsErrorTyped(bytes) ? new Inbound(null, error) : new Inbound(message, null);
+        }
+#pragma warning disable CA1031 // defence in depth: whatever a parser bug throws, the peer gets an error and the line is dropped
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            return new Inbound(null, new ErrorMessage(ErrorCodes.MalformedJson, $"the message could not be read ({ex.GetType().Name}: {ex.Message})"));
+        }
     }
+
+    /// <summary>Parses one line (without its line feed), in one piece or in several.</summary>
+    public static Inbound Parse(in ReadOnlySequence<byte> bytes) => Parse(bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray());
 
     // MessageParser answers bad input with an ErrorMessage, and a peer's own {"type":"error"} parses to one too: tell
     // them apart by the type field, so a peer's error is never mistaken for bad input and bounced back (an error loop).
@@ -42,8 +59,10 @@ public sealed record Inbound(Message? Message, ErrorMessage? Problem)
 
             return false;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: ValueTextEquals unescapes, and throws on a lone surrogate escape in a name or
+            // value (RFC 8259 §8.2: such a string is not Unicode). Not an error the peer sent, then: a bad line.
             return false;
         }
     }

@@ -51,24 +51,46 @@ public sealed class NdjsonChannel : IMessageChannel
         {
             _output.Clear();
             MessageWriter.WriteLine(message, _output);
-            using var deadline = new CancellationTokenSource(_writeTimeout, _time);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            try
-            {
-                await _stream.WriteAsync(_output.WrittenMemory, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new ChannelClosedException($"did not read for {_writeTimeout.TotalSeconds:0}s");
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-            {
-                throw new ChannelClosedException(ex.Message, ex);
-            }
+            await WriteAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task SendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteAsync(lines, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    // Under the write lock. A write cancelled by the deadline may end in an IOException (the socket is aborted): that is
+    // the peer not reading too.
+    private async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_writeTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await _stream.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            throw new ChannelStalledException($"did not read for {_writeTimeout.TotalSeconds:0.###}s (a write of {bytes.Length} bytes did not finish)", ex);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            throw new ChannelClosedException(ex.Message, ex);
         }
     }
 
@@ -116,7 +138,7 @@ public sealed class NdjsonChannel : IMessageChannel
 
                 if (!line.IsEmpty)
                 {
-                    messages.Add(Inbound.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray()));
+                    messages.Add(Inbound.Parse(line));
                 }
             }
 

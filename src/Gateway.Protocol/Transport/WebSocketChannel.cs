@@ -18,6 +18,7 @@ public sealed class WebSocketChannel : IMessageChannel
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _output = new(512);
     private readonly byte[] _chunk = new byte[16 * 1024];
+    private readonly ArrayBufferWriter<byte> _message = new(1024); // reused: one receive at a time, and the parse copies what it keeps
 
     /// <summary>Creates the channel over an open <paramref name="socket"/>, which it closes and disposes.</summary>
     /// <param name="socket">The WebSocket, client or server side.</param>
@@ -50,20 +51,7 @@ public sealed class WebSocketChannel : IMessageChannel
         {
             _output.Clear();
             MessageWriter.Write(message, _output);
-            using var deadline = new CancellationTokenSource(_writeTimeout, _time);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            try
-            {
-                await _socket.SendAsync(_output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new ChannelClosedException($"did not read for {_writeTimeout.TotalSeconds:0}s");
-            }
-            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-            {
-                throw new ChannelClosedException(ex.Message, ex);
-            }
+            await WriteFramesAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -72,9 +60,55 @@ public sealed class WebSocketChannel : IMessageChannel
     }
 
     /// <inheritdoc/>
+    public async Task SendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteFramesAsync(lines, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    // Under the write lock: one text frame per line (docs/protocol.md, Framing; the line feeds are not sent), all within
+    // one write timeout. Cancelling a send aborts the socket (WebSocket.SendAsync), which is what a stall ends in anyway.
+    private async Task WriteFramesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_writeTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var total = lines.Length;
+        try
+        {
+            while (!lines.IsEmpty)
+            {
+                var newline = lines.Span.IndexOf((byte)'\n');
+                var line = newline < 0 ? lines : lines[..newline];
+                lines = newline < 0 ? ReadOnlyMemory<byte>.Empty : lines[(newline + 1)..];
+                if (!line.IsEmpty)
+                {
+                    await _socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            throw new ChannelStalledException($"did not read for {_writeTimeout.TotalSeconds:0.###}s (a write of {total} bytes did not finish)", ex);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            throw new ChannelClosedException(ex.Message, ex);
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Inbound>> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var message = new ArrayBufferWriter<byte>(1024);
+        var message = _message;
+        message.ResetWrittenCount();
         while (true)
         {
             ValueWebSocketReceiveResult result;

@@ -94,8 +94,9 @@ internal abstract partial class LinkService : BackgroundService, ILinkControl
     protected virtual LinkEnd? Classify(Exception exception) => exception switch
     {
         LinkStalledException stalled => new LinkEnd(stalled.Message, Stalled: true),
+        Protocol.Transport.ChannelStalledException stalled => new LinkEnd($"the peer {stalled.Message}", Stalled: true),
         OperationCanceledException => new LinkEnd("connect timed out"),
-        System.Net.Sockets.SocketException or IOException or LinkProtocolException or System.Net.WebSockets.WebSocketException
+        System.Net.Sockets.SocketException or IOException or LinkProtocolException or Protocol.Transport.ChannelClosedException or System.Net.WebSockets.WebSocketException
             or HttpRequestException or System.Security.Authentication.AuthenticationException => new LinkEnd(Redaction.Redact(exception.Message)),
         _ => null,
     };

@@ -1,43 +1,44 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using Gateway.Configuration;
 using Gateway.Hosting;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Links;
 
 /// <summary>
-/// One console's connection to a listener, over any stream of NDJSON lines (TCP, or WebSocket through the line
-/// adapter): <c>hello</c>, then live readings; answers <c>ping</c>; replies <c>error</c> to bad input and stays up,
-/// except for an oversized line, a peer that stops reading, one that falls behind the live feed, or one that is idle
-/// too long, which are told why and disconnected.
+/// One console's connection to a listener, over any message channel (NDJSON over TCP, or one message per WebSocket
+/// frame): <c>hello</c>, then live readings; answers <c>ping</c>; replies <c>error</c> to bad input and stays up,
+/// except for an oversized line or frame, a peer that stops reading, one that falls behind the live feed, or one that
+/// is idle too long, which are told why and disconnected (docs/protocol.md, Listeners).
 /// </summary>
-internal sealed partial class ListenerSession : IDisposable
+internal sealed partial class ListenerSession
 {
-    private readonly Stream _stream;
+    private readonly IMessageChannel _channel;
     private readonly LiveFeed _feed;
     private readonly GatewayOptions _options;
     private readonly ListenerOptions _listener;
     private readonly ILogger _logger;
-    private readonly string _peer;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly TimeProvider _time;
     private readonly Commands.CommandPipeline _commands;
     private readonly Commands.CommandSource _source;
     private readonly CommandRunner _running;
 
-    public ListenerSession(Stream stream, LiveFeed feed, Commands.CommandPipeline commands, string link, GatewayOptions options, ListenerOptions listener, ILogger logger, string peer)
+    /// <summary>Creates the session over <paramref name="channel"/>, which the caller owns (and disposes).</summary>
+    public ListenerSession(IMessageChannel channel, LiveFeed feed, Commands.CommandPipeline commands, string link, GatewayOptions options, ListenerOptions listener, ILogger logger, TimeProvider time)
     {
-        _stream = stream;
+        _channel = channel;
         _feed = feed;
         _commands = commands;
-        _source = commands.OpenSource(link, peer);
+        _source = commands.OpenSource(link, channel.Peer);
         _options = options;
         _listener = listener;
         _logger = logger;
-        _peer = peer;
-        _running = new CommandRunner(logger, $"Listener {link}", peer);
+        _time = time;
+        _running = new CommandRunner(logger, $"Listener {link}", channel.Peer);
     }
+
+    private string Peer => _channel.Peer;
 
     public async Task RunAsync(long nextSeq, CancellationToken token)
     {
@@ -53,19 +54,19 @@ internal sealed partial class ListenerSession : IDisposable
             await Task.WhenAll(send.ContinueWith(static _ => { }, TaskScheduler.Default), receive.ContinueWith(static _ => { }, TaskScheduler.Default)).ConfigureAwait(false);
             await _running.DrainAsync().ConfigureAwait(false);
             var reason = send.Exception?.InnerException ?? receive.Exception?.InnerException;
-            if (reason is SessionEndedException ended)
+            if (reason is SessionEndedException or ChannelStalledException)
             {
-                LogEnded(_logger, _peer, ended.Message);
+                LogEnded(_logger, Peer, reason.Message);
             }
-            else if (reason is not null and not (IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException))
+            else if (reason is not null and not (ChannelClosedException or OperationCanceledException))
             {
                 // Not the peer leaving: a bug met on this connection. It costs this connection only.
-                LogFailed(_logger, _peer, reason.GetType().Name, reason.Message, reason);
+                LogFailed(_logger, Peer, reason.GetType().Name, reason.Message, reason);
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
-            // the peer went away
+            // the peer went away (or did not even take the hello)
         }
     }
 
@@ -73,7 +74,7 @@ internal sealed partial class ListenerSession : IDisposable
     {
         await foreach (var line in subscriber.Lines.Reader.ReadAllAsync(token).ConfigureAwait(false))
         {
-            await Write(line, token).ConfigureAwait(false);
+            await _channel.SendLinesAsync(line, token).ConfigureAwait(false);
         }
 
         if (subscriber.Overflowed)
@@ -85,124 +86,58 @@ internal sealed partial class ListenerSession : IDisposable
 
     private async Task Receive(CancellationToken token)
     {
-        var pipe = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        var deadline = new IdleDeadline(_listener.IdleTimeout, TimeProvider.System);
-        while (true)
+        var deadline = new IdleDeadline(_listener.IdleTimeout, _time);
+        try
         {
-            ReadResult result;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token))
+            await ReceiveLoop.RunAsync(_channel, () => deadline.Remaining, _time, inbound =>
             {
-                var remaining = deadline.Remaining;
-                if (remaining > TimeSpan.Zero)
-                {
-                    idle.CancelAfter(remaining);
-                }
-                else
-                {
-                    await idle.CancelAsync().ConfigureAwait(false);
-                }
-
-                try
-                {
-                    result = await pipe.ReadAsync(idle.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                {
-                    await Send(new ErrorMessage("idle_timeout", $"no valid message for {_listener.IdleTimeout.TotalSeconds:0}s; disconnecting"), token).ConfigureAwait(false);
-                    throw new SessionEndedException("idle");
-                }
-            }
-
-            var buffer = result.Buffer;
-            while (true)
-            {
-                var status = NdjsonFraming.TryReadLine(ref buffer, _listener.MaxLineLength, out var line);
-                if (status == LineStatus.Incomplete)
-                {
-                    break;
-                }
-
-                if (status == LineStatus.TooLong)
-                {
-                    await Send(new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_listener.MaxLineLength} bytes; disconnecting"), token).ConfigureAwait(false);
-                    throw new SessionEndedException("sent an oversized line");
-                }
-
-                if (line.IsEmpty)
-                {
-                    continue;
-                }
-
-                var message = PeerInput.Parse(line);
-                if (message is PingMessage or CommandMessage or AckMessage or PongMessage or ResultMessage)
+                if (inbound.Message is PingMessage or CommandMessage or AckMessage or PongMessage or ResultMessage)
                 {
                     deadline.MarkActive(); // only a message the session takes; empty lines and bad input are not activity
                 }
 
-                switch (message)
+                return Handle(inbound, token);
+            }, token).ConfigureAwait(false);
+        }
+        catch (PeerSilentException)
+        {
+            await Send(new ErrorMessage("idle_timeout", $"no valid message for {_listener.IdleTimeout.TotalSeconds:0}s; disconnecting"), token).ConfigureAwait(false);
+            throw new SessionEndedException("idle");
+        }
+        catch (FramingViolationException ex)
+        {
+            throw new SessionEndedException(ex.Reply?.Code == ErrorCodes.LineTooLong ? "sent an oversized line" : "broke the framing (a binary frame)");
+        }
+    }
+
+    private async Task Handle(Inbound inbound, CancellationToken token)
+    {
+        switch (inbound)
+        {
+            case { Problem: { } problem }:
+                LogBadInput(_logger, Peer, problem.Code, problem.Message);
+                await Send(problem, token).ConfigureAwait(false);
+                break;
+            case { Message: PingMessage }:
+                await Send(new PongMessage(), token).ConfigureAwait(false);
+                break;
+            case { Message: CommandMessage command }:
+                // Run beside the receive loop: a slow command must not hold up pings or other commands.
+                if (!_running.TryStart(async () => await Send(await _commands.HandleAsync(command, _source, token).ConfigureAwait(false), token).ConfigureAwait(false)))
                 {
-                    case PingMessage:
-                        await Send(new PongMessage(), token).ConfigureAwait(false);
-                        break;
-                    case CommandMessage command:
-                        // Run beside the receive loop: a slow command must not hold up pings or other commands.
-                        if (!_running.TryStart(async () => await Send(await _commands.HandleAsync(command, _source, token).ConfigureAwait(false), token).ConfigureAwait(false)))
-                        {
-                            await Send(new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
-                        }
-
-                        break;
-                    case ErrorMessage error when error.Code is ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
-                        LogBadInput(_logger, _peer, error.Code, error.Message);
-                        await Send(error, token).ConfigureAwait(false);
-                        break;
-                    case AckMessage or PongMessage or ErrorMessage or ResultMessage:
-                        break; // live readings are not acknowledged; a console's own errors are its business
-                    case var other:
-                        await Send(new ErrorMessage(ErrorCodes.UnknownType, $"a listener does not take '{other.Type}' messages"), token).ConfigureAwait(false);
-                        break;
+                    await Send(new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
                 }
-            }
 
-            pipe.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                return;
-            }
+                break;
+            case { Message: AckMessage or PongMessage or ErrorMessage or ResultMessage }:
+                break; // live readings are not acknowledged; a console's own errors are its business
+            case { Message: { } other }:
+                await Send(new ErrorMessage(ErrorCodes.UnknownType, $"a listener does not take '{other.Type}' messages"), token).ConfigureAwait(false);
+                break;
         }
     }
 
-    private async Task Send(Message message, CancellationToken token)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        MessageWriter.WriteLine(message, buffer);
-        await Write(buffer.WrittenMemory, token).ConfigureAwait(false);
-    }
-
-    // One write at a time; a peer that does not read blocks the write, and after WriteTimeout it is dropped.
-    private async Task Write(ReadOnlyMemory<byte> bytes, CancellationToken token)
-    {
-        await _writeLock.WaitAsync(token).ConfigureAwait(false);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-            timeout.CancelAfter(_listener.WriteTimeout);
-            try
-            {
-                await _stream.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!token.IsCancellationRequested)
-            {
-                throw new SessionEndedException($"did not read for {_listener.WriteTimeout.TotalSeconds:0}s");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    public void Dispose() => _writeLock.Dispose();
+    private Task Send(Message message, CancellationToken token) => _channel.SendAsync(message, token);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listener: {Peer} sent bad input ({Code}: {Error}); replied with an error")]
     private static partial void LogBadInput(ILogger logger, string peer, string code, string error);

@@ -24,10 +24,11 @@ internal sealed partial class TcpListenerService : BackgroundService
     private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
     private readonly ILogger<TcpListenerService> _logger;
+    private readonly TimeProvider _time;
     private readonly ConnectionLimiter _slots;
 
     /// <summary>Creates the listener.</summary>
-    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<TcpListenerService> logger)
+    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<TcpListenerService> logger)
     {
         _listener = listener;
         _commands = commands;
@@ -37,6 +38,7 @@ internal sealed partial class TcpListenerService : BackgroundService
         _outbox = outbox;
         _status = status;
         _logger = logger;
+        _time = time;
         _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
     }
 
@@ -112,10 +114,11 @@ internal sealed partial class TcpListenerService : BackgroundService
 
         try
         {
-            using var session = new ListenerSession(stream, _feed, _commands, "listener tcp", _options, _listener, _logger, peer);
+            await using var channel = new NdjsonChannel(stream, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
+            var session = new ListenerSession(channel, _feed, _commands, "listener tcp", _options, _listener, _logger, _time);
             await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException)
         {
             // the peer went away, or the gateway stops
         }

@@ -28,7 +28,7 @@ internal sealed class TcpUpstreamLink : UpstreamLink
     public override string Kind => "tcp";
 
     /// <inheritdoc/>
-    protected override async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
+    protected override async Task<IMessageChannel> ConnectAsync(CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -37,7 +37,7 @@ internal sealed class TcpUpstreamLink : UpstreamLink
             var stream = new NetworkStream(socket, ownsSocket: true);
             if (!_tls)
             {
-                return stream;
+                return Channel(stream);
             }
 
             var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -51,7 +51,7 @@ internal sealed class TcpUpstreamLink : UpstreamLink
                 throw new LinkProtocolException($"TLS with {_endpoint} failed: {ex.Message}", ex);
             }
 
-            return ssl;
+            return Channel(ssl);
         }
         catch
         {
@@ -59,4 +59,6 @@ internal sealed class TcpUpstreamLink : UpstreamLink
             throw;
         }
     }
+
+    private NdjsonChannel Channel(Stream stream) => new(stream, Target, Link.MaxLineLength, Link.WriteTimeout, Time);
 }

@@ -1,11 +1,10 @@
 using System.Buffers;
-using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Gateway.Configuration;
 using Gateway.Hosting;
 using Gateway.Outbox;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Links;
 
 /// <summary>
-/// An acknowledged upstream link over a byte stream of NDJSON lines (TCP, or WebSocket through a line adapter). In protocol mode it says <c>hello</c>, announces gaps, sends readings from its durable
+/// An acknowledged upstream link over a message channel (NDJSON over TCP or TLS, or one message per WebSocket frame). In protocol mode it says <c>hello</c>, announces gaps, sends readings from its durable
 /// outbox cursor with at most <see cref="UpstreamLinkOptions.Window"/> unacknowledged, advances the cursor on cumulative
 /// acks and, after any disconnect or restart, resumes from the cursor (at-least-once; the receiver de-duplicates by
 /// device and seq). Pings when quiet, drops a silent peer, reconnects with capped exponential backoff and full
@@ -49,29 +48,32 @@ internal abstract partial class UpstreamLink : LinkService
     /// <summary>Runs the commands the upstream sends (set when the link is created; null: commands are refused).</summary>
     public Commands.CommandPipeline? Commands { get; set; }
 
-    /// <summary>Opens a connection: a stream of NDJSON lines in both directions.</summary>
-    protected abstract Task<Stream> ConnectAsync(CancellationToken cancellationToken);
+    /// <summary>The link's settings, for a transport's connect.</summary>
+    protected UpstreamLinkOptions Link => _link;
+
+    /// <summary>Opens a connection: a message channel both ways, with the link's line limit and write timeout.</summary>
+    protected abstract Task<IMessageChannel> ConnectAsync(CancellationToken cancellationToken);
 
     /// <inheritdoc/>
     protected sealed override async Task<LinkEnd> RunSessionAsync(OutboxCursor cursor, CancellationToken token, CancellationToken stopping)
     {
-        Stream stream;
+        IMessageChannel channel;
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
             connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
-            stream = await ConnectAsync(connectTimeout.Token).ConfigureAwait(false);
+            channel = await ConnectAsync(connectTimeout.Token).ConfigureAwait(false);
         }
 
-        await using var connection = stream;
+        await using var connection = channel;
         Connected($"connected to {Target}");
-        await RunConnectionAsync(stream, cursor, token).ConfigureAwait(false);
+        await RunConnectionAsync(channel, cursor, token).ConfigureAwait(false);
         return new LinkEnd("the upstream closed the connection");
     }
 
-    private async Task RunConnectionAsync(Stream stream, OutboxCursor cursor, CancellationToken stoppingToken)
+    private async Task RunConnectionAsync(IMessageChannel channel, OutboxCursor cursor, CancellationToken stoppingToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var state = new ConnectionState(_link.WriteTimeout, new CommandRunner(_logger, $"Link {_link.Name}", Target));
+        var state = new ConnectionState(new CommandRunner(_logger, $"Link {_link.Name}", Target));
         var output = new ArrayBufferWriter<byte>(64 * 1024);
 
         if (Acknowledged)
@@ -82,12 +84,12 @@ internal abstract partial class UpstreamLink : LinkService
                 MessageWriter.WriteLine(new GapMessage(gap.From, gap.To, gap.Reason), output);
             }
 
-            await WriteAsync(stream, state, output.WrittenMemory, connection.Token).ConfigureAwait(false);
+            await WriteAsync(channel, output.WrittenMemory, connection.Token).ConfigureAwait(false);
             output.Clear();
         }
 
-        var receive = Acknowledged ? ReceiveAsync(stream, cursor, state, Commands?.OpenSource(_link.Name, Target), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
-        var send = SendAsync(stream, cursor, state, output, connection.Token);
+        var receive = Acknowledged ? ReceiveAsync(channel, cursor, state, Commands?.OpenSource(_link.Name, Target), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
+        var send = SendAsync(channel, cursor, state, output, connection.Token);
         var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
         try
@@ -103,7 +105,7 @@ internal abstract partial class UpstreamLink : LinkService
         await first.ConfigureAwait(false); // rethrows what ended the connection
     }
 
-    private async Task SendAsync(Stream stream, OutboxCursor cursor, ConnectionState state, ArrayBufferWriter<byte> output, CancellationToken token)
+    private async Task SendAsync(IMessageChannel channel, OutboxCursor cursor, ConnectionState state, ArrayBufferWriter<byte> output, CancellationToken token)
     {
         var rows = _rows;
         var lastWrite = Time.GetUtcNow();
@@ -118,7 +120,7 @@ internal abstract partial class UpstreamLink : LinkService
                 if (Time.GetUtcNow() - lastWrite >= _link.Heartbeat && Acknowledged)
                 {
                     MessageWriter.WriteLine(new PingMessage(), output);
-                    await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
+                    await WriteAsync(channel, output.WrittenMemory, token).ConfigureAwait(false);
                     output.Clear();
                     lastWrite = Time.GetUtcNow();
                 }
@@ -136,7 +138,7 @@ internal abstract partial class UpstreamLink : LinkService
                 Write(row, output);
             }
 
-            await WriteAsync(stream, state, output.WrittenMemory, token).ConfigureAwait(false);
+            await WriteAsync(channel, output.WrittenMemory, token).ConfigureAwait(false);
             output.Clear();
             lastWrite = Time.GetUtcNow();
             if (!Acknowledged)
@@ -159,127 +161,90 @@ internal abstract partial class UpstreamLink : LinkService
         }
     }
 
-    private async Task ReceiveAsync(Stream stream, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
+    private async Task ReceiveAsync(IMessageChannel channel, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
     {
-        var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        var errors = new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            ReadResult result;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(token))
-            {
-                idle.CancelAfter(_link.IdleTimeout);
-                try
-                {
-                    result = await pipe.ReadAsync(idle.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                {
-                    throw new LinkProtocolException($"nothing heard from the upstream for {_link.IdleTimeout.TotalSeconds:0}s");
-                }
-            }
-
-            var buffer = result.Buffer;
-            while (true)
-            {
-                var status = NdjsonFraming.TryReadLine(ref buffer, _link.MaxLineLength, out var line);
-                if (status == LineStatus.Incomplete)
-                {
-                    break;
-                }
-
-                if (status == LineStatus.TooLong)
-                {
-                    await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.LineTooLong, $"a line is longer than {_link.MaxLineLength} bytes"), token).ConfigureAwait(false);
-                    throw new LinkProtocolException($"the upstream sent a line longer than {_link.MaxLineLength} bytes");
-                }
-
-                if (line.IsEmpty)
-                {
-                    continue;
-                }
-
-                switch (PeerInput.Parse(line))
-                {
-                    case AckMessage ack when ack.Seq > cursor.Sent:
-                        await Reply(stream, state, errors, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {cursor.Sent} was sent"), token).ConfigureAwait(false);
-                        break;
-                    case AckMessage ack:
-                        if (ack.Seq > cursor.Acknowledged)
-                        {
-                            cursor.Acknowledge(ack.Seq);
-                            state.AckArrived.Release();
-                        }
-
-                        break;
-                    case PingMessage:
-                        await Reply(stream, state, errors, new PongMessage(), token).ConfigureAwait(false);
-                        break;
-                    case PongMessage:
-                        break;
-                    case CommandMessage command when commands is not null:
-                        if (!state.Running.TryStart(async () =>
-                        {
-                            var result = await Commands!.HandleAsync(command, commands, token).ConfigureAwait(false);
-                            var buffer = new ArrayBufferWriter<byte>(256);
-                            MessageWriter.WriteLine(result, buffer);
-                            await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
-                        }))
-                        {
-                            await Reply(stream, state, errors, new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
-                        }
-
-                        break;
-                    case ErrorMessage { Code: var code, Message: var text } when code is ErrorCodes.LineTooLong or ErrorCodes.InvalidUtf8 or ErrorCodes.MalformedJson or ErrorCodes.UnknownType or ErrorCodes.BadField:
-                        // Our parser's verdict on the peer's line: tell the peer.
-                        LogBadInput(_logger, _link.Name, Target, code, text);
-                        await Reply(stream, state, errors, new ErrorMessage(code, text), token).ConfigureAwait(false);
-                        break;
-                    case var other:
-                        LogIgnored(_logger, _link.Name, other.Type);
-                        break;
-                }
-            }
-
-            pipe.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new LinkProtocolException("the upstream closed the connection");
-            }
-        }
-    }
-
-    private static async Task Reply(Stream stream, ConnectionState state, ArrayBufferWriter<byte> buffer, Message message, CancellationToken token)
-    {
-        buffer.Clear();
-        MessageWriter.WriteLine(message, buffer);
-        await WriteAsync(stream, state, buffer.WrittenMemory, token).ConfigureAwait(false);
-    }
-
-    // The sender and the receiver (pongs, error replies) share the stream: one write at a time, whole lines only. A
-    // write the peer does not take within WriteTimeout (it is connected, maybe pinging, but not reading) ends the
-    // connection as stalled; the cursor only ever moved on acks, so nothing is lost.
-    private static async Task WriteAsync(Stream stream, ConnectionState state, ReadOnlyMemory<byte> bytes, CancellationToken token)
-    {
-        await state.WriteLock.WaitAsync(token).ConfigureAwait(false);
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
-            limit.CancelAfter(state.WriteTimeout);
-            try
-            {
-                await stream.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (limit.IsCancellationRequested && !token.IsCancellationRequested && ex is OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException or ObjectDisposedException)
-            {
-                throw new LinkStalledException($"the upstream did not read for {state.WriteTimeout.TotalSeconds:0.###}s (a write of {bytes.Length} bytes did not finish)", ex);
-            }
+            await ReceiveLoop.RunAsync(channel, () => _link.IdleTimeout, Time, inbound => HandleAsync(channel, inbound, cursor, state, commands, token), token).ConfigureAwait(false);
         }
-        finally
+        catch (PeerSilentException)
         {
-            state.WriteLock.Release();
+            throw new LinkProtocolException($"nothing heard from the upstream for {_link.IdleTimeout.TotalSeconds:0}s");
+        }
+        catch (FramingViolationException ex)
+        {
+            throw new LinkProtocolException(ex.Message, ex);
+        }
+
+        throw new LinkProtocolException("the upstream closed the connection");
+    }
+
+    private async Task HandleAsync(IMessageChannel channel, Inbound inbound, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
+    {
+        switch (inbound)
+        {
+            case { Problem: { } problem }:
+                // Our parser's verdict on the peer's line: tell the peer.
+                LogBadInput(_logger, _link.Name, Target, problem.Code, problem.Message);
+                await ReplyAsync(channel, problem, token).ConfigureAwait(false);
+                break;
+            case { Message: AckMessage ack } when ack.Seq > cursor.Sent:
+                await ReplyAsync(channel, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {cursor.Sent} was sent"), token).ConfigureAwait(false);
+                break;
+            case { Message: AckMessage ack }:
+                if (ack.Seq > cursor.Acknowledged)
+                {
+                    cursor.Acknowledge(ack.Seq);
+                    state.AckArrived.Release();
+                }
+
+                break;
+            case { Message: PingMessage }:
+                await ReplyAsync(channel, new PongMessage(), token).ConfigureAwait(false);
+                break;
+            case { Message: PongMessage }:
+                break;
+            case { Message: CommandMessage command } when commands is not null:
+                if (!state.Running.TryStart(async () => await ReplyAsync(channel, await Commands!.HandleAsync(command, commands, token).ConfigureAwait(false), token).ConfigureAwait(false)))
+                {
+                    await ReplyAsync(channel, new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
+                }
+
+                break;
+            case { Message: { } other }:
+                LogIgnored(_logger, _link.Name, other.Type); // an error the upstream sent is its own business: never bounced back
+                break;
         }
     }
+
+    private static async Task ReplyAsync(IMessageChannel channel, Message message, CancellationToken token)
+    {
+        try
+        {
+            await channel.SendAsync(message, token).ConfigureAwait(false);
+        }
+        catch (ChannelStalledException ex)
+        {
+            throw Stalled(ex);
+        }
+    }
+
+    // The sender and the receiver (pongs, error replies) share the channel, which sends whole lines one at a time. A
+    // write the peer does not take within WriteTimeout (it is connected, maybe pinging, but not reading) ends the
+    // connection as stalled; the cursor only ever moved on acks, so nothing is lost.
+    private static async Task WriteAsync(IMessageChannel channel, ReadOnlyMemory<byte> lines, CancellationToken token)
+    {
+        try
+        {
+            await channel.SendLinesAsync(lines, token).ConfigureAwait(false);
+        }
+        catch (ChannelStalledException ex)
+        {
+            throw Stalled(ex);
+        }
+    }
+
+    private static LinkStalledException Stalled(ChannelStalledException ex) => new($"the upstream {ex.Message}", ex);
 
     private void Write(in StoredRecord row, ArrayBufferWriter<byte> output)
     {
@@ -306,13 +271,9 @@ internal abstract partial class UpstreamLink : LinkService
     [LoggerMessage(Level = LogLevel.Debug, Message = "Link {Link}: ignored a '{Type}' message from the upstream")]
     private static partial void LogIgnored(ILogger logger, string link, string type);
 
-    private sealed class ConnectionState(TimeSpan writeTimeout, CommandRunner running)
+    private sealed class ConnectionState(CommandRunner running)
     {
-        public TimeSpan WriteTimeout { get; } = writeTimeout;
-
         public SemaphoreSlim AckArrived { get; } = new(0);
-
-        public SemaphoreSlim WriteLock { get; } = new(1, 1);
 
         public CommandRunner Running { get; } = running;
     }

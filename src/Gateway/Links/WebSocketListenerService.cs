@@ -31,11 +31,12 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
     private readonly ILogger<WebSocketListenerService> _logger;
+    private readonly TimeProvider _time;
     private WebApplication? _app;
     private readonly ConnectionLimiter _slots;
 
     /// <summary>Creates the listener.</summary>
-    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, ILogger<WebSocketListenerService> logger)
+    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<WebSocketListenerService> logger)
     {
         _listener = listener;
         _commands = commands;
@@ -45,6 +46,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         _outbox = outbox;
         _status = status;
         _logger = logger;
+        _time = time;
         _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
     }
 
@@ -95,10 +97,10 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
             return;
         }
 
-        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketUpstreamLink.SubProtocol))
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketChannel.SubProtocol))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsync($"the subprotocol {WebSocketUpstreamLink.SubProtocol} is required\n", context.RequestAborted).ConfigureAwait(false);
+            await context.Response.WriteAsync($"the subprotocol {WebSocketChannel.SubProtocol} is required\n", context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -113,12 +115,12 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
 
         try
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol).ConfigureAwait(false);
-            await using var stream = new WebSocketLineStream(socket, _listener.MaxLineLength);
-            using var session = new ListenerSession(stream, _feed, _commands, "listener websocket", _options, _listener, _logger, peer);
+            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketChannel.SubProtocol).ConfigureAwait(false);
+            await using var channel = new WebSocketChannel(socket, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
+            var session = new ListenerSession(channel, _feed, _commands, "listener websocket", _options, _listener, _logger, _time);
             await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        catch (Exception ex) when (ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
         {
             // the peer went away, or the gateway stops
         }

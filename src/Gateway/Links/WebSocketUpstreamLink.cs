@@ -8,15 +8,12 @@ namespace Gateway.Links;
 
 /// <summary>
 /// The WebSocket upstream link (<c>Gateway:Upstream:WebSocket:Url</c>): the same protocol and delivery as TCP, one
-/// message per text frame, subprotocol <c>gateway.v1</c> (an upstream that does not accept it is refused).
+/// message per text frame (<see cref="WebSocketChannel"/>), subprotocol <c>gateway.v1</c> (an upstream that does not
+/// accept it is refused).
 /// </summary>
 internal sealed class WebSocketUpstreamLink : UpstreamLink
 {
-    /// <summary>The WebSocket subprotocol of protocol version 1.</summary>
-    public const string SubProtocol = "gateway.v1";
-
     private readonly Uri _url;
-    private readonly int _maxMessage;
     private readonly TlsClientSettings _tlsSettings;
 
     /// <summary>Creates the link.</summary>
@@ -24,7 +21,6 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
         : base(link, options, outbox, status, logger, time)
     {
         _url = link?.Url ?? throw new ArgumentException("a WebSocket link needs a URL", nameof(link));
-        _maxMessage = link.MaxLineLength;
         _tlsSettings = link.TlsSettings;
     }
 
@@ -32,12 +28,12 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
     public override string Kind => "websocket";
 
     /// <inheritdoc/>
-    protected override async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
+    protected override async Task<IMessageChannel> ConnectAsync(CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         try
         {
-            socket.Options.AddSubProtocol(SubProtocol);
+            socket.Options.AddSubProtocol(WebSocketChannel.SubProtocol);
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong and idle timeout apply
             if (_url.Scheme == "wss")
             {
@@ -50,12 +46,12 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
             }
 
             await socket.ConnectAsync(_url, cancellationToken).ConfigureAwait(false);
-            if (socket.SubProtocol != SubProtocol)
+            if (socket.SubProtocol != WebSocketChannel.SubProtocol)
             {
-                throw new LinkProtocolException($"the upstream at {Redaction.Redact(_url.ToString())} did not accept the subprotocol {SubProtocol}");
+                throw new LinkProtocolException($"the upstream at {Redaction.Redact(_url.ToString())} did not accept the subprotocol {WebSocketChannel.SubProtocol}");
             }
 
-            return new WebSocketLineStream(socket, _maxMessage);
+            return new WebSocketChannel(socket, Target, Link.MaxLineLength, Link.WriteTimeout, Time);
         }
         catch
         {

@@ -433,9 +433,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     // GET /ws: the listener protocol's live readings, for a logged-in page only.
     private async Task Live(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketUpstreamLink.SubProtocol))
+        if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketChannel.SubProtocol))
         {
-            await Json(context, StatusCodes.Status400BadRequest, Error("bad_request", $"a WebSocket endpoint: connect with subprotocol {WebSocketUpstreamLink.SubProtocol}")).ConfigureAwait(false);
+            await Json(context, StatusCodes.Status400BadRequest, Error("bad_request", $"a WebSocket endpoint: connect with subprotocol {WebSocketChannel.SubProtocol}")).ConfigureAwait(false);
             return;
         }
 
@@ -453,9 +453,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
 
         try
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol).ConfigureAwait(false);
-            await using var stream = new WebSocketLineStream(socket, _listener.MaxLineLength);
-            using var session = new ListenerSession(stream, _feed, _commands, LinkName, _options, _listener, _logger, Peer(context));
+            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketChannel.SubProtocol).ConfigureAwait(false);
+            await using var channel = new WebSocketChannel(socket, Peer(context), _listener.MaxLineLength, _listener.WriteTimeout, _time);
+            var session = new ListenerSession(channel, _feed, _commands, LinkName, _options, _listener, _logger, _time);
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             var watch = WatchSession(context.Request.Cookies[CookieName], ended);
             await session.RunAsync(_outbox.LastCommitted + 1, ended.Token).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Gateway.Links;
 using Gateway.Protocol;
+using Gateway.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -30,13 +31,13 @@ internal sealed class WebSocketBenchUpstream : BenchUpstream
         _app.UseWebSockets();
         _app.Map("/ingest", async context =>
         {
-            if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketUpstreamLink.SubProtocol))
+            if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(WebSocketChannel.SubProtocol))
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return;
             }
 
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketUpstreamLink.SubProtocol);
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketChannel.SubProtocol);
             await Serve(socket, context.RequestAborted);
         });
     }

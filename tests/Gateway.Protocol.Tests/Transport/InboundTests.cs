@@ -46,4 +46,19 @@ public sealed class InboundTests
 
         Assert.Equal(ErrorCodes.InvalidUtf8, inbound.Problem!.Code);
     }
+
+    // Issue 14: the parser answers a lone surrogate escape with an error, but what reads the line after it must not throw
+    // on it either (System.Text.Json's ValueTextEquals and GetString throw InvalidOperationException on one): one
+    // hostile line costs that line, never the connection.
+    [Theory]
+    [InlineData("""{"\udc00":1}""")]
+    [InlineData("""{"type":"\ud800"}""")]
+    [InlineData("""{"type":"error\udfff","code":"x","message":"y"}""")]
+    public void A_lone_surrogate_escape_where_the_type_is_looked_for_is_a_problem_to_answer_not_an_exception(string line)
+    {
+        var inbound = Inbound.Parse(Encoding.UTF8.GetBytes(line));
+
+        Assert.Null(inbound.Message);
+        Assert.NotNull(inbound.Problem);
+    }
 }

@@ -119,7 +119,7 @@ public sealed class NdjsonChannelTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_send_the_peer_does_not_read_within_the_write_timeout_closes_the_channel()
+    public async Task A_send_the_peer_does_not_read_within_the_write_timeout_ends_the_channel_as_stalled()
     {
         var time = new FakeTimeProvider();
         var writeTimeout = TimeSpan.FromMinutes(10); // far beyond the test's bound: only the channel's clock can end the send
@@ -134,7 +134,25 @@ public sealed class NdjsonChannelTests : IAsyncDisposable
         Assert.False(send.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        var error = await Assert.ThrowsAsync<ChannelClosedException>(() => send);
+        var error = await Assert.ThrowsAsync<ChannelStalledException>(() => send);
         Assert.Contains("did not read for 600s", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lines_sent_already_encoded_reach_the_peer_as_they_are()
+    {
+        var (near, far) = InMemoryConnection.Create();
+        await using var sender = new NdjsonChannel(near, "sender", 256, WriteTimeout);
+        await using var receiver = new NdjsonChannel(far, "receiver", 256, WriteTimeout);
+
+        await sender.SendLinesAsync("{\"type\":\"ack\",\"seq\":1}\n{\"type\":\"ping\"}\n"u8.ToArray(), Token);
+
+        var received = new List<Inbound>();
+        for (var i = 0; i < 2 && received.Count < 2; i++)
+        {
+            received.AddRange(await receiver.ReceiveAsync(Token));
+        }
+
+        Assert.Equal([new AckMessage(1), new PingMessage()], received.Select(r => r.Message));
     }
 }

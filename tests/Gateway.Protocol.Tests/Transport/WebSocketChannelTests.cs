@@ -129,7 +129,7 @@ public sealed class WebSocketChannelTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_send_the_peer_does_not_read_within_the_write_timeout_closes_the_channel()
+    public async Task A_send_the_peer_does_not_read_within_the_write_timeout_ends_the_channel_as_stalled()
     {
         var time = new FakeTimeProvider();
         var writeTimeout = TimeSpan.FromMinutes(10); // far beyond the test's bound: only the channel's clock can end the send
@@ -143,7 +143,29 @@ public sealed class WebSocketChannelTests : IAsyncDisposable
         Assert.False(send.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        var error = await Assert.ThrowsAsync<ChannelClosedException>(() => send);
+        var error = await Assert.ThrowsAsync<ChannelStalledException>(() => send);
         Assert.Contains("did not read for 600s", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lines_sent_already_encoded_go_out_one_text_frame_per_line_without_the_line_feeds()
+    {
+        var (client, server) = Pair();
+        await using var sender = new WebSocketChannel(client, "sender", 256, WriteTimeout);
+        using var peer = server;
+
+        await sender.SendLinesAsync("{\"type\":\"ack\",\"seq\":1}\n{\"type\":\"ping\"}\n"u8.ToArray(), Token);
+
+        var buffer = new byte[256];
+        var frames = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var result = await peer.ReceiveAsync(buffer.AsMemory(), Token);
+            Assert.True(result.EndOfMessage);
+            Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+            frames.Add(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+
+        Assert.Equal(["{\"type\":\"ack\",\"seq\":1}", "{\"type\":\"ping\"}"], frames);
     }
 }

@@ -10,6 +10,7 @@ using Gateway.Mqtt;
 using Gateway.Outbox;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Protocol.Transport;
 using Gateway.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -326,7 +327,8 @@ internal sealed partial class MqttUpstreamLink : LinkService
     {
         if (message.Topic == _topics.Commands)
         {
-            var parsed = PeerInput.Parse(message.Payload.Span);
+            var inbound = Inbound.Parse(message.Payload.Span);
+            var parsed = inbound.Message ?? inbound.Problem!;
             Message reply = parsed switch
             {
                 CommandMessage command => await _commands.HandleAsync(command, source, token).ConfigureAwait(false),
