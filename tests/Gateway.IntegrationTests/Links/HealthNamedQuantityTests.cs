@@ -71,7 +71,7 @@ public sealed class HealthNamedQuantityTests : IDisposable
             }
             else if (type == "event" && sensor == "ghost")
             {
-                healthEvent = m.Clone();
+                healthEvent ??= m.Clone(); // the first change (failing); a later one (failed) may come before the channel's reading
             }
         }
 
