@@ -14,10 +14,7 @@ public sealed class NdjsonChannel : IMessageChannel
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly int _maxLineLength;
-    private readonly TimeSpan _writeTimeout;
-    private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ArrayBufferWriter<byte> _output = new(512);
+    private readonly ChannelWrites _writes;
 
     /// <summary>Creates the channel over <paramref name="stream"/>, which it disposes.</summary>
     /// <param name="stream">The connection, readable and writable.</param>
@@ -34,8 +31,7 @@ public sealed class NdjsonChannel : IMessageChannel
         _stream = stream;
         Peer = peer;
         _maxLineLength = maxLineLength;
-        _writeTimeout = writeTimeout;
-        _time = time ?? TimeProvider.System;
+        _writes = new ChannelWrites((bytes, token) => _stream.WriteAsync(bytes, token).AsTask(), newline: true, writeTimeout, time ?? TimeProvider.System);
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
     }
 
@@ -43,56 +39,10 @@ public sealed class NdjsonChannel : IMessageChannel
     public string Peer { get; }
 
     /// <inheritdoc/>
-    public async Task SendAsync(Message message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _output.Clear();
-            MessageWriter.WriteLine(message, _output);
-            await WriteAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public Task SendAsync(Message message, CancellationToken cancellationToken) => _writes.SendAsync(message, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task SendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await WriteAsync(lines, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    // Under the write lock. A write cancelled by the deadline may end in an IOException (the socket is aborted): that is
-    // the peer not reading too.
-    private async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        using var deadline = new CancellationTokenSource(_writeTimeout, _time);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
-        {
-            await _stream.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-            && ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
-        {
-            throw new ChannelStalledException($"did not read for {_writeTimeout.TotalSeconds:0.###}s (a write of {bytes.Length} bytes did not finish)", ex);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            throw new ChannelClosedException(ex.Message, ex);
-        }
-    }
+    public Task SendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) => _writes.SendLinesAsync(lines, cancellationToken);
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<Inbound>> ReceiveAsync(CancellationToken cancellationToken)
@@ -160,6 +110,6 @@ public sealed class NdjsonChannel : IMessageChannel
     {
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
-        _writeLock.Dispose();
+        _writes.Dispose();
     }
 }

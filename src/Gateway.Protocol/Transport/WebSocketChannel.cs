@@ -13,10 +13,8 @@ public sealed class WebSocketChannel : IMessageChannel
 
     private readonly WebSocket _socket;
     private readonly int _maxMessage;
-    private readonly TimeSpan _writeTimeout;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ArrayBufferWriter<byte> _output = new(512);
+    private readonly ChannelWrites _writes;
     private readonly byte[] _chunk = new byte[16 * 1024];
     private readonly ArrayBufferWriter<byte> _message = new(1024); // reused: one receive at a time, and the parse copies what it keeps
 
@@ -35,72 +33,32 @@ public sealed class WebSocketChannel : IMessageChannel
         _socket = socket;
         Peer = peer;
         _maxMessage = maxMessage;
-        _writeTimeout = writeTimeout;
         _time = time ?? TimeProvider.System;
+        _writes = new ChannelWrites(WriteFramesAsync, newline: false, writeTimeout, _time);
     }
 
     /// <inheritdoc/>
     public string Peer { get; }
 
     /// <inheritdoc/>
-    public async Task SendAsync(Message message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _output.Clear();
-            MessageWriter.Write(message, _output);
-            await WriteFramesAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public Task SendAsync(Message message, CancellationToken cancellationToken) => _writes.SendAsync(message, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task SendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await WriteFramesAsync(lines, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public Task SendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) => _writes.SendLinesAsync(lines, cancellationToken);
 
-    // Under the write lock: one text frame per line (docs/protocol.md, Framing; the line feeds are not sent), all within
-    // one write timeout. Cancelling a send aborts the socket (WebSocket.SendAsync), which is what a stall ends in anyway.
-    private async Task WriteFramesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    // One text frame per line (docs/protocol.md, Framing; the line feeds are not sent), all within one write timeout
+    // (ChannelWrites). Cancelling a send aborts the socket (WebSocket.SendAsync), which is what a stall ends in anyway.
+    private async Task WriteFramesAsync(ReadOnlyMemory<byte> lines, CancellationToken timeout)
     {
-        using var deadline = new CancellationTokenSource(_writeTimeout, _time);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var total = lines.Length;
-        try
+        while (!lines.IsEmpty)
         {
-            while (!lines.IsEmpty)
+            var newline = lines.Span.IndexOf((byte)'\n');
+            var line = newline < 0 ? lines : lines[..newline];
+            lines = newline < 0 ? ReadOnlyMemory<byte>.Empty : lines[(newline + 1)..];
+            if (!line.IsEmpty)
             {
-                var newline = lines.Span.IndexOf((byte)'\n');
-                var line = newline < 0 ? lines : lines[..newline];
-                lines = newline < 0 ? ReadOnlyMemory<byte>.Empty : lines[(newline + 1)..];
-                if (!line.IsEmpty)
-                {
-                    await _socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
-                }
+                await _socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, timeout).ConfigureAwait(false);
             }
-        }
-        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-            && ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
-        {
-            throw new ChannelStalledException($"did not read for {_writeTimeout.TotalSeconds:0.###}s (a write of {total} bytes did not finish)", ex);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            throw new ChannelClosedException(ex.Message, ex);
         }
     }
 
@@ -175,6 +133,6 @@ public sealed class WebSocketChannel : IMessageChannel
     {
         await CloseQuietly(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
         _socket.Dispose();
-        _writeLock.Dispose();
+        _writes.Dispose();
     }
 }

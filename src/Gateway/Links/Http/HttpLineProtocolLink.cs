@@ -20,6 +20,7 @@ namespace Gateway.Links.Http;
 internal sealed partial class HttpLineProtocolLink : LinkService
 {
     private const int MaxErrorBodyBytes = 4096;
+    private static readonly TimeSpan MinRetryAfter = TimeSpan.FromSeconds(1);
     private readonly HttpLinkOptions _link;
     private readonly string _device;
     private readonly HttpMessageHandler? _handler;
@@ -192,7 +193,9 @@ internal sealed partial class HttpLineProtocolLink : LinkService
                     outcome.FirstMessage ??= result.Message;
                     return;
                 case WriteVerdict.RetryLater when result.RetryAfter is { } after:
-                    var wait = after > _link.MaxRetryAfter ? _link.MaxRetryAfter : after;
+                    // At least MinRetryAfter: a server answering "Retry-After: 0" (or a date gone by) again and again
+                    // must not be hammered in a loop; at most MaxRetryAfter.
+                    var wait = after < MinRetryAfter ? MinRetryAfter : after > _link.MaxRetryAfter ? _link.MaxRetryAfter : after;
                     LogRetryAfter(_logger, Name, result.Status, wait.TotalSeconds);
                     await Task.Delay(wait, Time, token).ConfigureAwait(false);
                     continue; // the same lines again

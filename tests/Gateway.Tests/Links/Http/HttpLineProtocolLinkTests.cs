@@ -173,6 +173,33 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_retry_after_of_zero_again_and_again_still_waits_a_second_between_attempts()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _server.Script.Enqueue(() => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Headers = { RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.Zero) } });
+        }
+
+        var last = await StoreAsync(("temperature", 1));
+        using var link = Link();
+
+        await link.StartAsync(Token);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await WaitUntilAsync(() => _server.Requests.Count == attempt, $"attempt {attempt}");
+            await _time.TimerSet.WaitAsync(Bound, Token); // the request's timeout
+            await _time.TimerSet.WaitAsync(Bound, Token); // the wait before the next attempt
+            await Task.Delay(50, Token);
+            Assert.Equal(attempt, _server.Requests.Count); // nothing more until the link's clock moves
+            _time.Fake.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await WaitUntilAsync(() => Acknowledged() == last, "the cursor past the line");
+        await link.StopAsync(Token);
+        Assert.Equal(4, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_server_error_ends_the_session_and_the_lines_are_sent_again_after_the_backoff()
     {
         _server.Script.Enqueue(() => new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("{\"error\":\"engine: cache maximum memory size exceeded\"}") });
