@@ -72,12 +72,12 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
 
     private long Acknowledged() => _outbox.Cursor("http", durable: true);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, HttpLineProtocolLink? link = null)
     {
         var deadline = DateTime.UtcNow + Bound;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"never: {what}");
+            Assert.True(DateTime.UtcNow < deadline, link is null ? $"never: {what}" : $"never: {what} (the link is {link.State}, last error: {link.LastError})");
             await Task.Delay(10, Token);
         }
     }
@@ -139,7 +139,7 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
         using var link = Link();
 
         await link.StartAsync(Token);
-        await WaitUntilAsync(() => link.State == "backing off", "backing off");
+        await WaitUntilAsync(() => link.State == "backing off", "backing off", link);
         await link.StopAsync(Token);
 
         Assert.Contains("refused every line of a batch of 3", link.LastError, StringComparison.Ordinal);
@@ -207,7 +207,7 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
         using var link = Link();
 
         await link.StartAsync(Token);
-        await WaitUntilAsync(() => link.State == "backing off", "backing off");
+        await WaitUntilAsync(() => link.State == "backing off", "backing off", link);
         Assert.Contains("HTTP 500 InternalServerError: engine: cache maximum memory size exceeded", link.LastError, StringComparison.Ordinal);
         Assert.Equal(0, Acknowledged());
         _time.Fake.Advance(TimeSpan.FromSeconds(1));
