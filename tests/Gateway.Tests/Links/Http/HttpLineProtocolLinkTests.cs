@@ -91,7 +91,7 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
         using var link = Link(o => o with { TokenFile = tokenFile });
 
         await link.StartAsync(Token);
-        await WaitUntilAsync(() => link.State == "up" && _server.Stored.Count == 3, "three lines stored and the link up");
+        await WaitUntilAsync(() => link.State == "up" && _server.Stored.Count == 3 && Acknowledged() == last, "three lines stored, the cursor past them and the link up", link);
         await link.StopAsync(Token);
 
         var request = Assert.Single(_server.Requests);
@@ -106,7 +106,6 @@ public sealed class HttpLineProtocolLinkTests : IAsyncDisposable
                 $"pressure,device=pi-01,sensor=env,unit=Cel value=101325,seq=3i {ms}",
             ],
             request.Lines);
-        Assert.Equal(last, Acknowledged());
     }
 
     [Fact]
