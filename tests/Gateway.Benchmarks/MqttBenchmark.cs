@@ -20,11 +20,12 @@ namespace Gateway.Benchmarks;
 /// <summary>
 /// MQTT through a real mosquitto on loopback: N stored readings drained by the gateway's MQTT link (QoS 1, cursor moved
 /// over PUBACKs) to a QoS 1 subscriber, compared in the same run with mosquitto_pub publishing a reading-sized payload
-/// N times at QoS 1 (one process, --repeat), and the same for QoS 0 with our client against mosquitto_pub -q 0.
+/// N times at QoS 1 (one process, --repeat) and with raw pre-built PUBLISH packets (<see cref="RawMqttPublisher"/>), and
+/// the same for QoS 0 with our client against mosquitto_pub -q 0.
 /// </summary>
 internal static class MqttBenchmark
 {
-    public static async Task<int> RunAsync(int readings)
+    public static async Task<int> RunAsync(int readings, int? window = null)
     {
         var dir = Directory.CreateTempSubdirectory("gw-mqttbench-").FullName;
         var port = LoopbackPorts.Free();
@@ -49,7 +50,9 @@ internal static class MqttBenchmark
 
             await outbox.WaitForCommitAsync(readings - 1, CancellationToken.None);
             var gateway = new GatewayOptions { DeviceId = "bench-01", StateDirectory = dir };
-            var link = new MqttLinkOptions { Name = "mqtt", Broker = new HostEndpoint("127.0.0.1", port), Window = 1_000, MaxRate = 10_000_000, Discovery = false };
+            // The shipped window (MqttLinkOptions.Window's default), the rate cap lifted to see the link's own pace.
+            var link = new MqttLinkOptions { Name = "mqtt", Broker = new HostEndpoint("127.0.0.1", port), MaxRate = 10_000_000, Discovery = false };
+            link = window is { } w ? link with { Window = w } : link;
             using var board = Gateway.FirmwareSim.SimulatorSetup.Create(null, 1, TimeProvider.System);
             using var factory = new SensorFactory(board, TimeProvider.System);
             var outputs = new OutputService(gateway, factory, TimeProvider.System, NullLogger<OutputService>.Instance);
@@ -71,6 +74,10 @@ internal static class MqttBenchmark
             }
 
             var text = payloads.ToString();
+            // 2. Raw: the same payloads as PUBLISH QoS 1 packets built before the clock starts, written many at a time.
+            var raw = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Encoding.UTF8.GetBytes).ToArray();
+            var (rawSeconds, rawCpu) = await Measure(port, "bench/raw", MqttQualityOfServiceLevel.AtLeastOnce, readings, async () => await RawMqttPublisher.StartAsync(port, "bench/raw", raw));
+
             var (pub1Seconds, _) = await Measure(port, "bench/pub1", MqttQualityOfServiceLevel.AtLeastOnce, readings, () => MosquittoPub(port, "bench/pub1", 1, text[..text.IndexOf('\n', StringComparison.Ordinal)], readings));
             var (pub0Seconds, _) = await Measure(port, "bench/pub0", MqttQualityOfServiceLevel.AtMostOnce, readings, () => MosquittoPub(port, "bench/pub0", 0, text[..text.IndexOf('\n', StringComparison.Ordinal)], readings));
 
@@ -91,6 +98,8 @@ internal static class MqttBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 mqtt benchmark: {readings:N0} readings through mosquitto (loopback) to one subscriber
                   QoS 1, gateway MQTT link draining the outbox: {readings / linkSeconds,10:N0} readings/s, {linkCpu / readings * 1000:0.00} ms CPU per 1,000 (this process: link, outbox, subscriber)
+                  QoS 1, raw pre-built PUBLISH packets:         {readings / rawSeconds,10:N0} messages/s, {rawCpu / readings * 1000:0.00} ms CPU per 1,000 (this process: raw publisher, subscriber)
+                  ratio link / raw (QoS 1):                     {rawSeconds / linkSeconds:0.00} (link window {link.Window:N0}, raw window {RawMqttPublisher.Window:N0})
                   QoS 1, mosquitto_pub --repeat, same size:     {readings / pub1Seconds,10:N0} messages/s
                   ratio link / mosquitto_pub (QoS 1):           {pub1Seconds / linkSeconds:0.00}
                   QoS 0, our client, same payloads:             {readings / qos0Seconds,10:N0} messages/s

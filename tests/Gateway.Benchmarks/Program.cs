@@ -8,7 +8,7 @@ const string Usage = """
            Gateway.Benchmarks link [readings] [tcp|ws|both]
            Gateway.Benchmarks e2e [seconds] [readings] [tcp|ws|both]
            Gateway.Benchmarks command [count] [rate] [name] [gateway options…]
-           Gateway.Benchmarks mqtt [readings]
+           Gateway.Benchmarks mqtt [readings] [window]
            Gateway.Benchmarks influx [readings]
 
       outbox  the outbox alone: accept, sustained store, commits, replay (readings default 1000000)
@@ -22,7 +22,8 @@ const string Usage = """
       command signed commands paced over the TCP listener of a real gateway: round trip p50/p99/max and the
               gateway's CPU per command (count: 10000, rate/s: 1000, name: ping)
       mqtt    through a real mosquitto: the MQTT link draining stored readings (QoS 1) vs mosquitto_pub with the
-              same payloads, and QoS 0 (readings: 100000)
+              same payloads and raw pre-built PUBLISH packets, and QoS 0 (readings: 100000; window: the link's
+              shipped default unless given)
       influx  through a real InfluxDB 1.x (influxd): the HTTP line-protocol link draining stored readings vs the
               same lines pre-encoded and POSTed directly, InfluxDB's own ingest rate (readings: 200000)
     """;
@@ -39,7 +40,9 @@ if (mode == "command")
 
 if (mode == "mqtt")
 {
-    return await MqttBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000);
+    return await MqttBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : null);
 }
 
 if (mode == "influx")

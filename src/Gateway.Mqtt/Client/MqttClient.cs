@@ -179,6 +179,22 @@ public sealed class MqttClient : IMqttConnectionOwner, IAsyncDisposable, IDispos
             : PublishAtLeastOnceAsync(connection, topic, payload, retain, size, cancellationToken);
     }
 
+    /// <summary>
+    /// Collects the packets of what is published next into one write to the broker, made when the returned batch is
+    /// disposed: a link publishing a batch of readings pays one system call for it, not one per message. Each message
+    /// is still its own PUBLISH with its own PUBACK. Should a publish have to wait for the in-flight window, what is
+    /// collected is written first. Keep a batch short (dispose it right after the publishes): until then the broker
+    /// hears nothing from this client, keep-alive pings included.
+    /// </summary>
+    /// <exception cref="MqttClientNotConnectedException">Not connected.</exception>
+    public MqttWriteBatch HoldWrites()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = RequireConnection();
+        connection.Hold();
+        return new MqttWriteBatch(connection);
+    }
+
     /// <summary>Subscribes to one topic filter; see <see cref="SubscribeAsync(IReadOnlyList{MqttTopicFilter}, CancellationToken)"/>.</summary>
     public Task<MqttClientSubscribeResult> SubscribeAsync(string topicFilter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, CancellationToken cancellationToken = default) =>
         SubscribeAsync([new MqttTopicFilter(topicFilter, qos)], cancellationToken);
@@ -566,52 +582,91 @@ public sealed class MqttClient : IMqttConnectionOwner, IAsyncDisposable, IDispos
         return new MqttClientSubscribeResult(items);
     }
 
+    // Both publishes take what they need of the payload before their first await: the caller may reuse its buffer as
+    // soon as PublishAsync returns, even when the publish then waits for its turn, the window or the write lock.
     private async Task PublishAtMostOnceAsync(MqttConnection connection, string topic, ReadOnlyMemory<byte> payload, bool retain, int size, CancellationToken cancellationToken)
     {
-        var turn = _publishOrder.EnterAsync(); // taken before the first await: call order is wire order
-        if (!turn.IsCompleted)
-        {
-            await turn.ConfigureAwait(false);
-        }
-
         var buffer = ArrayPool<byte>.Shared.Rent(size);
+        int length;
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var length = MqttPacketEncoder.EncodePublish(buffer, topic, payload.Span, MqttQualityOfServiceLevel.AtMostOnce, retain, dup: false, 0);
-            await connection.SendAsync(buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
+            length = MqttPacketEncoder.EncodePublish(buffer, topic, payload.Span, MqttQualityOfServiceLevel.AtMostOnce, retain, dup: false, 0);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        var turn = _publishOrder.EnterAsync(); // taken before the first await: call order is wire order
+        try
+        {
+            if (!turn.IsCompleted)
+            {
+                await turn.ConfigureAwait(false);
+            }
+
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await connection.SendAsync(buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _publishOrder.Exit();
+            }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _publishOrder.Exit();
         }
     }
 
     private async Task PublishAtLeastOnceAsync(MqttConnection connection, string topic, ReadOnlyMemory<byte> payload, bool retain, int size, CancellationToken cancellationToken)
     {
+        // The payload is copied now to where it sits in the packet (a PUBLISH ends with it, MQTT 3.1.1 §3.3.3); the
+        // encoding under the write lock then moves it onto itself.
+        var entry = new OutgoingPublish(topic, size);
+        var payloadAt = size - payload.Length;
+        payload.Span.CopyTo(entry.Buffer[payloadAt..]);
         var turn = _publishOrder.EnterAsync(); // taken before the first await: call order is wire order
-        if (!turn.IsCompleted)
+        try
         {
-            await turn.ConfigureAwait(false);
+            if (!turn.IsCompleted)
+            {
+                await turn.ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            entry.Abandon();
+            throw;
         }
 
-        OutgoingPublish entry;
         try
         {
             var window = _window!;
             if (!window.Wait(0, CancellationToken.None))
             {
-                await WaitForWindowAsync(window, connection, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    // Packets held for one write would never be acknowledged while this waits for their PUBACKs: send them.
+                    await connection.FlushHeldAsync(endHold: false, cancellationToken).ConfigureAwait(false);
+                    await WaitForWindowAsync(window, connection, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    entry.Abandon();
+                    throw;
+                }
             }
 
-            entry = new OutgoingPublish(topic, size);
             try
             {
                 // Registered and encoded under the write lock, so the sequence number is the place on the wire [MQTT-4.6.0-1].
                 await connection.SendAsync(
-                    static (state, _) => state.Client.Register(state.Connection, state.Entry, state.Payload.Span, state.Retain),
-                    (Client: this, Connection: connection, Entry: entry, Payload: payload, Retain: retain),
+                    static (state, _) => state.Client.Register(state.Connection, state.Entry, state.Entry.Buffer.Slice(state.PayloadAt, state.PayloadLength), state.Retain),
+                    (Client: this, Connection: connection, Entry: entry, PayloadAt: payloadAt, PayloadLength: payload.Length, Retain: retain),
                     CancellationToken.None).ConfigureAwait(false);
             }
             catch (MqttException) when (entry.PacketIdentifier != 0)

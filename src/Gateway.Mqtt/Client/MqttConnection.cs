@@ -35,6 +35,8 @@ internal sealed class MqttConnection
     private long _lastSent;
     private int _closed;
     private volatile bool _writing;
+    private readonly System.Buffers.ArrayBufferWriter<byte> _held = new(16 * 1024);
+    private bool _holding; // under the send lock
     private Task _receiveLoop = Task.CompletedTask;
     private Task _deliveryLoop = Task.CompletedTask;
     private Task _keepAliveLoop = Task.CompletedTask;
@@ -111,6 +113,11 @@ internal sealed class MqttConnection
         {
             ThrowIfClosed();
             var packet = prepare(state, this);
+            if (Volatile.Read(ref _holding))
+            {
+                System.Buffers.BuffersExtensions.Write(_held, packet.Span); // sent with the others on FlushHeldAsync
+                return;
+            }
 
             // A write that hangs (the broker stopped reading, the network went away) is cut off by the watchdog,
             // which closes the connection and so aborts the write. One timer per connection, re-armed per write.
@@ -126,6 +133,51 @@ internal sealed class MqttConnection
         }
         finally
         {
+            _writing = false;
+            _writeWatchdog.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// From now on, packets are collected instead of written, until <see cref="FlushHeldAsync"/> writes them in one
+    /// write (a batch of PUBLISH packets: one system call instead of one per packet).
+    /// </summary>
+    public void Hold() => Volatile.Write(ref _holding, true);
+
+    /// <summary>
+    /// Writes the packets collected since <see cref="Hold"/> in one write, under the write lock and the write
+    /// watchdog like any packet; <paramref name="endHold"/> says whether later packets are written again as they come
+    /// (otherwise collecting goes on as before, or not, as it was). On a
+    /// connection already closed the packets are dropped: the session has them (the publishers hear of it).
+    /// </summary>
+    public async ValueTask FlushHeldAsync(bool endHold, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (endHold)
+            {
+                Volatile.Write(ref _holding, false);
+            }
+            if (_held.WrittenCount == 0 || !IsOpen)
+            {
+                return;
+            }
+
+            _writing = true;
+            _writeWatchdog.Change(_options.Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+            await _stream.WriteAsync(_held.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _lastSent, _time.GetTimestamp());
+        }
+        catch (Exception e) when (e is not MqttException && e is not OperationCanceledException)
+        {
+            Close(new MqttCommunicationException($"writing to the broker failed: {e.Message}", e));
+            throw Lost();
+        }
+        finally
+        {
+            _held.ResetWrittenCount();
             _writing = false;
             _writeWatchdog.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
             _sendLock.Release();

@@ -162,6 +162,71 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publishes_in_a_write_batch_reach_the_broker_only_when_the_batch_ends_and_in_order()
+    {
+        var (connection, _) = await ConnectAsync(_broker.Options());
+        var publishes = new List<Task>();
+        await using (var batch = _client.HoldWrites())
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                publishes.Add(_client.PublishAsync("t", new[] { (byte)i }, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Token));
+            }
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.ReadAsync(TimeSpan.FromMilliseconds(200)));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var publish = Assert.IsType<MqttPublishPacket>(await connection.ReadAsync());
+            Assert.Equal(i, publish.Payload.Span[0]);
+            await connection.SendAsync(new MqttPubAckPacket(publish.PacketIdentifier));
+        }
+
+        await Task.WhenAll(publishes).WaitAsync(ScriptedBroker.Patience, Token);
+    }
+
+    [Fact]
+    public async Task A_publish_waiting_for_the_window_in_a_write_batch_sends_what_is_held_first_instead_of_waiting_forever()
+    {
+        var options = new MqttClientOptions { Host = "127.0.0.1", Port = _broker.Port, ClientId = "w", MaxInflightMessages = 2, KeepAlivePeriod = TimeSpan.Zero };
+        var (connection, _) = await ConnectAsync(options);
+        var batch = _client.HoldWrites();
+        var publishes = Enumerable.Range(0, 3).Select(i => _client.PublishAsync("t", new[] { (byte)i }, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Token)).ToList();
+
+        // The third waits for a place: the two held go out, so their PUBACKs can come.
+        var first = Assert.IsType<MqttPublishPacket>(await connection.ReadAsync());
+        Assert.IsType<MqttPublishPacket>(await connection.ReadAsync());
+        await connection.SendAsync(new MqttPubAckPacket(first.PacketIdentifier));
+        await publishes[0].WaitAsync(ScriptedBroker.Patience, Token);
+        await batch.DisposeAsync(); // the third, held since it got its place
+
+        var third = Assert.IsType<MqttPublishPacket>(await connection.ReadAsync());
+        Assert.Equal(2, third.Payload.Span[0]);
+    }
+
+    [Fact]
+    public async Task The_callers_payload_buffer_may_be_reused_as_soon_as_publish_returns_even_while_the_publish_waits_for_the_window()
+    {
+        var options = new MqttClientOptions { Host = "127.0.0.1", Port = _broker.Port, ClientId = "w", MaxInflightMessages = 1, KeepAlivePeriod = TimeSpan.Zero };
+        var (connection, _) = await ConnectAsync(options);
+        var payload = "first"u8.ToArray();
+        var one = _client.PublishAsync("t", payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Token);
+        "secnd"u8.CopyTo(payload);
+        var two = _client.PublishAsync("t", payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: Token); // waits: the window is 1
+        "XXXXX"u8.CopyTo(payload); // the caller's buffer, reused
+
+        var first = Assert.IsType<MqttPublishPacket>(await connection.ReadAsync());
+        await connection.SendAsync(new MqttPubAckPacket(first.PacketIdentifier));
+        var second = Assert.IsType<MqttPublishPacket>(await connection.ReadAsync());
+        await connection.SendAsync(new MqttPubAckPacket(second.PacketIdentifier));
+        await Task.WhenAll(one, two).WaitAsync(ScriptedBroker.Patience, Token);
+
+        Assert.Equal("first", Encoding.UTF8.GetString(first.Payload.Span));
+        Assert.Equal("secnd", Encoding.UTF8.GetString(second.Payload.Span));
+    }
+
+    [Fact]
     public async Task A_qos1_message_from_the_broker_is_handed_over_before_it_is_acknowledged()
     {
         var handled = new List<string>();

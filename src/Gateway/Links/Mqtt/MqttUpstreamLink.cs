@@ -37,6 +37,8 @@ internal sealed partial class MqttUpstreamLink : LinkService
     private readonly MqttTopics _topics;
     private readonly string _clientId;
     private readonly List<StoredRecord> _rows = []; // the pump's, reused for every read
+    private readonly ReadingEncoder _readings;
+    private readonly Dictionary<(string Sensor, string Quantity), string> _readingTopics = [];
 
     /// <summary>Creates the link.</summary>
     public MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger, TimeProvider? time = null)
@@ -57,6 +59,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
         _outputs = outputs;
         _logger = logger;
         _topics = new MqttTopics(link.TopicPrefix.Replace("{device}", options.DeviceId, StringComparison.Ordinal));
+        _readings = new ReadingEncoder(options.DeviceId);
         _clientId = link.ClientId.Replace("{device}", options.DeviceId, StringComparison.Ordinal);
     }
 
@@ -252,8 +255,9 @@ internal sealed partial class MqttUpstreamLink : LinkService
                 cursor.Acknowledge(acked);
             }
 
+            // Refill when a quarter of the window is free, not on every PUBACK: one outbox read per batch, not per row.
             var room = _link.Window - inflight.Count;
-            var count = room > 0 ? cursor.TryRead(rows, Math.Min(room, 500)) : 0;
+            var count = room >= Math.Max(1, _link.Window / 4) || inflight.Count == 0 ? cursor.TryRead(rows, Math.Min(room, 500)) : 0;
             if (count == 0)
             {
                 Task wake = inflight.Count > 0 ? inflight.Peek().Publish : cursor.WaitAsync(token);
@@ -262,12 +266,16 @@ internal sealed partial class MqttUpstreamLink : LinkService
                 continue;
             }
 
-            foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
+            // The batch's PUBLISH packets reach the broker in one write.
+            await using (client.HoldWrites())
             {
-                var (topic, length) = Write(StoredMessages.ToMessage(row, _options.DeviceId), payload);
-                var publish = length == 0 ? Task.CompletedTask : client.PublishAsync(topic, payload.WrittenMemory[..length], MqttQualityOfServiceLevel.AtLeastOnce, false, token);
-                payload.Clear();
-                inflight.Enqueue((row.Seq, publish));
+                foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
+                {
+                    var (topic, length) = Write(row, payload);
+                    var publish = length == 0 ? Task.CompletedTask : client.PublishAsync(topic, payload.WrittenMemory[..length], MqttQualityOfServiceLevel.AtLeastOnce, false, token);
+                    payload.Clear();
+                    inflight.Enqueue((row.Seq, publish));
+                }
             }
 
             paced += count;
@@ -284,23 +292,41 @@ internal sealed partial class MqttUpstreamLink : LinkService
         }
     }
 
-    // The topic and payload (its length in the buffer; 0: nothing to publish) of one stored message.
-    private (string Topic, int Length) Write(Message message, ArrayBufferWriter<byte> payload)
+    // The topic and payload (its length in the buffer; 0: nothing to publish) of one stored record: a reading in the
+    // protocol straight from the row (no message object), its topic built once per series.
+    private (string Topic, int Length) Write(in StoredRecord row, ArrayBufferWriter<byte> payload)
     {
-        switch (message, _link.Format)
+        switch (row.Kind, _link.Format)
         {
-            case (ReadingMessage r, PayloadFormat.SenML):
-                SenML.WriteLine(r, payload);
-                return (_topics.Reading(r.Sensor, r.Quantity), payload.WrittenCount - 1); // without the line's newline
-            case (ReadingMessage r, _):
-                MessageWriter.Write(r, payload);
-                return (_topics.Reading(r.Sensor, r.Quantity), payload.WrittenCount);
-            case (EventMessage e, PayloadFormat.Protocol):
-                MessageWriter.Write(e, payload);
+            case (RecordKind.Reading, PayloadFormat.SenML):
+                SenML.WriteLine((ReadingMessage)StoredMessages.ToMessage(row, _options.DeviceId), payload);
+                return (ReadingTopic(row), payload.WrittenCount - 1); // without the line's newline
+            case (RecordKind.Reading, _):
+                _readings.Write(row.Seq, row.Timestamp, row.SensorId, row.Quantity, row.Value, row.Unit, payload);
+                return (ReadingTopic(row), payload.WrittenCount);
+            case (_, PayloadFormat.Protocol):
+                MessageWriter.Write(StoredMessages.ToMessage(row, _options.DeviceId), payload);
                 return (_topics.Events, payload.WrittenCount);
             default:
                 return (string.Empty, 0); // SenML carries measurements only
         }
+    }
+
+    private string ReadingTopic(in StoredRecord row)
+    {
+        var key = (row.SensorId, row.Quantity);
+        if (!_readingTopics.TryGetValue(key, out var topic))
+        {
+            if (_readingTopics.Count >= ReadingEncoder.MaxSeries)
+            {
+                _readingTopics.Clear(); // bounded whatever the data
+            }
+
+            topic = _topics.Reading(row.SensorId, row.Quantity);
+            _readingTopics[key] = topic;
+        }
+
+        return topic;
     }
 
     // Every message is answered or refused and then acknowledged (the handler returns): a message that made the handler
