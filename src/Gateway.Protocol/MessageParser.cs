@@ -21,7 +21,7 @@ namespace Gateway.Protocol;
 /// </para>
 /// <para>
 /// One exception to checking every byte here: the <c>args</c> of a <c>command</c> are handed on as raw JSON text and
-/// checked by <see cref="Commands.CommandSigning.CanonicalArgs"/>, the command pipeline's first check, so that a
+/// checked by <see cref="Commands.CommandSigning.CanonicalArgs(string?)"/>, the command pipeline's first check, so that a
 /// command with bad arguments is still answered with a <c>result</c> carrying its <c>id</c> (issue 14, finding 11)
 /// rather than an uncorrelated <c>error</c>.
 /// </para>
