@@ -21,6 +21,8 @@ public static class CommandSigning
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}"u8.ToArray()).RootElement.Clone();
+
     /// <summary>Smallest secret accepted, in bytes (HMAC-SHA256 keys shorter than the hash weaken it; RFC 2104 §3).</summary>
     public const int MinSecretBytes = 16;
 
@@ -49,10 +51,20 @@ public static class CommandSigning
     /// deep, I-JSON (unique names, no lone surrogates), numbers finite doubles.
     /// </summary>
     /// <exception cref="FormatException">It is not such an object; the message says what is wrong and where.</exception>
-    public static string CanonicalArgs(string? argsJson)
+    public static string CanonicalArgs(string? argsJson) => Canonical(argsJson, keepArgs: false, out _);
+
+    /// <summary>
+    /// <see cref="CanonicalArgs(string?)"/>, also giving the parsed object (a detached element; an empty object when
+    /// absent), so that the command pipeline parses a command's arguments once (issue 17, item 5).
+    /// </summary>
+    /// <exception cref="FormatException">It is not such an object; the message says what is wrong and where.</exception>
+    public static string CanonicalArgs(string? argsJson, out JsonElement args) => Canonical(argsJson, keepArgs: true, out args);
+
+    private static string Canonical(string? argsJson, bool keepArgs, out JsonElement args)
     {
         if (argsJson is null)
         {
+            args = EmptyObject;
             return "{}";
         }
 
@@ -74,7 +86,9 @@ public static class CommandSigning
                 throw new FormatException($"'args' must be a JSON object, got {document.RootElement.ValueKind}");
             }
 
-            return JsonCanonicalizer.Canonicalize(document.RootElement, rootName: "args");
+            var canonical = JsonCanonicalizer.Canonicalize(document.RootElement, rootName: "args");
+            args = keepArgs ? document.RootElement.Clone() : default;
+            return canonical;
         }
         catch (JsonException ex)
         {

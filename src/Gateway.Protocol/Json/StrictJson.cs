@@ -26,68 +26,30 @@ public static class StrictJson
     /// <summary>
     /// The first I-JSON problem in <paramref name="utf8Json"/> as a sentence naming where it is (e.g.
     /// <c>duplicate name 'output' in 'args'</c>), or null when there is none. Text that is not JSON at all, or nested
-    /// deeper than <paramref name="maxDepth"/>, is a problem too. <paramref name="skipTopLevelMember"/> names a member
-    /// of the root object whose value is not looked into (its own name still counts for uniqueness).
+    /// deeper than <paramref name="maxDepth"/>, is a problem too.
     /// </summary>
     /// <param name="utf8Json">The JSON text, valid UTF-8 (the caller checks the encoding).</param>
     /// <param name="maxDepth">Deepest nesting accepted (bounds the work and memory of the check).</param>
-    /// <param name="skipTopLevelMember">A root member to leave unchecked, or null.</param>
     /// <param name="rootName">What to call the root value in the sentence (e.g. <c>args</c>); "the message" when null.</param>
-    public static string? FindProblem(ReadOnlySpan<byte> utf8Json, int maxDepth, string? skipTopLevelMember = null, string? rootName = null)
+    public static string? FindProblem(ReadOnlySpan<byte> utf8Json, int maxDepth, string? rootName = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDepth);
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = maxDepth });
-        var frames = new List<Frame>();
         try
         {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            if (Walk(ref reader, rootName, finishValue: false) is { } problem)
+            {
+                return problem;
+            }
+
             while (reader.Read())
             {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.StartObject:
-                        NextValue(frames);
-                        frames.Add(new Frame(IsObject: true, Names: new HashSet<string>(StringComparer.Ordinal)));
-                        break;
-                    case JsonTokenType.StartArray:
-                        NextValue(frames);
-                        frames.Add(new Frame(IsObject: false, Names: null));
-                        break;
-                    case JsonTokenType.EndObject:
-                    case JsonTokenType.EndArray:
-                        frames.RemoveAt(frames.Count - 1);
-                        break;
-                    case JsonTokenType.PropertyName:
-                        if (reader.ValueIsEscaped && FindLoneSurrogate(reader.ValueSpan) is { } nameEscape)
-                        {
-                            return $"a name in {Where(frames, rootName, containerOnly: true)} is not Unicode text: {nameEscape} is a lone surrogate (RFC 8259 §8.2, RFC 7493 §2.1)";
-                        }
-
-                        var name = reader.GetString()!; // safe: valid UTF-8 (caller) and no lone surrogate (above)
-                        var frame = frames[^1];
-                        if (!frame.Names!.Add(name))
-                        {
-                            return $"duplicate name {Quote(name)} in {Where(frames, rootName, containerOnly: true)} (names must be unique: RFC 8259 §4, RFC 7493 §2.3)";
-                        }
-
-                        frames[^1] = frame with { Current = name };
-                        if (frames.Count == 1 && skipTopLevelMember is not null && string.Equals(name, skipTopLevelMember, StringComparison.Ordinal))
-                        {
-                            reader.Skip();
-                        }
-
-                        break;
-                    case JsonTokenType.String:
-                        NextValue(frames);
-                        if (reader.ValueIsEscaped && FindLoneSurrogate(reader.ValueSpan) is { } escape)
-                        {
-                            return $"{Where(frames, rootName)} is not Unicode text: {escape} is a lone surrogate (RFC 8259 §8.2, RFC 7493 §2.1)";
-                        }
-
-                        break;
-                    default:
-                        NextValue(frames);
-                        break;
-                }
+                // Read validates what follows the value: nothing but whitespace (RFC 8259 §2).
             }
 
             return null;
@@ -95,6 +57,113 @@ public static class StrictJson
         catch (JsonException ex)
         {
             return "malformed JSON: " + (ex.Message.Length > 200 ? ex.Message[..200] + "…" : ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The first I-JSON problem in the value <paramref name="reader"/> is on (its first token just read), or null; the
+    /// value is read to its last token either way, so the caller's reader goes on after it (one pass over a message:
+    /// <see cref="MessageParser"/> checks a member's object or array this way). Syntax errors throw
+    /// <see cref="JsonException"/> from the reader, as they would from <see cref="Utf8JsonReader.Skip"/>.
+    /// </summary>
+    /// <param name="reader">The reader, on the first token of the value.</param>
+    /// <param name="name">What to call the value in the sentence: a member's name as received (it is made printable here).</param>
+    internal static string? FindProblemInValue(ref Utf8JsonReader reader, string name) =>
+        Walk(ref reader, Printable(name), finishValue: true);
+
+    /// <summary>The sentence for a lone surrogate escape in a name of the message's root object.</summary>
+    internal static string LoneSurrogateInTopLevelName(string escape) =>
+        $"a name in the message is not Unicode text: {escape} is a lone surrogate (RFC 8259 §8.2, RFC 7493 §2.1)";
+
+    /// <summary>The sentence for a lone surrogate escape in the string value of the root object's member <paramref name="name"/>.</summary>
+    internal static string LoneSurrogateInTopLevelValue(string name, string escape) =>
+        $"{(name.Length == 0 ? "the message" : Quote(name))} is not Unicode text: {escape} is a lone surrogate (RFC 8259 §8.2, RFC 7493 §2.1)";
+
+    /// <summary>The sentence for a name given twice in the message's root object.</summary>
+    internal static string DuplicateTopLevelName(string name) =>
+        $"duplicate name {Quote(name)} in the message (names must be unique: RFC 8259 §4, RFC 7493 §2.3)";
+
+    // Checks the value the reader is on, token by token. finishValue: on a problem, read on to the value's last token
+    // (for a caller whose reader continues); otherwise stop where the problem is.
+    private static string? Walk(ref Utf8JsonReader reader, string? rootName, bool finishValue)
+    {
+        var startDepth = reader.CurrentDepth;
+        List<Frame>? frames = null;
+        do
+        {
+            var problem = Check(ref reader, frames ??= [], rootName);
+            if (problem is not null)
+            {
+                if (finishValue && frames.Count > 0)
+                {
+                    SkipToEndOfValue(ref reader, startDepth);
+                }
+
+                return problem;
+            }
+        }
+        while (frames.Count > 0 && reader.Read());
+
+        return null;
+    }
+
+    // One token: the frames follow the nesting, names are checked for uniqueness, strings and names for escapes.
+    private static string? Check(ref Utf8JsonReader reader, List<Frame> frames, string? rootName)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                NextValue(frames);
+                frames.Add(new Frame(IsObject: true, Names: new HashSet<string>(StringComparer.Ordinal)));
+                break;
+            case JsonTokenType.StartArray:
+                NextValue(frames);
+                frames.Add(new Frame(IsObject: false, Names: null));
+                break;
+            case JsonTokenType.EndObject:
+            case JsonTokenType.EndArray:
+                frames.RemoveAt(frames.Count - 1);
+                break;
+            case JsonTokenType.PropertyName:
+                if (reader.ValueIsEscaped && FindLoneSurrogate(reader.ValueSpan) is { } nameEscape)
+                {
+                    return $"a name in {Where(frames, rootName, containerOnly: true)} is not Unicode text: {nameEscape} is a lone surrogate (RFC 8259 §8.2, RFC 7493 §2.1)";
+                }
+
+                var name = reader.GetString()!; // safe: valid UTF-8 (caller) and no lone surrogate (above)
+                var frame = frames[^1];
+                if (!frame.Names!.Add(name))
+                {
+                    return $"duplicate name {Quote(name)} in {Where(frames, rootName, containerOnly: true)} (names must be unique: RFC 8259 §4, RFC 7493 §2.3)";
+                }
+
+                frames[^1] = frame with { Current = name };
+                break;
+            case JsonTokenType.String:
+                NextValue(frames);
+                if (reader.ValueIsEscaped && FindLoneSurrogate(reader.ValueSpan) is { } escape)
+                {
+                    return $"{Where(frames, rootName)} is not Unicode text: {escape} is a lone surrogate (RFC 8259 §8.2, RFC 7493 §2.1)";
+                }
+
+                break;
+            default:
+                NextValue(frames);
+                break;
+        }
+
+        return null;
+    }
+
+    // The reader is inside an object or array that began at startDepth: read on to its end token (same depth).
+    private static void SkipToEndOfValue(ref Utf8JsonReader reader, int startDepth)
+    {
+        while (!(reader.CurrentDepth == startDepth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray))
+        {
+            if (!reader.Read())
+            {
+                return; // unreachable on a final block (an unclosed value throws), a bound all the same
+            }
         }
     }
 

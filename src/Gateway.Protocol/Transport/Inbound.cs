@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 
 namespace Gateway.Protocol.Transport;
 
@@ -19,8 +18,10 @@ public sealed record Inbound(Message? Message, ErrorMessage? Problem)
     {
         try
         {
-            var message = MessageParser.Parse(bytes);
-            return message is ErrorMessage error && !IsErrorTyped(bytes) ? new Inbound(null, error) : new Inbound(message, null);
+            // MessageParser answers bad input with an ErrorMessage, and a peer's own {"type":"error"} parses to one too: the
+            // parse says which, so a peer's error is never mistaken for bad input and bounced back (an error loop).
+            var message = MessageParser.Parse(bytes, out var saysError);
+            return message is ErrorMessage error && !saysError ? new Inbound(null, error) : new Inbound(message, null);
         }
 #pragma warning disable CA1031 // defence in depth: whatever a parser bug throws, the peer gets an error and the line is dropped
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -32,38 +33,4 @@ public sealed record Inbound(Message? Message, ErrorMessage? Problem)
 
     /// <summary>Parses one line (without its line feed), in one piece or in several.</summary>
     public static Inbound Parse(in ReadOnlySequence<byte> bytes) => Parse(bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray());
-
-    // MessageParser answers bad input with an ErrorMessage, and a peer's own {"type":"error"} parses to one too: tell
-    // them apart by the type field, so a peer's error is never mistaken for bad input and bounced back (an error loop).
-    private static bool IsErrorTyped(ReadOnlySpan<byte> bytes)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 8 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isType = reader.ValueTextEquals("type"u8);
-                reader.Read();
-                if (isType)
-                {
-                    return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8);
-                }
-
-                reader.Skip();
-            }
-
-            return false;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // InvalidOperationException: ValueTextEquals unescapes, and throws on a lone surrogate escape in a name or
-            // value (RFC 8259 §8.2: such a string is not Unicode). Not an error the peer sent, then: a bad line.
-            return false;
-        }
-    }
 }

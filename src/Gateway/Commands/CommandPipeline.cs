@@ -29,6 +29,7 @@ internal sealed partial class CommandPipeline : IDisposable
     private readonly TimeProvider _time;
     private readonly ReplayGuard _replay;
     private readonly SemaphoreSlim _inFlight;
+    private readonly CommandDeadlines _deadlines;
     private readonly Lock _keyLock = new();
     private readonly Dictionary<string, TokenBucket> _keyBuckets = new(StringComparer.Ordinal);
 
@@ -64,6 +65,7 @@ internal sealed partial class CommandPipeline : IDisposable
         _journal.Rewrite(_replay.Snapshot(now));
         NoteJournal();
         _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+        _deadlines = new CommandDeadlines(options.Timeout, time);
     }
 
     /// <summary>A new source of commands (a connection, the UDP port) with its own rate limit.</summary>
@@ -137,9 +139,10 @@ internal sealed partial class CommandPipeline : IDisposable
         }
 
         string canonicalArgs;
+        JsonElement args; // parsed once, here: the handler gets the same object (issue 17, item 5)
         try
         {
-            canonicalArgs = CommandSigning.CanonicalArgs(command.Args);
+            canonicalArgs = CommandSigning.CanonicalArgs(command.Args, out args);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
         {
@@ -219,7 +222,7 @@ internal sealed partial class CommandPipeline : IDisposable
         ResultMessage result;
         try
         {
-            result = await AuthorizeAndRun(command, key, audited, started, cancellationToken).ConfigureAwait(false);
+            result = await AuthorizeAndRun(command, args, key, audited, started, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -233,7 +236,7 @@ internal sealed partial class CommandPipeline : IDisposable
         return new CommandOutcome(result, true);
     }
 
-    private async Task<ResultMessage> AuthorizeAndRun(CommandMessage command, CommandKey key, AuditLog.Entry audited, long started, CancellationToken cancellationToken)
+    private async Task<ResultMessage> AuthorizeAndRun(CommandMessage command, JsonElement args, CommandKey key, AuditLog.Entry audited, long started, CancellationToken cancellationToken)
     {
         ResultMessage Finish(string outcome, string? message, string? data)
         {
@@ -254,8 +257,7 @@ internal sealed partial class CommandPipeline : IDisposable
         Func<CancellationToken, Task<System.Text.Json.Nodes.JsonObject>> action;
         try
         {
-            using var args = JsonDocument.Parse(command.Args ?? "{}");
-            action = handler.Prepare(new CommandArguments(args.RootElement.Clone()));
+            action = handler.Prepare(new CommandArguments(args));
         }
         catch (CommandArgumentException ex)
         {
@@ -269,20 +271,32 @@ internal sealed partial class CommandPipeline : IDisposable
 
         try
         {
-            using var timeout = new CancellationTokenSource(_options.Timeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            // No timer per command: one that has not finished when its handler returns is watched by the shared
+            // deadlines (one timer), which cancel it when Timeout has passed.
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            CommandDeadlines.Watch? watch = null;
             try
             {
-                var data = await action(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+                var running = action(run.Token);
+                if (!running.IsCompleted)
+                {
+                    watch = _deadlines.Start(run);
+                }
+
+                var data = await running.WaitAsync(run.Token).ConfigureAwait(false);
                 return Finish("ok", null, data.ToJsonString());
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (watch is { Expired: true } && !cancellationToken.IsCancellationRequested)
             {
                 return Finish(ResultCodes.Timeout, $"{command.Name} did not finish within {_options.Timeout.TotalSeconds:0.#}s (Gateway:Commands:Timeout)", null);
             }
             catch (Exception ex) when (ex is CommandFailedException or HardwareException or IOException or InvalidOperationException)
             {
                 return Finish(ResultCodes.Failed, $"{command.Name}: {ex.Message}", null);
+            }
+            finally
+            {
+                watch?.Dispose();
             }
         }
         finally
@@ -364,6 +378,7 @@ internal sealed partial class CommandPipeline : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _deadlines.Dispose();
         _inFlight.Dispose();
         _journal.Dispose();
     }

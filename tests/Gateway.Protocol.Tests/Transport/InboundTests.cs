@@ -61,4 +61,40 @@ public sealed class InboundTests
         Assert.Null(inbound.Message);
         Assert.NotNull(inbound.Problem);
     }
+
+    // Issue 17: the parse itself says whether the line calls itself an error (no second read of the line). A 'type' of
+    // "error" read before the line goes wrong still makes it the peer's error: answering it could start an error loop.
+    [Theory]
+    [InlineData("""{"type":"error","code":"c","message":"m",}""")]
+    [InlineData("""{"type":"error","code":"c","message":"m"} trailing""")]
+    [InlineData("""{"type":"\u0065rror","code":"c","message":"m","x":[[[[[[[[[[1]]]]]]]]]]}""")]
+    [InlineData("""{"code":"c","type":"error","code":"again","message":"m"}""")]
+    public void A_line_that_says_it_is_an_error_before_going_wrong_is_the_peers_error_and_not_answered(string line)
+    {
+        var inbound = Inbound.Parse(Encoding.UTF8.GetBytes(line));
+
+        Assert.Null(inbound.Problem);
+        Assert.IsType<ErrorMessage>(inbound.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"code":"c","message":"m",,"type":"error"}""")]
+    [InlineData("""{"type":"ack","type":"error"}""")]
+    [InlineData("""{"type":5,"code":"c","message":"m"}""")]
+    public void A_line_that_goes_wrong_before_its_first_type_says_error_is_a_problem_to_answer(string line)
+    {
+        var inbound = Inbound.Parse(Encoding.UTF8.GetBytes(line));
+
+        Assert.Null(inbound.Message);
+        Assert.NotNull(inbound.Problem);
+    }
+
+    [Fact]
+    public void A_line_that_is_not_utf8_is_a_problem_even_when_it_says_it_is_an_error()
+    {
+        var inbound = Inbound.Parse([.. """{"type":"error","code":"c","message":"""u8, (byte)'"', 0xFF, (byte)'"', (byte)'}']);
+
+        Assert.Null(inbound.Message);
+        Assert.Equal(ErrorCodes.InvalidUtf8, inbound.Problem!.Code);
+    }
 }

@@ -15,6 +15,7 @@ public sealed class CommandPipelineTests : IDisposable
     private static readonly byte[] OperatorSecret = Convert.FromBase64String("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
     private static readonly byte[] ViewerSecret = [.. Enumerable.Range(100, 32).Select(i => (byte)i)];
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+    private readonly TimerCounting _timers;
     private readonly string _dir = Directory.CreateTempSubdirectory("gw-cmd-").FullName;
     private readonly Switch _switch = new();
     private readonly AuditLog _audit;
@@ -38,7 +39,8 @@ public sealed class CommandPipelineTests : IDisposable
             Timeout = TimeSpan.FromSeconds(5),
         };
         _audit = new AuditLog(_dir, 1 << 20, 3, NullLogger<AuditLog>.Instance);
-        _pipeline = new CommandPipeline(options, new GatewayOptions { DeviceId = "gw-01", StateDirectory = _dir }, [new Ping(), _switch, new Slow()], _audit, _time);
+        _timers = new TimerCounting(_time);
+        _pipeline = new CommandPipeline(options, new GatewayOptions { DeviceId = "gw-01", StateDirectory = _dir }, [new Ping(), _switch, new Slow()], _audit, _timers);
         _source = _pipeline.OpenSource("test", "127.0.0.1:1");
     }
 
@@ -167,6 +169,20 @@ public sealed class CommandPipelineTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(6));
 
         Assert.Equal(ResultCodes.Timeout, (await running.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).Code);
+    }
+
+    // Issue 17, item 5: a command costs no timer of its own (each used to start a timeout timer); the one deadline
+    // timer is only armed for a command still running when its handler returns.
+    [Fact]
+    public async Task Commands_that_finish_at_once_start_no_timer()
+    {
+        var before = _timers.Created;
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.True((await Send(Signed(name: "ping", args: null, id: $"p-{i}"))).Ok);
+        }
+
+        Assert.Equal(before, _timers.Created);
     }
 
     [Fact]
@@ -326,5 +342,27 @@ public sealed class CommandPipelineTests : IDisposable
             await Task.Delay(Timeout.Infinite, token);
             return new JsonObject();
         };
+    }
+
+    // The test's fake clock, counting the timers created on it.
+    private sealed class TimerCounting(TimeProvider inner) : TimeProvider
+    {
+        private int _created;
+
+        public int Created => Volatile.Read(ref _created);
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _created);
+            return inner.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }
