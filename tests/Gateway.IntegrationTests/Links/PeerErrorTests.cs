@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Mqtt;
+using Mosquitto = Gateway.Mqtt.Tests.Broker.Mosquitto;
 
 namespace Gateway.IntegrationTests.Links;
 
 /// <summary>
 /// A peer's own <c>error</c> is never answered (docs/protocol.md, Errors: two peers that bounce errors would loop
 /// forever), on a real gateway process and a real socket: the upstream link's side and a listener's. The peer sends an
-/// error, then a ping; the gateway answers in order, so any reply to the error would come before the pong.
+/// error, then a ping; the gateway answers in order, so any reply to the error would come before the pong. The MQTT
+/// link's commands topic too, through a real mosquitto: its replies go to the results topic.
 /// </summary>
 public sealed class PeerErrorTests : IDisposable
 {
@@ -92,6 +96,44 @@ public sealed class PeerErrorTests : IDisposable
         var before = await LinesUntilPong(reader, gateway.Output);
 
         Assert.DoesNotContain(before, l => l.StartsWith("""{"type":"error""", StringComparison.Ordinal));
+        gateway.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task An_error_published_on_the_mqtt_commands_topic_is_not_answered_on_the_results_topic()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        var results = new ConcurrentQueue<string>();
+        var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = new MqttClient();
+        peer.ApplicationMessageReceivedAsync += e =>
+        {
+            var payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload.Span);
+            results.Enqueue(payload);
+            if (payload.StartsWith("""{"type":"pong""", StringComparison.Ordinal))
+            {
+                pong.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await peer.ConnectAsync(broker.Options("peer"), Token);
+        await peer.SubscribeAsync("gateway/peer-error-mqtt/results", MqttQualityOfServiceLevel.AtLeastOnce, Token);
+        using var gateway = GatewayProcess.Start(_dir.Path,
+        [
+            "--Gateway:DeviceId=peer-error-mqtt",
+            $"--Gateway:StateDirectory={_dir.File("state")}",
+            $"--Gateway:Upstream:Mqtt:Broker=127.0.0.1:{broker.Port}",
+        ]);
+        await gateway.WaitForLineAsync("subscribed to gateway/peer-error-mqtt/commands", Timeout);
+
+        // QoS 1 from one client to one topic: delivered, and handled, in this order.
+        await peer.PublishAsync("gateway/peer-error-mqtt/commands", """{"type":"error","code":"unexpected_ack","message":"the peer complains"}"""u8.ToArray(), MqttQualityOfServiceLevel.AtLeastOnce, false, Token);
+        await peer.PublishAsync("gateway/peer-error-mqtt/commands", """{"type":"ping"}"""u8.ToArray(), MqttQualityOfServiceLevel.AtLeastOnce, false, Token);
+        await pong.Task.WaitAsync(Timeout, Token);
+
+        Assert.DoesNotContain(results, r => r.StartsWith("""{"type":"error""", StringComparison.Ordinal));
         gateway.Signal(Signals.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
     }
