@@ -15,6 +15,7 @@ public sealed class WebSocketChannel : IMessageChannel
     private readonly int _maxMessage;
     private readonly TimeProvider _time;
     private readonly ChannelWrites _writes;
+    private readonly CoalescingStream? _coalesce;
     private readonly byte[] _chunk = new byte[16 * 1024];
     private readonly ArrayBufferWriter<byte> _message = new(1024); // reused: one receive at a time, and the parse copies what it keeps
 
@@ -24,7 +25,8 @@ public sealed class WebSocketChannel : IMessageChannel
     /// <param name="maxMessage">The longest message accepted from the peer, in bytes, however many frames it spans.</param>
     /// <param name="writeTimeout">How long a send may wait for the peer to read.</param>
     /// <param name="time">The clock of the write and close timeouts; the system's by default.</param>
-    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout, TimeProvider? time = null)
+    /// <param name="coalesce">The stream under the socket, when it is one: a batch of messages then reaches it in one write.</param>
+    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout, TimeProvider? time = null, CoalescingStream? coalesce = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(peer);
@@ -34,6 +36,7 @@ public sealed class WebSocketChannel : IMessageChannel
         Peer = peer;
         _maxMessage = maxMessage;
         _time = time ?? TimeProvider.System;
+        _coalesce = coalesce;
         _writes = new ChannelWrites(WriteFramesAsync, newline: false, writeTimeout, _time);
     }
 
@@ -48,7 +51,27 @@ public sealed class WebSocketChannel : IMessageChannel
 
     // One text frame per line (docs/protocol.md, Framing; the line feeds are not sent), all within one write timeout
     // (ChannelWrites). Cancelling a send aborts the socket (WebSocket.SendAsync), which is what a stall ends in anyway.
+    // Over a coalescing stream the frames are collected and reach the socket in one write.
     private async Task WriteFramesAsync(ReadOnlyMemory<byte> lines, CancellationToken timeout)
+    {
+        if (_coalesce is null)
+        {
+            await SendFramesAsync(lines, timeout).ConfigureAwait(false);
+            return;
+        }
+
+        _coalesce.Hold();
+        try
+        {
+            await SendFramesAsync(lines, timeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _coalesce.ReleaseAsync(timeout).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendFramesAsync(ReadOnlyMemory<byte> lines, CancellationToken timeout)
     {
         while (!lines.IsEmpty)
         {

@@ -25,6 +25,7 @@ internal abstract partial class UpstreamLink : LinkService
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
     private readonly List<StoredRecord> _rows = []; // the sender's, reused for every read
+    private readonly RecordWriter _writer;
 
     /// <summary>Creates the link.</summary>
     protected UpstreamLink(UpstreamLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, ILogger logger, TimeProvider? time = null)
@@ -41,6 +42,7 @@ internal abstract partial class UpstreamLink : LinkService
         _link = link;
         _options = options;
         _logger = logger;
+        _writer = new RecordWriter((options ?? throw new ArgumentNullException(nameof(options))).DeviceId, link.Format);
     }
 
     private bool Acknowledged => _link.Acknowledged;
@@ -136,7 +138,7 @@ internal abstract partial class UpstreamLink : LinkService
             // The cursor's Sent moved with the read, before the write: the peer may acknowledge these before WriteAsync returns.
             foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
             {
-                Write(row, output);
+                _writer.WriteLine(row, output);
             }
 
             await WriteAsync(channel, output.WrittenMemory, token).ConfigureAwait(false);
@@ -230,25 +232,6 @@ internal abstract partial class UpstreamLink : LinkService
     }
 
     private static LinkStalledException Stalled(ChannelStalledException ex) => new($"the upstream {ex.Message}", ex);
-
-    private void Write(in StoredRecord row, ArrayBufferWriter<byte> output)
-    {
-        var message = StoredMessages.ToMessage(row, _options.DeviceId);
-        switch (_link.Format, message)
-        {
-            case (PayloadFormat.InfluxLine, ReadingMessage reading):
-                InfluxLineProtocol.WriteLine(reading, output);
-                break;
-            case (PayloadFormat.SenML, ReadingMessage reading):
-                SenML.WriteLine(reading, output);
-                break;
-            case (PayloadFormat.Protocol, _):
-                MessageWriter.WriteLine(message, output);
-                break;
-            default:
-                break; // foreign formats carry measurements only, not events
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Link {Link}: ignored a '{Type}' message from the upstream")]
     private static partial void LogIgnored(ILogger logger, string link, string type);

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using Gateway.Configuration;
 using Gateway.Protocol.Transport;
@@ -30,32 +31,54 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
     /// <inheritdoc/>
     protected override async Task<IMessageChannel> ConnectAsync(CancellationToken cancellationToken)
     {
-        var socket = new ClientWebSocket();
+        // The handshake goes through a handler whose connection is ours: a coalescing stream under the WebSocket (and
+        // under TLS for wss), so that a batch of frames reaches the socket in one write.
+        CoalescingStream? coalesce = null;
+        using var handler = new SocketsHttpHandler
+        {
+            UseProxy = false, // like the TCP link: the upstream is reached directly
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token).ConfigureAwait(false);
+                    coalesce = new CoalescingStream(new NetworkStream(socket, ownsSocket: true));
+                    return coalesce;
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        if (_url.Scheme == "wss")
+        {
+            handler.SslOptions = _tlsSettings.ClientOptions(_url.Host);
+        }
+
+        var client = new ClientWebSocket();
         try
         {
-            socket.Options.AddSubProtocol(WebSocketChannel.SubProtocol);
-            socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong and idle timeout apply
-            if (_url.Scheme == "wss")
+            client.Options.AddSubProtocol(WebSocketChannel.SubProtocol);
+            client.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong and idle timeout apply
+            using (var invoker = new HttpMessageInvoker(handler, disposeHandler: false))
             {
-                var tls = _tlsSettings.ClientOptions(_url.Host);
-                socket.Options.RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback;
-                if (tls.ClientCertificates is { } client)
-                {
-                    socket.Options.ClientCertificates = client;
-                }
+                await client.ConnectAsync(_url, invoker, cancellationToken).ConfigureAwait(false);
             }
 
-            await socket.ConnectAsync(_url, cancellationToken).ConfigureAwait(false);
-            if (socket.SubProtocol != WebSocketChannel.SubProtocol)
+            if (client.SubProtocol != WebSocketChannel.SubProtocol)
             {
                 throw new LinkProtocolException($"the upstream at {Redaction.Redact(_url.ToString())} did not accept the subprotocol {WebSocketChannel.SubProtocol}");
             }
 
-            return new WebSocketChannel(socket, Target, Link.MaxLineLength, Link.WriteTimeout, Time);
+            return new WebSocketChannel(client, Target, Link.MaxLineLength, Link.WriteTimeout, Time, coalesce);
         }
         catch
         {
-            socket.Dispose();
+            client.Dispose();
             throw;
         }
     }
