@@ -44,7 +44,7 @@ internal sealed partial class CommandRunner
             {
                 await command().ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException or LinkStalledException)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException or LinkStalledException or Protocol.Transport.ChannelClosedException)
             {
                 // the connection ended before the result could be sent
             }

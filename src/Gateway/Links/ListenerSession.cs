@@ -20,22 +20,18 @@ internal sealed partial class ListenerSession
     private readonly ListenerOptions _listener;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Commands.CommandPipeline _commands;
-    private readonly Commands.CommandSource _source;
-    private readonly CommandRunner _running;
+    private readonly InboundDispatcher _inbound;
 
     /// <summary>Creates the session over <paramref name="channel"/>, which the caller owns (and disposes).</summary>
     public ListenerSession(IMessageChannel channel, LiveFeed feed, Commands.CommandPipeline commands, string link, GatewayOptions options, ListenerOptions listener, ILogger logger, TimeProvider time)
     {
         _channel = channel;
         _feed = feed;
-        _commands = commands;
-        _source = commands.OpenSource(link, channel.Peer);
         _options = options;
         _listener = listener;
         _logger = logger;
         _time = time;
-        _running = new CommandRunner(logger, $"Listener {link}", channel.Peer);
+        _inbound = new InboundDispatcher(link, channel.Peer, channel.SendAsync, commands, commands.OpenSource(link, channel.Peer), logger);
     }
 
     private string Peer => _channel.Peer;
@@ -52,7 +48,7 @@ internal sealed partial class ListenerSession
             await Task.WhenAny(send, receive).ConfigureAwait(false);
             await session.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(send.ContinueWith(static _ => { }, TaskScheduler.Default), receive.ContinueWith(static _ => { }, TaskScheduler.Default)).ConfigureAwait(false);
-            await _running.DrainAsync().ConfigureAwait(false);
+            await _inbound.DrainAsync().ConfigureAwait(false);
             var reason = send.Exception?.InnerException ?? receive.Exception?.InnerException;
             if (reason is SessionEndedException or ChannelStalledException)
             {
@@ -110,37 +106,20 @@ internal sealed partial class ListenerSession
         }
     }
 
+    // Ping, pong, commands, bad lines and the peer's errors: the dispatcher. A listener takes nothing else.
     private async Task Handle(Inbound inbound, CancellationToken token)
     {
-        switch (inbound)
+        switch (await _inbound.DispatchAsync(inbound, token).ConfigureAwait(false))
         {
-            case { Problem: { } problem }:
-                LogBadInput(_logger, Peer, problem.Code, problem.Message);
-                await Send(problem, token).ConfigureAwait(false);
-                break;
-            case { Message: PingMessage }:
-                await Send(new PongMessage(), token).ConfigureAwait(false);
-                break;
-            case { Message: CommandMessage command }:
-                // Run beside the receive loop: a slow command must not hold up pings or other commands.
-                if (!_running.TryStart(async () => await Send(await _commands.HandleAsync(command, _source, token).ConfigureAwait(false), token).ConfigureAwait(false)))
-                {
-                    await Send(new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
-                }
-
-                break;
-            case { Message: AckMessage or PongMessage or ErrorMessage or ResultMessage }:
-                break; // live readings are not acknowledged; a console's own errors are its business
-            case { Message: { } other }:
+            case null or AckMessage or ResultMessage:
+                break; // live readings are not acknowledged
+            case { } other:
                 await Send(new ErrorMessage(ErrorCodes.UnknownType, $"a listener does not take '{other.Type}' messages"), token).ConfigureAwait(false);
                 break;
         }
     }
 
     private Task Send(Message message, CancellationToken token) => _channel.SendAsync(message, token);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener: {Peer} sent bad input ({Code}: {Error}); replied with an error")]
-    private static partial void LogBadInput(ILogger logger, string peer, string code, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Listener: the connection of {Peer} failed unexpectedly ({Type}: {Error}); dropped it, the listener goes on")]
     private static partial void LogFailed(ILogger logger, string peer, string type, string error, Exception exception);

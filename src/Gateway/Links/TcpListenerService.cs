@@ -10,36 +10,27 @@ namespace Gateway.Links;
 
 /// <summary>
 /// The TCP listener (<c>Gateway:Listener:Tcp</c>): consoles connect and receive <c>hello</c> and live readings as
-/// NDJSON. At most <see cref="ListenerOptions.MaxConnections"/> at once and <see cref="ListenerOptions.MaxConnectionsPerAddress"/>
-/// from one address; one more is told <c>too_many_connections</c>. A connection that fails in any way costs that
-/// connection only: it is logged with its peer and the listener keeps accepting.
+/// NDJSON. The accept loop and the NDJSON channel only: admission, sessions and failures are the
+/// <see cref="ListenerHost"/>'s; a peer over the limits is told <c>too_many_connections</c> on one line.
 /// </summary>
 internal sealed partial class TcpListenerService : BackgroundService
 {
     private readonly ListenerOptions _listener;
-    private readonly Commands.CommandPipeline _commands;
     private readonly ListenerDirectory _directory;
-    private readonly GatewayOptions _options;
-    private readonly LiveFeed _feed;
-    private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
     private readonly ILogger<TcpListenerService> _logger;
     private readonly TimeProvider _time;
-    private readonly ConnectionLimiter _slots;
+    private readonly ListenerHost _host;
 
     /// <summary>Creates the listener.</summary>
     public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<TcpListenerService> logger)
     {
         _listener = listener;
-        _commands = commands;
         _directory = directory;
-        _options = options;
-        _feed = feed;
-        _outbox = outbox;
         _status = status;
         _logger = logger;
         _time = time;
-        _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
+        _host = new ListenerHost("listener tcp", listener, options, feed, outbox, commands, time, logger);
     }
 
     /// <inheritdoc/>
@@ -93,52 +84,23 @@ internal sealed partial class TcpListenerService : BackgroundService
         var remote = client.RemoteEndPoint as IPEndPoint;
         var peer = remote?.ToString() ?? "?";
         await using var stream = new NetworkStream(client, ownsSocket: true);
-        using var slot = _slots.TryAcquire(remote?.Address, out var why);
-        if (slot is null)
-        {
-            LogRefused(_logger, peer, why);
-            var refusal = System.Text.Encoding.UTF8.GetBytes(Protocol.MessageWriter.ToJson(new Protocol.ErrorMessage("too_many_connections", why)) + "\n");
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
-            limit.CancelAfter(_listener.WriteTimeout);
-            try
+        await _host.ServeAsync(
+            remote?.Address,
+            peer,
+            _ => Task.FromResult<IMessageChannel>(Open(stream, peer)),
+            async (why, refusing) =>
             {
-                await stream.WriteAsync(refusal, limit.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException)
-            {
-                // it left already, or does not read
-            }
-
-            return;
-        }
-
-        try
-        {
-            await using var channel = new NdjsonChannel(stream, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
-            var session = new ListenerSession(channel, _feed, _commands, "listener tcp", _options, _listener, _logger, _time);
-            await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException)
-        {
-            // the peer went away, or the gateway stops
-        }
-#pragma warning disable CA1031 // no single connection's failure may stop the listener: logged with the peer, the connection dropped
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogFailed(_logger, peer, ex.GetType().Name, ex.Message, ex);
-        }
+                await using var channel = Open(stream, peer);
+                await channel.SendAsync(new Protocol.ErrorMessage("too_many_connections", why), refusing).ConfigureAwait(false);
+            },
+            token).ConfigureAwait(false);
     }
+
+    private NdjsonChannel Open(Stream stream, string peer) => new NdjsonChannel(stream, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listener tcp listening on {Endpoint}")]
     private static partial void LogListening(ILogger logger, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp cannot listen on {Endpoint}: {Error}; choose a free address or port in Gateway:Listener:Tcp (or stop what holds it); the gateway goes on without it")]
     private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener tcp refused {Peer}: {Reason} (Gateway:Listener:MaxConnections, MaxConnectionsPerAddress)")]
-    private static partial void LogRefused(ILogger logger, string peer, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp: the connection of {Peer} failed unexpectedly ({Type}: {Error}); dropped it, still accepting")]
-    private static partial void LogFailed(ILogger logger, string peer, string type, string error, Exception exception);
 }

@@ -75,7 +75,8 @@ internal abstract partial class UpstreamLink : LinkService
     private async Task RunConnectionAsync(IMessageChannel channel, OutboxCursor cursor, CancellationToken stoppingToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var state = new ConnectionState(new CommandRunner(_logger, $"Link {_link.Name}", Target));
+        var inbound = new InboundDispatcher($"Link {_link.Name}", Target, (reply, token) => ReplyAsync(channel, reply, token), Commands, Commands?.OpenSource(_link.Name, Target), _logger);
+        var state = new ConnectionState(inbound);
         var output = new ArrayBufferWriter<byte>(64 * 1024);
 
         if (Acknowledged)
@@ -90,7 +91,7 @@ internal abstract partial class UpstreamLink : LinkService
             output.Clear();
         }
 
-        var receive = Acknowledged ? ReceiveAsync(channel, cursor, state, Commands?.OpenSource(_link.Name, Target), connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
+        var receive = Acknowledged ? ReceiveAsync(channel, cursor, state, connection.Token) : Task.Delay(Timeout.Infinite, connection.Token);
         var send = SendAsync(channel, cursor, state, output, connection.Token);
         var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
@@ -103,7 +104,7 @@ internal abstract partial class UpstreamLink : LinkService
             // the other half ended the connection
         }
 
-        await state.Running.DrainAsync().ConfigureAwait(false);
+        await state.Inbound.DrainAsync().ConfigureAwait(false);
         await first.ConfigureAwait(false); // rethrows what ended the connection
     }
 
@@ -163,11 +164,11 @@ internal abstract partial class UpstreamLink : LinkService
         }
     }
 
-    private async Task ReceiveAsync(IMessageChannel channel, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
+    private async Task ReceiveAsync(IMessageChannel channel, OutboxCursor cursor, ConnectionState state, CancellationToken token)
     {
         try
         {
-            await ReceiveLoop.RunAsync(channel, () => _link.IdleTimeout, Time, inbound => HandleAsync(channel, inbound, cursor, state, commands, token), token).ConfigureAwait(false);
+            await ReceiveLoop.RunAsync(channel, () => _link.IdleTimeout, Time, inbound => HandleAsync(channel, inbound, cursor, state, token), token).ConfigureAwait(false);
         }
         catch (PeerSilentException)
         {
@@ -181,19 +182,15 @@ internal abstract partial class UpstreamLink : LinkService
         throw new LinkProtocolException("the upstream closed the connection");
     }
 
-    private async Task HandleAsync(IMessageChannel channel, Inbound inbound, OutboxCursor cursor, ConnectionState state, Commands.CommandSource? commands, CancellationToken token)
+    // Ping, pong, commands, bad lines and the peer's errors: the dispatcher. What is left is the link's own: acks.
+    private async Task HandleAsync(IMessageChannel channel, Inbound inbound, OutboxCursor cursor, ConnectionState state, CancellationToken token)
     {
-        switch (inbound)
+        switch (await state.Inbound.DispatchAsync(inbound, token).ConfigureAwait(false))
         {
-            case { Problem: { } problem }:
-                // Our parser's verdict on the peer's line: tell the peer.
-                LogBadInput(_logger, _link.Name, Target, problem.Code, problem.Message);
-                await ReplyAsync(channel, problem, token).ConfigureAwait(false);
-                break;
-            case { Message: AckMessage ack } when ack.Seq > cursor.Sent:
+            case AckMessage ack when ack.Seq > cursor.Sent:
                 await ReplyAsync(channel, new ErrorMessage(ErrorCodes.UnexpectedAck, $"ack for seq {ack.Seq}, but only up to {cursor.Sent} was sent"), token).ConfigureAwait(false);
                 break;
-            case { Message: AckMessage ack }:
+            case AckMessage ack:
                 if (ack.Seq > cursor.Acknowledged)
                 {
                     cursor.Acknowledge(ack.Seq);
@@ -201,20 +198,8 @@ internal abstract partial class UpstreamLink : LinkService
                 }
 
                 break;
-            case { Message: PingMessage }:
-                await ReplyAsync(channel, new PongMessage(), token).ConfigureAwait(false);
-                break;
-            case { Message: PongMessage }:
-                break;
-            case { Message: CommandMessage command } when commands is not null:
-                if (!state.Running.TryStart(async () => await ReplyAsync(channel, await Commands!.HandleAsync(command, commands, token).ConfigureAwait(false), token).ConfigureAwait(false)))
-                {
-                    await ReplyAsync(channel, new ResultMessage(command.Id, false, Protocol.Commands.ResultCodes.Busy, $"{CommandRunner.MaxPerConnection} commands already outstanding on this connection"), token).ConfigureAwait(false);
-                }
-
-                break;
-            case { Message: { } other }:
-                LogIgnored(_logger, _link.Name, other.Type); // an error the upstream sent is its own business: never bounced back
+            case { } other:
+                LogIgnored(_logger, _link.Name, other.Type);
                 break;
         }
     }
@@ -248,17 +233,14 @@ internal abstract partial class UpstreamLink : LinkService
 
     private static LinkStalledException Stalled(ChannelStalledException ex) => new($"the upstream {ex.Message}", ex);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: the upstream {Endpoint} sent bad input ({Code}: {Error}); replied with an error")]
-    private static partial void LogBadInput(ILogger logger, string link, string endpoint, string code, string error);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Link {Link}: ignored a '{Type}' message from the upstream")]
     private static partial void LogIgnored(ILogger logger, string link, string type);
 
-    private sealed class ConnectionState(CommandRunner running)
+    private sealed class ConnectionState(InboundDispatcher inbound)
     {
         public SemaphoreSlim AckArrived { get; } = new(0);
 
-        public CommandRunner Running { get; } = running;
+        public InboundDispatcher Inbound { get; } = inbound;
     }
 }
 

@@ -16,7 +16,8 @@ namespace Gateway.Links;
 
 /// <summary>
 /// The WebSocket listener (<c>Gateway:Listener:WebSocket</c>, path <c>/ws</c>, subprotocol <c>gateway.v1</c>) on
-/// Kestrel: the same sessions as the TCP listener, one message per text frame.
+/// Kestrel: the same sessions as the TCP listener (<see cref="ListenerHost"/>), one message per text frame. Kestrel and
+/// the upgrade only; a peer over the limits gets HTTP 503 before the upgrade.
 /// </summary>
 internal sealed partial class WebSocketListenerService : IHostedService, IAsyncDisposable
 {
@@ -24,30 +25,22 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     public const string Path = "/ws";
 
     private readonly ListenerOptions _listener;
-    private readonly Commands.CommandPipeline _commands;
     private readonly ListenerDirectory _directory;
-    private readonly GatewayOptions _options;
-    private readonly LiveFeed _feed;
-    private readonly Outbox.Outbox _outbox;
     private readonly StatusBoard _status;
     private readonly ILogger<WebSocketListenerService> _logger;
     private readonly TimeProvider _time;
+    private readonly ListenerHost _host;
     private WebApplication? _app;
-    private readonly ConnectionLimiter _slots;
 
     /// <summary>Creates the listener.</summary>
     public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<WebSocketListenerService> logger)
     {
         _listener = listener;
-        _commands = commands;
         _directory = directory;
-        _options = options;
-        _feed = feed;
-        _outbox = outbox;
         _status = status;
         _logger = logger;
         _time = time;
-        _slots = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerAddress);
+        _host = new ListenerHost("listener websocket", listener, options, feed, outbox, commands, time, logger);
     }
 
     /// <inheritdoc/>
@@ -104,32 +97,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
             return;
         }
 
-        var peer = new IPEndPoint(context.Connection.RemoteIpAddress ?? IPAddress.None, context.Connection.RemotePort).ToString();
-        using var slot = _slots.TryAcquire(context.Connection.RemoteIpAddress, out var why);
-        if (slot is null)
-        {
-            LogRefused(_logger, peer, why);
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
-
-        try
-        {
-            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketChannel.SubProtocol).ConfigureAwait(false);
-            await using var channel = new WebSocketChannel(socket, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
-            var session = new ListenerSession(channel, _feed, _commands, "listener websocket", _options, _listener, _logger, _time);
-            await session.RunAsync(_outbox.LastCommitted + 1, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
-        {
-            // the peer went away, or the gateway stops
-        }
-#pragma warning disable CA1031 // no single connection's failure may stop the listener: logged with the peer, the connection dropped
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogFailed(_logger, peer, ex.GetType().Name, ex.Message, ex);
-        }
+        await _host.ServeWebSocketAsync(context, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -149,12 +117,6 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
             await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener websocket refused {Peer} (HTTP 503): {Reason} (Gateway:Listener:MaxConnections, MaxConnectionsPerAddress)")]
-    private static partial void LogRefused(ILogger logger, string peer, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Listener websocket: the connection of {Peer} failed unexpectedly ({Type}: {Error}); dropped it, still accepting")]
-    private static partial void LogFailed(ILogger logger, string peer, string type, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listener websocket listening on {Url}")]
     private static partial void LogListening(ILogger logger, string url);

@@ -57,8 +57,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private readonly ConsoleAssets _assets = new();
     private readonly CommandPipeline _commands;
     private readonly ICommandHandler _status;
-    private readonly LiveFeed _feed;
-    private readonly Outbox.Outbox _outbox;
+    private readonly ListenerHost _live;
     private readonly StatusBoard _board;
     private readonly ILogger<WebConsoleService> _logger;
     private readonly TimeProvider _time;
@@ -76,7 +75,6 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private readonly Dictionary<string, CommandSource> _sources = new(StringComparer.Ordinal);
     private readonly Lock _sourcesLock = new();
     private WebApplication? _app;
-    private int _sockets;
 
     /// <summary>Creates the console.</summary>
     public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, Outbox.Outbox outbox, StatusBoard board, ListenerDirectory directory, TimeProvider time, ILogger<WebConsoleService> logger)
@@ -87,8 +85,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _sessions = new ConsoleSessions(options.Web, time);
         _commands = commands;
         _status = handlers.Single(h => h.Name == CommandNames.Status);
-        _feed = feed;
-        _outbox = outbox;
+        // The same host as the TCP and WebSocket listeners. Only the total is limited here, as before: the page's
+        // HTTP connections already have their per-address limit (Gateway:Listener:HttpMaxConnectionsPerAddress).
+        _live = new ListenerHost(LinkName, listener with { MaxConnectionsPerAddress = listener.MaxConnections }, options, feed, outbox, commands, time, logger);
         _board = board;
         _logger = logger;
         _time = time;
@@ -444,28 +443,11 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             return;
         }
 
-        if (Interlocked.Increment(ref _sockets) > _listener.MaxConnections)
-        {
-            Interlocked.Decrement(ref _sockets);
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
-
-        try
-        {
-            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketChannel.SubProtocol).ConfigureAwait(false);
-            await using var channel = new WebSocketChannel(socket, Peer(context), _listener.MaxLineLength, _listener.WriteTimeout, _time);
-            var session = new ListenerSession(channel, _feed, _commands, LinkName, _options, _listener, _logger, _time);
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            var watch = WatchSession(context.Request.Cookies[CookieName], ended);
-            await session.RunAsync(_outbox.LastCommitted + 1, ended.Token).ConfigureAwait(false);
-            await ended.CancelAsync().ConfigureAwait(false);
-            await watch.ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _sockets);
-        }
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var watch = WatchSession(context.Request.Cookies[CookieName], ended);
+        await _live.ServeWebSocketAsync(context, ended.Token).ConfigureAwait(false);
+        await ended.CancelAsync().ConfigureAwait(false);
+        await watch.ConfigureAwait(false);
     }
 
     // The live feed lasts only as long as its session: logging out (in any tab) or idling out closes it.

@@ -30,13 +30,16 @@ public class CommandRunnerTests
         Assert.IsType<InvalidOperationException>(line.Exception);
     }
 
-    [Fact]
-    public async Task A_command_whose_peer_went_away_ends_quietly()
+    public static TheoryData<Exception> PeerGone() => [new IOException("broken pipe"), new Gateway.Protocol.Transport.ChannelClosedException("the peer is gone")];
+
+    [Theory]
+    [MemberData(nameof(PeerGone))]
+    public async Task A_command_whose_peer_went_away_ends_quietly(Exception gone)
     {
         var logger = new RecordingLogger();
         var runner = new CommandRunner(logger, "listener tcp", "127.0.0.1:5555");
 
-        Assert.True(runner.TryStart(() => throw new IOException("broken pipe")));
+        Assert.True(runner.TryStart(() => throw gone));
 
         await runner.DrainAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Empty(logger.Lines);

@@ -99,7 +99,9 @@ internal sealed partial class MqttUpstreamLink : LinkService
             return Task.CompletedTask;
         };
         var source = _commands.OpenSource(_link.Name, $"topic {_topics.Commands}"); // this connection's command rate
-        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(client, source, e.ApplicationMessage, token);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(token); // its commands end with it
+        var inbound = new InboundDispatcher($"Link {_link.Name}", source.Peer, (reply, t) => PublishResultAsync(client, reply, t), _commands, source, _logger);
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(client, inbound, source, e.ApplicationMessage, connection.Token);
 
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
@@ -131,6 +133,11 @@ internal sealed partial class MqttUpstreamLink : LinkService
         {
             await SayOfflineAsync(client).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            await connection.CancelAsync().ConfigureAwait(false);
+            await inbound.DrainAsync().ConfigureAwait(false);
         }
 
         return await lost.Task.ConfigureAwait(false);
@@ -331,13 +338,13 @@ internal sealed partial class MqttUpstreamLink : LinkService
 
     // Every message is answered or refused and then acknowledged (the handler returns): a message that made the handler
     // throw would not be acknowledged, and a retained one would come back on every reconnect, forever (issue 14).
-    private async Task OnMessageAsync(MqttClient client, CommandSource source, MqttApplicationMessage message, CancellationToken token)
+    private async Task OnMessageAsync(MqttClient client, InboundDispatcher inbound, CommandSource source, MqttApplicationMessage message, CancellationToken token)
     {
         try
         {
-            await HandleMessageAsync(client, source, message, token).ConfigureAwait(false);
+            await HandleMessageAsync(client, inbound, source, message, token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or MqttException)
+        catch (Exception ex) when (ex is OperationCanceledException or MqttException or ChannelClosedException)
         {
             throw; // the connection is ending: the message is not acknowledged and comes again
         }
@@ -349,24 +356,18 @@ internal sealed partial class MqttUpstreamLink : LinkService
         }
     }
 
-    private async Task HandleMessageAsync(MqttClient client, CommandSource source, MqttApplicationMessage message, CancellationToken token)
+    // The commands topic is a session like any other (InboundDispatcher: commands run beside the receive loop with the
+    // busy limit, ping answered, a bad message answered with its error, a peer's error never bounced), its replies
+    // published to the results topic; it takes nothing else.
+    private async Task HandleMessageAsync(MqttClient client, InboundDispatcher inbound, CommandSource source, MqttApplicationMessage message, CancellationToken token)
     {
         if (message.Topic == _topics.Commands)
         {
-            var inbound = Inbound.Parse(message.Payload.Span);
-            var parsed = inbound.Message ?? inbound.Problem!;
-            Message reply = parsed switch
+            if (await inbound.DispatchAsync(Inbound.Parse(message.Payload.Span), token).ConfigureAwait(false) is { } other)
             {
-                CommandMessage command => await _commands.HandleAsync(command, source, token).ConfigureAwait(false),
-                ErrorMessage error => error,
-                var other => new ErrorMessage(ErrorCodes.UnknownType, $"the commands topic takes 'command' messages, not '{other.Type}'"),
-            };
-            if (reply is ErrorMessage refused)
-            {
-                LogBadInput(_logger, _link.Name, message.Topic, refused.Code, refused.Message);
+                await PublishResultAsync(client, new ErrorMessage(ErrorCodes.UnknownType, $"the commands topic takes 'command' messages, not '{other.Type}'"), token).ConfigureAwait(false);
             }
 
-            await client.PublishAsync(_topics.Results, Encoding.UTF8.GetBytes(MessageWriter.ToJson(reply)), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
             return;
         }
 
@@ -403,6 +404,19 @@ internal sealed partial class MqttUpstreamLink : LinkService
         await PublishOutputStateAsync(client, output, token).ConfigureAwait(false);
     }
 
+    // A reply on the results topic; a connection that ended under it is the channel's "closed", as for any session.
+    private async Task PublishResultAsync(MqttClient client, Message reply, CancellationToken token)
+    {
+        try
+        {
+            await client.PublishAsync(_topics.Results, Encoding.UTF8.GetBytes(MessageWriter.ToJson(reply)), MqttQualityOfServiceLevel.AtLeastOnce, false, token).ConfigureAwait(false);
+        }
+        catch (MqttException ex)
+        {
+            throw new ChannelClosedException($"the result could not be published ({Redaction.Redact(ex.Message)})", ex);
+        }
+    }
+
     private async Task PublishOutputStateAsync(MqttClient client, string output, CancellationToken token)
     {
         bool on;
@@ -426,9 +440,6 @@ internal sealed partial class MqttUpstreamLink : LinkService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: a message on {Topic} failed unexpectedly ({Type}: {Error}); it was dropped and acknowledged, the connection goes on")]
     private static partial void LogMessageFailed(ILogger logger, string link, string topic, string type, string error, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Link {Link}: bad input on {Topic} ({Code}: {Error}); published an error to the results topic")]
-    private static partial void LogBadInput(ILogger logger, string link, string topic, string code, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker at {Broker} refused the connection: {Error} (check Username/Password and the broker's ACL)")]
     private static partial void LogRefused(ILogger logger, string link, string broker, string error);
