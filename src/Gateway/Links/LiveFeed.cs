@@ -61,7 +61,7 @@ internal sealed class LiveFeed : BackgroundService
 
             foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
             {
-                buffer.Clear();
+                buffer.ResetWrittenCount();
                 MessageWriter.WriteLine(StoredMessages.ToMessage(row, _options.DeviceId), buffer);
                 Publish(buffer.WrittenSpan.ToArray());
             }

@@ -127,7 +127,7 @@ internal sealed partial class UdpBroadcastLink : LinkService
 
     private async Task SendAsync(Socket socket, IPEndPoint target, Message message, ArrayBufferWriter<byte> buffer, CancellationToken token)
     {
-        buffer.Clear();
+        buffer.ResetWrittenCount();
         MessageWriter.Write(message, buffer);
         if (buffer.WrittenCount > ProtocolInfo.MaxDatagram)
         {

@@ -280,7 +280,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
                 {
                     var (topic, length) = Write(row, payload);
                     var publish = length == 0 ? Task.CompletedTask : client.PublishAsync(topic, payload.WrittenMemory[..length], MqttQualityOfServiceLevel.AtLeastOnce, false, token);
-                    payload.Clear();
+                    payload.ResetWrittenCount();
                     inflight.Enqueue((row.Seq, publish));
                 }
             }
