@@ -17,26 +17,13 @@ internal sealed class OutboxDatabase : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Dictionary<(string, string, string), long> _series = [];
     private readonly Dictionary<long, (string Sensor, string Quantity, string Unit)> _seriesById = [];
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter _pSeq;
-    private readonly SqliteParameter _pTs;
-    private readonly SqliteParameter _pSeries;
-    private readonly SqliteParameter _pValue;
-    private readonly SqliteParameter _pText;
-    private readonly SqliteParameter _pKind;
+    private readonly PreparedStatement _insert; // per row: through the C API, no allocation
 
     private OutboxDatabase(string path, SqliteConnection connection)
     {
         Path = path;
         _connection = connection;
-        _insert = connection.CreateCommand();
-        _insert.CommandText = "INSERT INTO readings (seq, ts, series, value, text, kind) VALUES ($seq, $ts, $series, $value, $text, $kind)";
-        _pSeq = _insert.Parameters.Add("$seq", SqliteType.Integer);
-        _pTs = _insert.Parameters.Add("$ts", SqliteType.Integer);
-        _pSeries = _insert.Parameters.Add("$series", SqliteType.Integer);
-        _pValue = _insert.Parameters.Add("$value", SqliteType.Real);
-        _pText = _insert.Parameters.Add("$text", SqliteType.Text);
-        _pKind = _insert.Parameters.Add("$kind", SqliteType.Integer);
+        _insert = new PreparedStatement(connection, "INSERT INTO readings (seq, ts, series, value, text, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         LoadSeries();
     }
 
@@ -104,16 +91,15 @@ internal sealed class OutboxDatabase : IDisposable
         }
 
         using var tx = _connection.BeginTransaction();
-        _insert.Transaction = tx;
         foreach (ref readonly var r in CollectionsMarshal.AsSpan(batch))
         {
-            _pSeq.Value = r.Seq;
-            _pTs.Value = r.Timestamp.ToUnixTimeMilliseconds();
-            _pSeries.Value = SeriesId(r.SensorId, r.Quantity, r.Unit, tx);
-            _pValue.Value = r.Value;
-            _pText.Value = (object?)r.Text ?? DBNull.Value;
-            _pKind.Value = (int)r.Kind;
-            _insert.ExecuteNonQuery();
+            _insert.Bind(1, r.Seq);
+            _insert.Bind(2, r.Timestamp.ToUnixTimeMilliseconds());
+            _insert.Bind(3, SeriesId(r.SensorId, r.Quantity, r.Unit, tx));
+            _insert.Bind(4, r.Value);
+            _insert.Bind(5, r.Text);
+            _insert.Bind(6, (long)r.Kind);
+            _insert.Execute();
         }
 
         SetMeta("last_seq", batch[^1].Seq, tx);

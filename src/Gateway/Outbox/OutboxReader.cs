@@ -11,9 +11,7 @@ namespace Gateway.Outbox;
 internal sealed class OutboxReader : IDisposable
 {
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _read;
-    private readonly SqliteParameter _pAfter;
-    private readonly SqliteParameter _pMax;
+    private readonly PreparedStatement _read; // per row: through the C API, no data reader and no checks per column
     private readonly SqliteCommand _series;
     private readonly SqliteParameter _pId;
     private readonly Dictionary<long, (string Sensor, string Quantity, string Unit)> _seriesById = [];
@@ -21,10 +19,7 @@ internal sealed class OutboxReader : IDisposable
     private OutboxReader(SqliteConnection connection)
     {
         _connection = connection;
-        _read = connection.CreateCommand();
-        _read.CommandText = "SELECT seq, ts, series, value, text, kind FROM readings WHERE seq > $after ORDER BY seq LIMIT $max";
-        _pAfter = _read.Parameters.Add("$after", SqliteType.Integer);
-        _pMax = _read.Parameters.Add("$max", SqliteType.Integer);
+        _read = new PreparedStatement(connection, "SELECT seq, ts, series, value, text, kind FROM readings WHERE seq > ?1 ORDER BY seq LIMIT ?2");
         _series = connection.CreateCommand();
         _series.CommandText = "SELECT sensor, quantity, unit FROM series WHERE id = $id";
         _pId = _series.Parameters.Add("$id", SqliteType.Integer);
@@ -55,21 +50,28 @@ internal sealed class OutboxReader : IDisposable
         ArgumentNullException.ThrowIfNull(into);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         into.Clear();
-        _pAfter.Value = afterSeq;
-        _pMax.Value = max;
-        using var reader = _read.ExecuteReader();
-        while (reader.Read())
+        _read.Bind(1, afterSeq);
+        _read.Bind(2, (long)max);
+        try
         {
-            var (sensor, quantity, unit) = Series(reader.GetInt64(2));
-            into.Add(new StoredRecord(
-                reader.GetInt64(0),
-                (RecordKind)reader.GetInt64(5),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                sensor,
-                quantity,
-                reader.GetDouble(3),
-                unit,
-                reader.IsDBNull(4) ? null : reader.GetString(4)));
+            while (_read.Step())
+            {
+                var (sensor, quantity, unit) = Series(_read.Int64(2));
+                into.Add(new StoredRecord(
+                    _read.Int64(0),
+                    (RecordKind)_read.Int64(5),
+                    DateTimeOffset.FromUnixTimeMilliseconds(_read.Int64(1)),
+                    sensor,
+                    quantity,
+                    _read.Double(3),
+                    unit,
+                    _read.Text(4)));
+            }
+        }
+        catch
+        {
+            _read.Reset(); // the next read starts over
+            throw;
         }
 
         return into.Count;
