@@ -36,7 +36,7 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
         CoalescingStream? coalesce = null;
         using var handler = new SocketsHttpHandler
         {
-            UseProxy = false, // like the TCP link: the upstream is reached directly
+            // The system's proxy settings (HTTPS_PROXY …) apply as they did with ClientWebSocket's own handler.
             AllowAutoRedirect = false,
             ConnectCallback = async (context, token) =>
             {

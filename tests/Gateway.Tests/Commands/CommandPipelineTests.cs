@@ -4,6 +4,7 @@ using Gateway.Commands;
 using Gateway.Configuration;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
+using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,7 +16,7 @@ public sealed class CommandPipelineTests : IDisposable
     private static readonly byte[] OperatorSecret = Convert.FromBase64String("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
     private static readonly byte[] ViewerSecret = [.. Enumerable.Range(100, 32).Select(i => (byte)i)];
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-    private readonly TimerCounting _timers;
+    private readonly CountingClock _timers;
     private readonly string _dir = Directory.CreateTempSubdirectory("gw-cmd-").FullName;
     private readonly Switch _switch = new();
     private readonly AuditLog _audit;
@@ -39,7 +40,7 @@ public sealed class CommandPipelineTests : IDisposable
             Timeout = TimeSpan.FromSeconds(5),
         };
         _audit = new AuditLog(_dir, 1 << 20, 3, NullLogger<AuditLog>.Instance);
-        _timers = new TimerCounting(_time);
+        _timers = new CountingClock(_time);
         _pipeline = new CommandPipeline(options, new GatewayOptions { DeviceId = "gw-01", StateDirectory = _dir }, [new Ping(), _switch, new Slow()], _audit, _timers);
         _source = _pipeline.OpenSource("test", "127.0.0.1:1");
     }
@@ -176,13 +177,13 @@ public sealed class CommandPipelineTests : IDisposable
     [Fact]
     public async Task Commands_that_finish_at_once_start_no_timer()
     {
-        var before = _timers.Created;
+        var before = _timers.TimersCreated;
         for (var i = 0; i < 20; i++)
         {
             Assert.True((await Send(Signed(name: "ping", args: null, id: $"p-{i}"))).Ok);
         }
 
-        Assert.Equal(before, _timers.Created);
+        Assert.Equal(before, _timers.TimersCreated);
     }
 
     [Fact]
@@ -342,27 +343,5 @@ public sealed class CommandPipelineTests : IDisposable
             await Task.Delay(Timeout.Infinite, token);
             return new JsonObject();
         };
-    }
-
-    // The test's fake clock, counting the timers created on it.
-    private sealed class TimerCounting(TimeProvider inner) : TimeProvider
-    {
-        private int _created;
-
-        public int Created => Volatile.Read(ref _created);
-
-        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
-
-        public override long GetTimestamp() => inner.GetTimestamp();
-
-        public override long TimestampFrequency => inner.TimestampFrequency;
-
-        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Interlocked.Increment(ref _created);
-            return inner.CreateTimer(callback, state, dueTime, period);
-        }
     }
 }

@@ -1,14 +1,17 @@
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// A clock that counts how often its timers call back: each call is a wake-up of the process (issue 15's idle-CPU
-/// tests). Everything else is the inner clock's. Also linked into Gateway.FirmwareSim.Tests.
+/// A clock that counts the timers made on it and how often they call back: each call is a wake-up of the process
+/// (issue 15's idle-CPU tests). Everything else is the inner clock's. Also linked into Gateway.FirmwareSim.Tests.
 /// </summary>
 internal sealed class CountingClock(TimeProvider inner) : TimeProvider
 {
     private int _callbacks;
+    private int _created;
 
     public int TimerCallbacks => Volatile.Read(ref _callbacks);
+
+    public int TimersCreated => Volatile.Read(ref _created);
 
     public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
 
@@ -18,8 +21,10 @@ internal sealed class CountingClock(TimeProvider inner) : TimeProvider
 
     public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
 
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-        inner.CreateTimer(
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Interlocked.Increment(ref _created);
+        return inner.CreateTimer(
             s =>
             {
                 Interlocked.Increment(ref _callbacks);
@@ -28,4 +33,5 @@ internal sealed class CountingClock(TimeProvider inner) : TimeProvider
             state,
             dueTime,
             period);
+    }
 }
