@@ -96,9 +96,17 @@ run_tests() { # run_tests PROJECT TRX-NAME [dotnet test arguments...]
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
     # Name every failed test again at the end, where CI's tail shows it.
+    # Each with the first lines of its failure message, so a failure seen only in CI's tail can be diagnosed.
     while IFS= read -r test; do
       [ -n "$test" ] && failed_tests+=("$name: $test")
-    done < <(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/\1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g')
+    done < <(awk '
+      function flush() { if (want) print test (msg != "" ? " -- " msg : ""); want = 0; inmsg = 0; msg = "" }
+      /<UnitTestResult / { flush() }
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); test = substr($0, RSTART + 10, RLENGTH - 11); want = 1; lines = 0 }
+      want && !inmsg && /<Message>/ { inmsg = 1; sub(/.*<Message>/, "") }
+      inmsg { last = sub(/<\/Message>.*/, ""); if (lines < 4) { msg = msg (lines ? " | " : "") substr($0, 1, 240); lines++ } if (last) { inmsg = 0; flush() } }
+      END { flush() }
+    ' "$trx" | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#xD;//g; s/&amp;/\&/g')
   else
     echo "tests/run.sh: $name produced no results (crashed or hung); counted as one failure"
     failed=$((failed + 1))

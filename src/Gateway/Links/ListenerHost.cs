@@ -18,7 +18,6 @@ internal sealed partial class ListenerHost
     private readonly ListenerOptions _listener;
     private readonly GatewayOptions _options;
     private readonly LiveFeed _feed;
-    private readonly Outbox.Outbox _outbox;
     private readonly Commands.CommandPipeline _commands;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,12 +28,11 @@ internal sealed partial class ListenerHost
     /// <param name="name">The listener's name in the log and the audit, e.g. <c>listener tcp</c>.</param>
     /// <param name="listener">Limits, idle timeout, line length, write timeout.</param>
     /// <param name="options">The device id and sensors (the hello).</param>
-    /// <param name="feed">The live readings.</param>
-    /// <param name="outbox">Where the hello's next sequence number comes from.</param>
+    /// <param name="feed">The live readings (and the hello's next sequence number).</param>
     /// <param name="commands">Runs the consoles' commands.</param>
     /// <param name="time">The sessions' clock (idle deadline).</param>
     /// <param name="logger">Where refusals and failed connections are logged.</param>
-    public ListenerHost(string name, ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, Commands.CommandPipeline commands, TimeProvider time, ILogger logger)
+    public ListenerHost(string name, ListenerOptions listener, GatewayOptions options, LiveFeed feed, Commands.CommandPipeline commands, TimeProvider time, ILogger logger)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(listener);
@@ -43,7 +41,6 @@ internal sealed partial class ListenerHost
         _listener = listener;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _feed = feed ?? throw new ArgumentNullException(nameof(feed));
-        _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
         _commands = commands ?? throw new ArgumentNullException(nameof(commands));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -89,7 +86,7 @@ internal sealed partial class ListenerHost
 
             await using var channel = await open(token).ConfigureAwait(false);
             var session = new ListenerSession(channel, _feed, _commands, Name, _options, _listener, _logger, _time);
-            await session.RunAsync(_outbox.LastCommitted + 1, token).ConfigureAwait(false);
+            await session.RunAsync(token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsPeerGone(ex))
         {

@@ -36,13 +36,14 @@ internal sealed partial class ListenerSession
 
     private string Peer => _channel.Peer;
 
-    public async Task RunAsync(long nextSeq, CancellationToken token)
+    /// <summary>Says hello (with the seq of the first live line this console gets), then serves it until it leaves.</summary>
+    public async Task RunAsync(CancellationToken token)
     {
         using var subscriber = _feed.Subscribe();
         using var session = CancellationTokenSource.CreateLinkedTokenSource(token);
         try
         {
-            await Send(new HelloMessage(_options.DeviceId, GatewayHost.Version, ProtocolInfo.Version, [.. _options.Sensors.Select(s => s.Id)], nextSeq), session.Token).ConfigureAwait(false);
+            await Send(new HelloMessage(_options.DeviceId, GatewayHost.Version, ProtocolInfo.Version, [.. _options.Sensors.Select(s => s.Id)], subscriber.NextSeq), session.Token).ConfigureAwait(false);
             var send = SendLive(subscriber, session.Token);
             var receive = Receive(session.Token);
             await Task.WhenAny(send, receive).ConfigureAwait(false);

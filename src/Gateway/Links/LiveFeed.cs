@@ -22,6 +22,7 @@ internal sealed class LiveFeed : BackgroundService
     private readonly Outbox.Outbox _outbox;
     private readonly Lock _lock = new();
     private readonly List<Subscriber> _subscribers = [];
+    private long _published = -1; // the seq of the last line handed out; -1 until the feed follows the outbox
 
     /// <summary>Creates the feed.</summary>
     public LiveFeed(GatewayOptions options, Outbox.Outbox outbox)
@@ -30,24 +31,35 @@ internal sealed class LiveFeed : BackgroundService
         _outbox = outbox;
     }
 
-    /// <summary>Registers a subscriber; dispose it to leave.</summary>
+    /// <summary>
+    /// Registers a subscriber; dispose it to leave. Its <see cref="Subscriber.NextSeq"/> is the seq of the first line
+    /// it gets: the feed's own place, taken under the same lock as each line's hand-out (the outbox commits a moment
+    /// before the feed publishes, so the outbox's last commit would promise a seq after lines still on their way).
+    /// </summary>
     public Subscriber Subscribe()
     {
-        var subscriber = new Subscriber(this);
         lock (_lock)
         {
+            var subscriber = new Subscriber(this, (_published < 0 ? _outbox.LastCommitted : _published) + 1);
             _subscribers.Add(subscriber);
+            return subscriber;
         }
-
-        return subscriber;
     }
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var cursor = _outbox.OpenLiveCursor();
+        OutboxCursor cursor;
+        lock (_lock)
+        {
+            cursor = _outbox.OpenLiveCursor();
+            _published = cursor.Sent;
+        }
+
+        using var _ = cursor;
         var rows = new List<StoredRecord>();
         var buffer = new ArrayBufferWriter<byte>(512);
+        var writer = new RecordWriter(_options.DeviceId, PayloadFormat.Protocol);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -62,17 +74,18 @@ internal sealed class LiveFeed : BackgroundService
             foreach (ref readonly var row in CollectionsMarshal.AsSpan(rows))
             {
                 buffer.ResetWrittenCount();
-                MessageWriter.WriteLine(StoredMessages.ToMessage(row, _options.DeviceId), buffer);
-                Publish(buffer.WrittenSpan.ToArray());
+                writer.WriteLine(row, buffer);
+                Publish(row.Seq, buffer.WrittenSpan.ToArray());
             }
         }
     }
 
-    private void Publish(byte[] line)
+    private void Publish(long seq, byte[] line)
     {
         Subscriber[] subscribers;
         lock (_lock)
         {
+            _published = seq; // a subscriber registered from here on starts after this line
             subscribers = [.. _subscribers];
         }
 
@@ -91,7 +104,14 @@ internal sealed class LiveFeed : BackgroundService
     {
         private readonly LiveFeed _feed;
 
-        public Subscriber(LiveFeed feed) => _feed = feed;
+        public Subscriber(LiveFeed feed, long nextSeq)
+        {
+            _feed = feed;
+            NextSeq = nextSeq;
+        }
+
+        /// <summary>The seq of the first line this subscriber gets (what its <c>hello</c> says as <c>nextSeq</c>).</summary>
+        public long NextSeq { get; }
 
         /// <summary>Encoded lines waiting to be sent.</summary>
         public Channel<byte[]> Lines { get; } = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(SubscriberQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

@@ -23,14 +23,14 @@ internal sealed partial class TcpListenerService : BackgroundService
     private readonly ListenerHost _host;
 
     /// <summary>Creates the listener.</summary>
-    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<TcpListenerService> logger)
+    public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<TcpListenerService> logger)
     {
         _listener = listener;
         _directory = directory;
         _status = status;
         _logger = logger;
         _time = time;
-        _host = new ListenerHost("listener tcp", listener, options, feed, outbox, commands, time, logger);
+        _host = new ListenerHost("listener tcp", listener, options, feed, commands, time, logger);
     }
 
     /// <inheritdoc/>

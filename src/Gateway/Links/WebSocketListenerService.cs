@@ -33,14 +33,14 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     private WebApplication? _app;
 
     /// <summary>Creates the listener.</summary>
-    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, Outbox.Outbox outbox, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<WebSocketListenerService> logger)
+    public WebSocketListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<WebSocketListenerService> logger)
     {
         _listener = listener;
         _directory = directory;
         _status = status;
         _logger = logger;
         _time = time;
-        _host = new ListenerHost("listener websocket", listener, options, feed, outbox, commands, time, logger);
+        _host = new ListenerHost("listener websocket", listener, options, feed, commands, time, logger);
     }
 
     /// <inheritdoc/>

@@ -77,7 +77,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private WebApplication? _app;
 
     /// <summary>Creates the console.</summary>
-    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, Outbox.Outbox outbox, StatusBoard board, ListenerDirectory directory, TimeProvider time, ILogger<WebConsoleService> logger)
+    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, StatusBoard board, ListenerDirectory directory, TimeProvider time, ILogger<WebConsoleService> logger)
     {
         _listener = listener;
         _directory = directory;
@@ -87,7 +87,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _status = handlers.Single(h => h.Name == CommandNames.Status);
         // The same host as the TCP and WebSocket listeners. Only the total is limited here, as before: the page's
         // HTTP connections already have their per-address limit (Gateway:Listener:HttpMaxConnectionsPerAddress).
-        _live = new ListenerHost(LinkName, listener with { MaxConnectionsPerAddress = listener.MaxConnections }, options, feed, outbox, commands, time, logger);
+        _live = new ListenerHost(LinkName, listener with { MaxConnectionsPerAddress = listener.MaxConnections }, options, feed, commands, time, logger);
         _board = board;
         _logger = logger;
         _time = time;

@@ -35,7 +35,7 @@ public sealed class ListenerHostTests : IAsyncDisposable
         _commands = new TestCommands(_time);
         var options = new GatewayOptions { DeviceId = _commands.Device, StateDirectory = _dir };
         var listener = new ListenerOptions { MaxConnections = 2, MaxConnectionsPerAddress = 1, IdleTimeout = TimeSpan.FromMinutes(2) };
-        _host = new ListenerHost("listener test", listener, options, new LiveFeed(options, _outbox), _outbox, _commands.Pipeline, _time, _log);
+        _host = new ListenerHost("listener test", listener, options, new LiveFeed(options, _outbox), _commands.Pipeline, _time, _log);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,6 +91,48 @@ public sealed class ListenerHostTests : IAsyncDisposable
         Assert.True(result.Ok && result.Id == "c-1", result.Message);
         Assert.Equal(0, _host.Connections);
         await channel.Disposed.WaitAsync(Bound, Token);
+    }
+
+    [Fact]
+    public async Task Each_consoles_hello_names_the_seq_of_the_first_reading_it_gets_while_readings_stream_in()
+    {
+        // The live feed publishes a commit a moment after the outbox makes it: a hello that read the outbox's last
+        // commit (not the feed's place) promised a seq the console then saw after an older one (CI, stop 18).
+        var feed = new LiveFeed(new GatewayOptions { DeviceId = _commands.Device, StateDirectory = _dir }, _outbox);
+        var host = new ListenerHost("listener feed", new ListenerOptions { MaxConnections = 2, MaxConnectionsPerAddress = 2, IdleTimeout = TimeSpan.FromMinutes(2) }, new GatewayOptions { DeviceId = _commands.Device, StateDirectory = _dir }, feed, _commands.Pipeline, _time, _log);
+        await feed.StartAsync(Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var producer = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < 20_000 && !stop.IsCancellationRequested; i++)
+                {
+                    _outbox.Accept(new SampledReading("env", "temperature", i, "Cel", DateTimeOffset.UtcNow));
+                    await Task.Delay(1, stop.Token);
+                }
+            },
+            stop.Token);
+
+        var mismatches = new List<string>();
+        for (var i = 0; i < 400; i++)
+        {
+            var channel = new ScriptedChannel();
+            var session = host.ServeAsync(Home, channel.Peer, _ => Task.FromResult<IMessageChannel>(channel), (_, _) => Task.CompletedTask, Token);
+            var hello = Assert.IsType<HelloMessage>(await channel.NextSentAsync(Token));
+            var first = await channel.NextSentAsync<ReadingMessage>(Token);
+            if (first.Seq != hello.NextSeq)
+            {
+                mismatches.Add($"hello nextSeq {hello.NextSeq}, first reading seq {first.Seq}");
+            }
+
+            channel.Closes();
+            await session.WaitAsync(Bound, Token);
+        }
+
+        await stop.CancelAsync();
+        await producer.ContinueWith(static _ => { }, TaskScheduler.Default);
+        await feed.StopAsync(Token);
+        Assert.Empty(mismatches);
     }
 
     [Fact]
