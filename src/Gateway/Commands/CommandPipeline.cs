@@ -22,6 +22,7 @@ internal sealed partial class CommandPipeline : IDisposable
     private readonly Lock _journalLock = new();
     private readonly ILogger _logger;
     private string? _journalTrouble;
+    private readonly DateTimeOffset? _uncleanStart; // set when the last stop was not clean: see ReplayJournal
     private readonly CommandOptions _options;
     private readonly string _deviceId;
     private readonly Dictionary<string, ICommandHandler> _handlers;
@@ -55,11 +56,20 @@ internal sealed partial class CommandPipeline : IDisposable
 
         // Issue 14, finding 5: what was admitted before a restart is still a repeat for the rest of its window.
         _logger = logger ?? NullLogger<CommandPipeline>.Instance;
-        _journal = new ReplayJournal(gateway.StateDirectory);
+        _journal = new ReplayJournal(gateway.StateDirectory, time);
         var now = time.GetUtcNow();
         foreach (var remembered in _journal.Load())
         {
             _replay.Restore(remembered, now);
+        }
+
+        if (!_journal.LastStopWasClean)
+        {
+            // The journal syncs in groups: a power loss may have taken its last moment. Whatever ran then was signed
+            // before this start, so refusing unknown commands signed before it closes that gap; it closes by itself
+            // once ClockSkew has passed (older signatures are expired anyway).
+            _uncleanStart = now;
+            LogUncleanStart(_logger, options.ClockSkew.TotalSeconds);
         }
 
         _journal.Rewrite(_replay.Snapshot(now));
@@ -183,6 +193,11 @@ internal sealed partial class CommandPipeline : IDisposable
         if (signedAt - now > _options.ClockSkew)
         {
             return Refuse(ResultCodes.Future, $"signed at {command.Timestamp}, {(signedAt - now).TotalSeconds:0.#}s ahead of this gateway's clock (at most {_options.ClockSkew.TotalSeconds:0.#}s allowed)");
+        }
+
+        if (signedAt < _uncleanStart && !_replay.Knows(key.Id, command.Id, command.Nonce!))
+        {
+            return Refuse(ResultCodes.Expired, $"signed at {command.Timestamp}, before this gateway started again after an unclean stop; for {_options.ClockSkew.TotalSeconds:0.#}s after such a start only commands signed after it run, since one signed before may already have run (sign it again)");
         }
 
         // A repeat or replay does not run, so it does not spend the key's rate: replays could otherwise lock the operator out.
@@ -382,6 +397,9 @@ internal sealed partial class CommandPipeline : IDisposable
         _inFlight.Dispose();
         _journal.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The last stop was not clean (a crash, a kill or a power loss): for {Seconds:0.#}s, commands signed before this start are refused as expired, since the replay memory may have lost its last moment")]
+    private static partial void LogUncleanStart(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The replay memory cannot be kept on disk ({Trouble}): commands still run and repeats are refused, but a restart now would forget the commands of the last ClockSkew window")]
     private static partial void LogJournalFailing(ILogger logger, string trouble);

@@ -261,6 +261,55 @@ public sealed class CommandPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task After_an_unclean_stop_an_unknown_command_signed_before_the_start_is_refused_and_a_remembered_one_is_still_a_repeat()
+    {
+        var options = new CommandOptions { Keys = new Dictionary<string, CommandKey> { ["operator"] = new("operator", OperatorSecret, new HashSet<string> { "output.set" }) } };
+        var gateway = new GatewayOptions { DeviceId = "gw-01", StateDirectory = Directory.CreateTempSubdirectory("gw-cmd-crash-").FullName };
+        var captured = Signed(id: "ran-1");
+        var crashed = new CommandPipeline(options, gateway, [_switch], _audit, _time); // never disposed before the restart: no closed line
+        Assert.True((await crashed.HandleAsync(captured, crashed.OpenSource("test", "a"), CancellationToken.None)).Ok);
+        var signedBefore = Signed(id: "late-1"); // signed before the restart, arriving after it
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var log = new Gateway.Tests.Links.RecordingLogger();
+        using var after = new CommandPipeline(options, gateway, [_switch], _audit, _time, new Gateway.Tests.Links.RecordingLogger<CommandPipeline>(log));
+        var source = after.OpenSource("test", "b");
+        var repeat = await after.HandleAsync(captured, source, CancellationToken.None);
+        var refused = await after.HandleAsync(signedBefore, source, CancellationToken.None);
+        var fresh = await after.HandleAsync(Signed(id: "new-1"), source, CancellationToken.None);
+
+        Assert.True(repeat.Duplicate, MessageWriter.ToJson(repeat));
+        Assert.Equal(ResultCodes.Expired, refused.Code);
+        Assert.Contains("before this gateway started again after an unclean stop", refused.Message, StringComparison.Ordinal);
+        Assert.True(fresh.Ok, fresh.Message);
+        Assert.Equal(2, _switch.Runs);
+        Assert.Contains(log.Lines, l => l.Text.Contains("The last stop was not clean", StringComparison.Ordinal));
+        crashed.Dispose();
+        Directory.Delete(gateway.StateDirectory, true);
+    }
+
+    [Fact]
+    public async Task After_a_clean_stop_a_command_signed_just_before_the_start_runs()
+    {
+        var options = new CommandOptions { Keys = new Dictionary<string, CommandKey> { ["operator"] = new("operator", OperatorSecret, new HashSet<string> { "output.set" }) } };
+        var gateway = new GatewayOptions { DeviceId = "gw-01", StateDirectory = Directory.CreateTempSubdirectory("gw-cmd-clean-").FullName };
+        using (var before = new CommandPipeline(options, gateway, [_switch], _audit, _time))
+        {
+            Assert.True((await before.HandleAsync(Signed(id: "ran-1"), before.OpenSource("test", "a"), CancellationToken.None)).Ok);
+        }
+
+        var signedBefore = Signed(id: "late-1");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var log = new Gateway.Tests.Links.RecordingLogger();
+        using var after = new CommandPipeline(options, gateway, [_switch], _audit, _time, new Gateway.Tests.Links.RecordingLogger<CommandPipeline>(log));
+        var result = await after.HandleAsync(signedBefore, after.OpenSource("test", "b"), CancellationToken.None);
+
+        Assert.True(result.Ok, result.Message);
+        Assert.DoesNotContain(log.Lines, l => l.Text.Contains("not clean", StringComparison.Ordinal));
+        Directory.Delete(gateway.StateDirectory, true);
+    }
+
+    [Fact]
     public async Task Commands_over_the_rate_of_a_connection_are_refused_until_it_refills()
     {
         var options = new CommandOptions
