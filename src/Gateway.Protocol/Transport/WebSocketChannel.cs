@@ -16,6 +16,8 @@ public sealed class WebSocketChannel : IMessageChannel
     private readonly TimeProvider _time;
     private readonly ChannelWrites _writes;
     private readonly CoalescingStream? _coalesce;
+    private readonly ClientFrames? _frames;
+    private readonly ArrayBufferWriter<byte> _batch = new(64 * 1024);
     private readonly byte[] _chunk = new byte[16 * 1024];
     private readonly ArrayBufferWriter<byte> _message = new(1024); // reused: one receive at a time, and the parse copies what it keeps
 
@@ -25,8 +27,13 @@ public sealed class WebSocketChannel : IMessageChannel
     /// <param name="maxMessage">The longest message accepted from the peer, in bytes, however many frames it spans.</param>
     /// <param name="writeTimeout">How long a send may wait for the peer to read.</param>
     /// <param name="time">The clock of the write and close timeouts; the system's by default.</param>
-    /// <param name="coalesce">The stream under the socket, when it is one: a batch of messages then reaches it in one write.</param>
-    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout, TimeProvider? time = null, CoalescingStream? coalesce = null)
+    /// <param name="coalesce">The stream under a client <paramref name="socket"/>, when it is one: a batch of messages then reaches it in one write.</param>
+    /// <param name="plainBeneath">
+    /// True when the socket writes straight to <paramref name="coalesce"/> (no TLS between): the channel then writes a
+    /// batch's data frames itself (<see cref="ClientFrames"/>, masked as a client must) beside the control frames
+    /// (pong, close) the socket writes there. Never for a server-side socket (its frames are unmasked).
+    /// </param>
+    public WebSocketChannel(WebSocket socket, string peer, int maxMessage, TimeSpan writeTimeout, TimeProvider? time = null, CoalescingStream? coalesce = null, bool plainBeneath = false)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(peer);
@@ -37,6 +44,7 @@ public sealed class WebSocketChannel : IMessageChannel
         _maxMessage = maxMessage;
         _time = time ?? TimeProvider.System;
         _coalesce = coalesce;
+        _frames = coalesce is not null && plainBeneath ? new ClientFrames() : null;
         _writes = new ChannelWrites(WriteFramesAsync, newline: false, writeTimeout, _time);
     }
 
@@ -51,7 +59,8 @@ public sealed class WebSocketChannel : IMessageChannel
 
     // One text frame per line (docs/protocol.md, Framing; the line feeds are not sent), all within one write timeout
     // (ChannelWrites). Cancelling a send aborts the socket (WebSocket.SendAsync), which is what a stall ends in anyway.
-    // Over a coalescing stream the frames are collected and reach the socket in one write.
+    // Over a coalescing stream the channel frames the batch itself and it reaches the socket in one write: per frame,
+    // WebSocket.SendAsync cost more than the rest of a reading's way out (issue 17, item 5).
     private async Task WriteFramesAsync(ReadOnlyMemory<byte> lines, CancellationToken timeout)
     {
         if (_coalesce is null)
@@ -60,14 +69,54 @@ public sealed class WebSocketChannel : IMessageChannel
             return;
         }
 
-        _coalesce.Hold();
+        if (_frames is null)
+        {
+            // Under TLS: the socket frames, the TLS stream encrypts, and the coalescing stream beneath collects.
+            _coalesce.Hold();
+            try
+            {
+                // While held, a frame only joins the collected bytes and cannot wait for the peer, so it needs no
+                // deadline of its own (with a cancellable token WebSocket.SendAsync takes a slower path per frame):
+                // the deadline aborts the socket instead, once per batch, and bounds the one real write.
+                using (timeout.UnsafeRegister(static s => ((WebSocket)s!).Abort(), _socket))
+                {
+                    await SendFramesAsync(lines, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await _coalesce.ReleaseAsync(timeout).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (_socket.State != WebSocketState.Open)
+        {
+            throw new WebSocketException(WebSocketError.InvalidState, $"the WebSocket is {_socket.State}, not open: no more data frames");
+        }
+
+        _batch.ResetWrittenCount();
+        var rest = lines.Span;
+        while (!rest.IsEmpty)
+        {
+            var newline = rest.IndexOf((byte)'\n');
+            var line = newline < 0 ? rest : rest[..newline];
+            rest = newline < 0 ? [] : rest[(newline + 1)..];
+            if (!line.IsEmpty)
+            {
+                _frames.WriteText(line, _batch);
+            }
+        }
+
         try
         {
-            await SendFramesAsync(lines, timeout).ConfigureAwait(false);
+            await _coalesce.WriteAsync(_batch.WrittenMemory, timeout).ConfigureAwait(false);
         }
-        finally
+        catch (OperationCanceledException)
         {
-            await _coalesce.ReleaseAsync(timeout).ConfigureAwait(false);
+            _socket.Abort(); // half a frame may have gone out: the connection cannot go on
+            throw;
         }
     }
 

@@ -32,7 +32,8 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
     protected override async Task<IMessageChannel> ConnectAsync(CancellationToken cancellationToken)
     {
         // The handshake goes through a handler whose connection is ours: a coalescing stream under the WebSocket (and
-        // under TLS for wss), so that a batch of frames reaches the socket in one write.
+        // under TLS for wss), so that a batch of frames reaches the socket in one write; over plain ws the channel
+        // writes the batch's frames itself (WebSocketChannel, ClientFrames).
         CoalescingStream? coalesce = null;
         using var handler = new SocketsHttpHandler
         {
@@ -74,7 +75,7 @@ internal sealed class WebSocketUpstreamLink : UpstreamLink
                 throw new LinkProtocolException($"the upstream at {Redaction.Redact(_url.ToString())} did not accept the subprotocol {WebSocketChannel.SubProtocol}");
             }
 
-            return new WebSocketChannel(client, Target, Link.MaxLineLength, Link.WriteTimeout, Time, coalesce);
+            return new WebSocketChannel(client, Target, Link.MaxLineLength, Link.WriteTimeout, Time, coalesce, plainBeneath: _url.Scheme == "ws");
         }
         catch
         {
