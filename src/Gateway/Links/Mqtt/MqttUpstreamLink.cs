@@ -55,7 +55,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
     /// <param name="commands">Runs the commands that arrive on the commands topic.</param>
     /// <param name="outputs">The outputs Home Assistant switches.</param>
     /// <param name="logger">The link's log.</param>
-    /// <param name="time">The link's clock; null: the system's.</param>
+    /// <param name="time">The link's clock, and its MQTT client's (keep alive, timeouts); null: the system's.</param>
     /// <param name="streamFactory">Opens each connection's byte stream (<see cref="MqttClientOptions.StreamFactory"/>); null: TCP to <see cref="MqttLinkOptions.Broker"/>.</param>
     internal MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger, TimeProvider? time, Func<CancellationToken, ValueTask<Stream>>? streamFactory)
         : base(
@@ -187,6 +187,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
             .WithKeepAlivePeriod(_link.KeepAlive)
             .WithTimeout(_link.WriteTimeout)
             .WithMaxInflightMessages(_link.Window)
+            .WithTimeProvider(Time) // keep alive and the client's timeouts on the link's clock, as its backoff and pacing
             .WithWillMessage(new MqttApplicationMessage { Topic = _topics.Status, Payload = Offline, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Retain = true });
         if (_link.Username is not null)
         {

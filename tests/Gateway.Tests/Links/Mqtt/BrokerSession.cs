@@ -26,7 +26,6 @@ internal sealed class BrokerSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly MqttConnectReturnCode _connAck;
     private readonly Func<MqttPublishPacket, bool> _acknowledgesAtOnce;
-    private readonly bool _answerPings;
     private readonly Task _serving;
     private int _nextIdentifier;
 
@@ -36,9 +35,12 @@ internal sealed class BrokerSession : IAsyncDisposable
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         _connAck = connAck;
         _acknowledgesAtOnce = acknowledgesAtOnce;
-        _answerPings = answerPings;
+        AnswerPings = answerPings;
         _serving = Task.Run(ServeAsync);
     }
+
+    /// <summary>PINGREQ is answered with PINGRESP (from the broker's setting; a test may change it mid-session).</summary>
+    public bool AnswerPings { get; set; }
 
     /// <summary>Completes when the client closed the connection (or the broker dropped it); faults when the client sent what the codec rejects.</summary>
     public Task Closed => _serving;
@@ -212,7 +214,7 @@ internal sealed class BrokerSession : IAsyncDisposable
             case MqttSubscribePacket subscribe:
                 await SendAsync(new MqttSubAckPacket(subscribe.PacketIdentifier, [.. subscribe.TopicFilters.Select(f => (MqttSubscribeReturnCode)f.QualityOfServiceLevel)]));
                 return true;
-            case MqttPingReqPacket when _answerPings:
+            case MqttPingReqPacket when AnswerPings:
                 await SendAsync(MqttPingRespPacket.Instance);
                 return true;
             case MqttDisconnectPacket:

@@ -32,6 +32,7 @@ public sealed class MqttUpstreamLinkSessionTests : IAsyncDisposable
     private const string Temperature = Prefix + "/sensor/env/temperature";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan BackoffMax = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
     private readonly string _dir = Directory.CreateTempSubdirectory("gw-mqttlink-").FullName;
     private readonly WatchedTime _time = new();
     private readonly RecordingLogger _log = new();
@@ -66,7 +67,7 @@ public sealed class MqttUpstreamLinkSessionTests : IAsyncDisposable
     // take less than a tick), so the fake clock moves only when a test says so. The window is the shipped default.
     private MqttUpstreamLink Link(Func<MqttLinkOptions, MqttLinkOptions>? change = null)
     {
-        var link = new MqttLinkOptions { Name = "mqtt", Broker = new HostEndpoint("broker.test", 1883), MaxRate = int.MaxValue, Discovery = false, BackoffMax = BackoffMax };
+        var link = new MqttLinkOptions { Name = "mqtt", Broker = new HostEndpoint("broker.test", 1883), MaxRate = int.MaxValue, Discovery = false, BackoffMax = BackoffMax, WriteTimeout = WriteTimeout };
         return new MqttUpstreamLink(
             change?.Invoke(link) ?? link,
             new GatewayOptions { DeviceId = _commands.Device, StateDirectory = _dir },
@@ -130,14 +131,16 @@ public sealed class MqttUpstreamLinkSessionTests : IAsyncDisposable
     }
 
     // Moves the fake clock by BackoffMax at a time, so each step ends whatever backoff is pending, until the condition
-    // holds; after each step the link has up to 100 ms of real time to act (progress: what changes when it has).
+    // holds; after each step the link has up to 50 ms of real time to act (progress: what changes when it has). A step
+    // is a sixth of the client's timeouts (WriteTimeout), so an answer in flight cannot time out across one or two steps.
     private async Task AdvanceUntilAsync(Func<bool> condition, Func<int> progress, string what, int maxSteps = 50)
     {
         for (var i = 0; i < maxSteps && !condition(); i++)
         {
             var before = progress();
             _time.Fake.Advance(BackoffMax);
-            for (var j = 0; j < 100 && progress() == before && !condition(); j++)
+            var acting = System.Diagnostics.Stopwatch.StartNew();
+            while (acting.ElapsedMilliseconds < 50 && progress() == before && !condition())
             {
                 await Task.Delay(1, Token);
             }
@@ -251,6 +254,24 @@ public sealed class MqttUpstreamLinkSessionTests : IAsyncDisposable
         Assert.Contains("check Username/Password", Assert.Single(Logged(LogLevel.Error, "(bad user name or password)")), StringComparison.Ordinal);
         Assert.Single(Logged(LogLevel.Warning, "down: the broker refused the connection"));
         Assert.DoesNotContain(_log.Lines, l => l.Text.Contains("wrong", StringComparison.Ordinal)); // never the password
+        await link.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task The_client_keeps_alive_on_the_links_clock_and_a_broker_that_stops_answering_pings_is_dropped_as_stalled()
+    {
+        using var link = Link(l => l with { KeepAlive = TimeSpan.FromSeconds(10) });
+        await link.StartAsync(Token);
+        var session = await UpAsync(link);
+        int Pings() => session.Received.OfType<MqttPingReqPacket>().Count();
+
+        await AdvanceUntilAsync(() => Pings() >= 2, Pings, "no PINGREQ after 10 s of silence on the link's clock");
+        Assert.Equal(("up", 1), (link.State, _broker.Connections)); // answered: the connection stays
+
+        session.AnswerPings = false;
+        await AdvanceUntilAsync(() => link.State == "stalled", Pings, "an unanswered PINGREQ did not drop the connection");
+        Assert.Contains("no PINGRESP within 30 s", link.LastError, StringComparison.Ordinal);
+        await UntilAsync(() => Logged(LogLevel.Warning, "Link mqtt to mqtt://broker.test:1883 stalled:").Length == 1, "the stall was not logged", link); // logged just after the state changes
         await link.StopAsync(Token);
     }
 
