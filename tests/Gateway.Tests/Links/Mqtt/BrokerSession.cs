@@ -26,16 +26,18 @@ internal sealed class BrokerSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly MqttConnectReturnCode _connAck;
     private readonly Func<MqttPublishPacket, bool> _acknowledgesAtOnce;
+    private readonly IReadOnlySet<string> _refusedFilters;
     private readonly Task _serving;
     private int _nextIdentifier;
 
-    public BrokerSession(Stream stream, MqttConnectReturnCode connAck, Func<MqttPublishPacket, bool> acknowledgesAtOnce, bool answerPings)
+    public BrokerSession(Stream stream, MqttConnectReturnCode connAck, Func<MqttPublishPacket, bool> acknowledgesAtOnce, bool answerPings, IReadOnlySet<string> refusedFilters)
     {
         _stream = stream;
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         _connAck = connAck;
         _acknowledgesAtOnce = acknowledgesAtOnce;
         AnswerPings = answerPings;
+        _refusedFilters = refusedFilters;
         _serving = Task.Run(ServeAsync);
     }
 
@@ -212,7 +214,7 @@ internal sealed class BrokerSession : IAsyncDisposable
                 await AckAsync(publish.PacketIdentifier);
                 return true;
             case MqttSubscribePacket subscribe:
-                await SendAsync(new MqttSubAckPacket(subscribe.PacketIdentifier, [.. subscribe.TopicFilters.Select(f => (MqttSubscribeReturnCode)f.QualityOfServiceLevel)]));
+                await SendAsync(new MqttSubAckPacket(subscribe.PacketIdentifier, [.. subscribe.TopicFilters.Select(f => _refusedFilters.Contains(f.Topic) ? MqttSubscribeReturnCode.Failure : (MqttSubscribeReturnCode)f.QualityOfServiceLevel)]));
                 return true;
             case MqttPingReqPacket when AnswerPings:
                 await SendAsync(MqttPingRespPacket.Instance);

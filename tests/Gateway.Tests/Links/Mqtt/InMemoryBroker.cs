@@ -21,6 +21,9 @@ internal sealed class InMemoryBroker : IAsyncDisposable
     /// <summary>Which QoS 1 PUBLISHes are acknowledged at once (all by default); the test acknowledges the others (<see cref="BrokerSession.AckAsync"/>).</summary>
     public Func<MqttPublishPacket, bool> AcknowledgesAtOnce { get; set; } = _ => true;
 
+    /// <summary>Topic filters the broker refuses in its SUBACK (return code 0x80, as an ACL would).</summary>
+    public HashSet<string> RefusedFilters { get; } = [];
+
     /// <summary>PINGREQ is answered with PINGRESP.</summary>
     public bool AnswerPings { get; set; } = true;
 
@@ -41,7 +44,7 @@ internal sealed class InMemoryBroker : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var (client, broker) = InMemoryConnection.Create();
-        var session = new BrokerSession(broker, ConnAck, AcknowledgesAtOnce, AnswerPings);
+        var session = new BrokerSession(broker, ConnAck, AcknowledgesAtOnce, AnswerPings, new HashSet<string>(RefusedFilters));
         lock (_sessions)
         {
             _sessions.Add(session);

@@ -63,8 +63,9 @@ public sealed class MqttUpstreamLinkSessionTests : IAsyncDisposable
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    // Discovery off (its retained entities are not what these tests are about) and pacing off (MaxRate: a few readings
-    // take less than a tick), so the fake clock moves only when a test says so. The window is the shipped default.
+    // Discovery off (its retained entities are not what these tests are about) and pacing off (MaxRate: a few hundred
+    // readings take less than a tick), so the fake clock moves only when a test says so; WriteTimeout 30 s, six of the
+    // tests' clock steps (AdvanceUntilAsync). The window is the shipped default.
     private MqttUpstreamLink Link(Func<MqttLinkOptions, MqttLinkOptions>? change = null)
     {
         var link = new MqttLinkOptions { Name = "mqtt", Broker = new HostEndpoint("broker.test", 1883), MaxRate = int.MaxValue, Discovery = false, BackoffMax = BackoffMax, WriteTimeout = WriteTimeout };
@@ -169,6 +170,23 @@ public sealed class MqttUpstreamLinkSessionTests : IAsyncDisposable
         var subscribe = Assert.IsType<MqttSubscribePacket>(await session.NextAsync(Token));
         Assert.Equal([new MqttTopicFilter(Commands, MqttQualityOfServiceLevel.AtLeastOnce)], subscribe.TopicFilters);
         await UntilAsync(() => link.State == "up", "the link did not come up", link);
+        await link.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task A_refused_subscription_keeps_the_readings_flowing_and_status_says_commands_will_not_arrive()
+    {
+        _broker.RefusedFilters.Add(Commands);
+        await StoreAsync(1);
+        using var link = Link();
+        await link.StartAsync(Token);
+        var session = await _broker.NextSessionAsync(Token);
+
+        Assert.Equal(1L, Payload<ReadingMessage>(await session.NextPublishAsync(Temperature, Token)).Seq);
+        Assert.Equal("up", link.State);
+        Assert.Equal($"the broker refused the subscription to {Commands} (ACL?)", link.LastError);
+        Assert.Single(Logged(LogLevel.Error, $"the broker refused the subscription to {Commands}"));
+        Assert.Empty(Logged(LogLevel.Information, "subscribed to"));
         await link.StopAsync(Token);
     }
 
