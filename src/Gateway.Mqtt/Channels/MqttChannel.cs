@@ -5,8 +5,9 @@ using System.Net.Sockets;
 namespace Gateway.Mqtt.Channels;
 
 /// <summary>
-/// The bottom layer: a byte stream to the broker. TCP with Nagle off (MQTT packets are small and latency matters),
-/// wrapped in TLS when <see cref="MqttClientOptions.Tls"/> is set. Knows nothing of MQTT.
+/// The bottom layer: a byte stream to the broker. TCP with Nagle off (MQTT packets are small and latency matters), or
+/// the stream <see cref="MqttClientOptions.StreamFactory"/> opens; wrapped in TLS when <see cref="MqttClientOptions.Tls"/>
+/// is set. Knows nothing of MQTT.
 /// </summary>
 internal static class MqttChannel
 {
@@ -16,56 +17,84 @@ internal static class MqttChannel
         using var deadline = new CancellationTokenSource(options.Timeout, options.TimeProvider);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var endpoint = $"{options.Host}:{options.Port}";
+        var stream = options.StreamFactory is { } factory
+            ? await OpenGivenAsync(factory, endpoint, options.Timeout, timeout.Token, cancellationToken).ConfigureAwait(false)
+            : await ConnectTcpAsync(options, endpoint, timeout.Token, cancellationToken).ConfigureAwait(false);
+        if (options.Tls is null)
+        {
+            return stream;
+        }
+
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(TlsOptions(options), timeout.Token).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new MqttTimeoutException($"the TLS handshake with {endpoint} took longer than {options.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or System.Security.Cryptography.CryptographicException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new MqttCommunicationException($"TLS with {endpoint} failed: {e.Message}", e);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false); // and the stream under it
+            throw;
+        }
+    }
+
+    private static async Task<Stream> ConnectTcpAsync(MqttClientOptions options, string endpoint, CancellationToken timeout, CancellationToken cancellationToken)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            try
+            if (IPAddress.TryParse(options.Host, out var address))
             {
-                if (IPAddress.TryParse(options.Host, out var address))
-                {
-                    await socket.ConnectAsync(new IPEndPoint(address, options.Port), timeout.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await socket.ConnectAsync(options.Host, options.Port, timeout.Token).ConfigureAwait(false);
-                }
+                await socket.ConnectAsync(new IPEndPoint(address, options.Port), timeout).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            else
             {
-                throw new MqttTimeoutException($"connecting to {endpoint} took longer than {options.Timeout.TotalSeconds:0.###} s");
-            }
-            catch (SocketException e)
-            {
-                throw new MqttCommunicationException($"cannot connect to {endpoint}: {e.Message}", e);
+                await socket.ConnectAsync(options.Host, options.Port, timeout).ConfigureAwait(false);
             }
 
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.Tls is null)
-            {
-                return stream;
-            }
-
-            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-            try
-            {
-                await ssl.AuthenticateAsClientAsync(TlsOptions(options), timeout.Token).ConfigureAwait(false);
-                return ssl;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await ssl.DisposeAsync().ConfigureAwait(false);
-                throw new MqttTimeoutException($"the TLS handshake with {endpoint} took longer than {options.Timeout.TotalSeconds:0.###} s");
-            }
-            catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or System.Security.Cryptography.CryptographicException)
-            {
-                await ssl.DisposeAsync().ConfigureAwait(false);
-                throw new MqttCommunicationException($"TLS with {endpoint} failed: {e.Message}", e);
-            }
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new MqttTimeoutException($"connecting to {endpoint} took longer than {options.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new MqttCommunicationException($"cannot connect to {endpoint}: {e.Message}", e);
         }
         catch
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    // The caller's transport (MqttClientOptions.StreamFactory), held to the same deadline and the same exceptions as TCP.
+    private static async Task<Stream> OpenGivenAsync(Func<CancellationToken, ValueTask<Stream>> factory, string endpoint, TimeSpan limit, CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await factory(timeout).ConfigureAwait(false) ?? throw new InvalidOperationException("StreamFactory returned null");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MqttTimeoutException($"opening the stream to {endpoint} took longer than {limit.TotalSeconds:0.###} s");
+        }
+        catch (IOException e)
+        {
+            throw new MqttCommunicationException($"cannot open the stream to {endpoint}: {e.Message}", e);
         }
     }
 

@@ -68,6 +68,16 @@ public sealed class MqttClientOptions
     /// <summary>TLS settings, or null for plain TCP.</summary>
     public MqttClientTlsOptions? Tls { get; init; }
 
+    /// <summary>
+    /// Opens the byte stream to the broker in place of the client's own TCP connection to <see cref="Host"/>:<see cref="Port"/>;
+    /// null (the default) dials TCP. For a transport the caller makes itself, such as an in-memory pipe to a scripted
+    /// broker in tests. It runs within <see cref="Timeout"/> (its token is cancelled when that runs out, or when the
+    /// connect is cancelled); <see cref="Tls"/>, when set, is still negotiated over the stream it returns; the client owns
+    /// the stream from then on and disposes it when the connection ends. An <see cref="IOException"/> it throws becomes
+    /// <see cref="MqttCommunicationException"/>, as a failed TCP connect does.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<Stream>>? StreamFactory { get; init; }
+
     /// <summary>The clock for keep alive and timeouts (tests may pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

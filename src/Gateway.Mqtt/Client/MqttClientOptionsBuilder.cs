@@ -19,6 +19,7 @@ public sealed class MqttClientOptionsBuilder
     private int _receiveQueueCapacity = 1024;
     private MqttClientTlsOptions? _tls;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private Func<CancellationToken, ValueTask<Stream>>? _streamFactory;
 
     /// <summary>The broker's host and port.</summary>
     public MqttClientOptionsBuilder WithTcpServer(string host, int port = 1883)
@@ -114,6 +115,13 @@ public sealed class MqttClientOptionsBuilder
         return this;
     }
 
+    /// <summary>Opens the byte stream to the broker instead of TCP (see <see cref="MqttClientOptions.StreamFactory"/>).</summary>
+    public MqttClientOptionsBuilder WithStreamFactory(Func<CancellationToken, ValueTask<Stream>> streamFactory)
+    {
+        _streamFactory = streamFactory;
+        return this;
+    }
+
     /// <summary>Makes the options and validates them.</summary>
     public MqttClientOptions Build()
     {
@@ -133,6 +141,7 @@ public sealed class MqttClientOptionsBuilder
             ReceiveQueueCapacity = _receiveQueueCapacity,
             Tls = _tls,
             TimeProvider = _timeProvider,
+            StreamFactory = _streamFactory,
         };
         options.Validate();
         return options;

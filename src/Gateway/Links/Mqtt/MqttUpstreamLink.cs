@@ -39,9 +39,25 @@ internal sealed partial class MqttUpstreamLink : LinkService
     private readonly List<StoredRecord> _rows = []; // the pump's, reused for every read
     private readonly ReadingEncoder _readings;
     private readonly Dictionary<(string Sensor, string Quantity), string> _readingTopics = [];
+    private readonly Func<CancellationToken, ValueTask<Stream>>? _streamFactory;
 
     /// <summary>Creates the link.</summary>
     public MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger, TimeProvider? time = null)
+        : this(link, options, outbox, status, commands, outputs, logger, time, streamFactory: null)
+    {
+    }
+
+    /// <summary>Creates the link over the streams <paramref name="streamFactory"/> opens instead of TCP to the broker (tests: an in-memory broker).</summary>
+    /// <param name="link">The link's settings.</param>
+    /// <param name="options">The gateway's settings.</param>
+    /// <param name="outbox">The outbox the link's cursor reads.</param>
+    /// <param name="status">The status board.</param>
+    /// <param name="commands">Runs the commands that arrive on the commands topic.</param>
+    /// <param name="outputs">The outputs Home Assistant switches.</param>
+    /// <param name="logger">The link's log.</param>
+    /// <param name="time">The link's clock, and its MQTT client's (keep alive, timeouts); null: the system's.</param>
+    /// <param name="streamFactory">Opens each connection's byte stream (<see cref="MqttClientOptions.StreamFactory"/>); null: TCP to <see cref="MqttLinkOptions.Broker"/>.</param>
+    internal MqttUpstreamLink(MqttLinkOptions link, GatewayOptions options, Outbox.Outbox outbox, StatusBoard status, CommandPipeline commands, OutputService outputs, ILogger<MqttUpstreamLink> logger, TimeProvider? time, Func<CancellationToken, ValueTask<Stream>>? streamFactory)
         : base(
             link?.Name ?? throw new ArgumentNullException(nameof(link)),
             link.Target,
@@ -61,6 +77,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
         _topics = new MqttTopics(link.TopicPrefix.Replace("{device}", options.DeviceId, StringComparison.Ordinal));
         _readings = new ReadingEncoder(options.DeviceId);
         _clientId = link.ClientId.Replace("{device}", options.DeviceId, StringComparison.Ordinal);
+        _streamFactory = streamFactory;
     }
 
     /// <inheritdoc/>
@@ -170,10 +187,16 @@ internal sealed partial class MqttUpstreamLink : LinkService
             .WithKeepAlivePeriod(_link.KeepAlive)
             .WithTimeout(_link.WriteTimeout)
             .WithMaxInflightMessages(_link.Window)
+            .WithTimeProvider(Time) // keep alive and the client's timeouts on the link's clock, as its backoff and pacing
             .WithWillMessage(new MqttApplicationMessage { Topic = _topics.Status, Payload = Offline, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Retain = true });
         if (_link.Username is not null)
         {
             builder.WithCredentials(_link.Username, _link.Password);
+        }
+
+        if (_streamFactory is not null)
+        {
+            builder.WithStreamFactory(_streamFactory);
         }
 
         if (_link.Tls)
