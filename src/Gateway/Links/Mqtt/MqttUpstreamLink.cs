@@ -86,7 +86,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
     /// <inheritdoc/>
     protected override LinkEnd? Classify(Exception exception) => exception switch
     {
-        MqttConnectException refused => new LinkEnd($"the broker refused the connection: {refused.Message}", Refused: refused.Message),
+        MqttConnectException refused => new LinkEnd(refused.Message, Refused: refused.Message), // it says "the broker refused the connection: …" itself
         MqttTimeoutException => new LinkEnd(Redaction.Redact(exception.Message), Stalled: true), // connected, but the broker did not answer
         MqttException => new LinkEnd(Redaction.Redact(exception.Message)),
         OperationCanceledException => new LinkEnd("timed out"),
@@ -464,7 +464,7 @@ internal sealed partial class MqttUpstreamLink : LinkService
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: a message on {Topic} failed unexpectedly ({Type}: {Error}); it was dropped and acknowledged, the connection goes on")]
     private static partial void LogMessageFailed(ILogger logger, string link, string topic, string type, string error, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker at {Broker} refused the connection: {Error} (check Username/Password and the broker's ACL)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: {Error}, at {Broker} (check Username/Password and the broker's ACL)")]
     private static partial void LogRefused(ILogger logger, string link, string broker, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Link {Link}: the broker refused the subscription to {Filter}: {Error}; commands over this broker will not arrive (check the broker's ACL)")]
