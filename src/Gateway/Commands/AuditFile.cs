@@ -59,7 +59,8 @@ internal sealed class AuditFile : IDisposable
             {
                 var recovering = _failingSince is not null;
                 _file ??= OpenAtEnd();
-                if (_file.Length > 0 && _file.Length + line.Length > _maxBytes)
+                var size = _file.Position; // at the end, where every write goes: no fstat per line, as Length would cost
+                if (size > 0 && size + line.Length > _maxBytes)
                 {
                     Rotate();
                 }

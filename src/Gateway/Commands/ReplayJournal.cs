@@ -199,7 +199,7 @@ internal sealed class ReplayJournal : IDisposable
                 OpenForAppend();
                 _file!.Write(line); // unbuffered: in the kernel when this returns
                 _trouble = null;
-                wantsCompaction = _file.Length > MaxBytes;
+                wantsCompaction = _file.Position > MaxBytes; // appending: the position is the length, without an fstat
                 if (sync && !_syncPending)
                 {
                     _syncPending = true;
