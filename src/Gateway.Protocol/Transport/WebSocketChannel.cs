@@ -97,15 +97,12 @@ public sealed class WebSocketChannel : IMessageChannel
         }
 
         _batch.ResetWrittenCount();
-        var rest = lines.Span;
-        while (!rest.IsEmpty)
+        while (!lines.IsEmpty)
         {
-            var newline = rest.IndexOf((byte)'\n');
-            var line = newline < 0 ? rest : rest[..newline];
-            rest = newline < 0 ? [] : rest[(newline + 1)..];
+            var line = NextLine(ref lines);
             if (!line.IsEmpty)
             {
-                _frames.WriteText(line, _batch);
+                _frames.WriteText(line.Span, _batch);
             }
         }
 
@@ -124,14 +121,21 @@ public sealed class WebSocketChannel : IMessageChannel
     {
         while (!lines.IsEmpty)
         {
-            var newline = lines.Span.IndexOf((byte)'\n');
-            var line = newline < 0 ? lines : lines[..newline];
-            lines = newline < 0 ? ReadOnlyMemory<byte>.Empty : lines[(newline + 1)..];
+            var line = NextLine(ref lines);
             if (!line.IsEmpty)
             {
                 await _socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, timeout).ConfigureAwait(false);
             }
         }
+    }
+
+    // The line up to the next line feed (without it), or the rest when there is none; rest moves past it.
+    private static ReadOnlyMemory<byte> NextLine(ref ReadOnlyMemory<byte> rest)
+    {
+        var newline = rest.Span.IndexOf((byte)'\n');
+        var line = newline < 0 ? rest : rest[..newline];
+        rest = newline < 0 ? ReadOnlyMemory<byte>.Empty : rest[(newline + 1)..];
+        return line;
     }
 
     /// <inheritdoc/>

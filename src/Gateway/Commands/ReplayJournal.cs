@@ -84,8 +84,7 @@ internal sealed class ReplayJournal : IDisposable
             {
                 if (!string.IsNullOrWhiteSpace(line))
                 {
-                    closed = IsClosedLine(line); // only as the last line: anything after it was written by a later run
-                    Apply(line, admitted, order);
+                    closed = Apply(line, admitted, order); // only as the last line: anything after it was written by a later run
                 }
             }
 
@@ -103,25 +102,18 @@ internal sealed class ReplayJournal : IDisposable
         return [.. order.Where(admitted.ContainsKey).Select(k => admitted[k])];
     }
 
-    private static bool IsClosedLine(string line)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(line);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("closed", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static void Apply(string line, Dictionary<(string Key, string Id), ReplayGuard.Remembered> admitted, List<(string Key, string Id)> order)
+    // Takes one line into the memory; true when it is the closed line a clean stop writes last.
+    private static bool Apply(string line, Dictionary<(string Key, string Id), ReplayGuard.Remembered> admitted, List<(string Key, string Id)> order)
     {
         try
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("closed", out _))
+            {
+                return true;
+            }
+
             var key = root.GetProperty("key").GetString()!;
             var id = root.GetProperty("id").GetString()!;
             if (root.TryGetProperty("result", out var result))
@@ -131,7 +123,7 @@ internal sealed class ReplayJournal : IDisposable
                     admitted[(key, id)] = r with { Result = parsed };
                 }
 
-                return;
+                return false;
             }
 
             var at = DateTimeOffset.Parse(root.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
@@ -144,6 +136,8 @@ internal sealed class ReplayJournal : IDisposable
         {
             // a line cut short by a crash or a full disk: the others still count
         }
+
+        return false;
     }
 
     /// <summary>Writes the whole memory afresh (at start, and when the file grows past <see cref="MaxBytes"/>).</summary>

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using Gateway.Protocol;
 
@@ -10,59 +9,16 @@ namespace Gateway.Benchmarks.Upstreams;
 /// The TCP receiver: NDJSON lines on a loopback port. Acknowledging, it sends one cumulative ack after each read
 /// (for everything parsed so far), so acks come as often as the data arrives in separate reads.
 /// </summary>
-internal sealed class TcpBenchUpstream : BenchUpstream
+internal sealed class TcpBenchUpstream : LoopbackBenchUpstream
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-
     /// <summary>Starts listening on a free loopback port.</summary>
     public TcpBenchUpstream(bool acknowledge, LatencyHistogram? latency = null)
         : base(acknowledge, latency)
     {
-        _listener.Start();
-        _accepting = AcceptLoop();
     }
-
-    /// <summary>The listening port.</summary>
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <inheritdoc/>
-    public override async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
-        {
-            // stopped
-        }
-
-        _stop.Dispose();
-    }
-
-    // One connection at a time: a link reconnecting is served again with the same counters.
-    private async Task AcceptLoop()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            client.NoDelay = true;
-            try
-            {
-                await Serve(client.GetStream(), _stop.Token);
-            }
-            catch (IOException)
-            {
-                // the link went away; wait for it to come back
-            }
-        }
-    }
-
-    private async Task Serve(NetworkStream stream, CancellationToken token)
+    protected override async Task Serve(NetworkStream stream, CancellationToken token)
     {
         var reader = PipeReader.Create(stream);
         var ack = new ArrayBufferWriter<byte>();

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,24 +19,18 @@ namespace Gateway.Benchmarks.Upstreams;
 /// a <c>Sec-WebSocket-Key</c>, the subprotocol), that client frames are masked (§5.1) and not fragmented (the
 /// protocol sends one message per frame), and it answers close (§5.5.1) and ping (§5.5.2).
 /// </summary>
-internal sealed class WebSocketBenchUpstream : BenchUpstream
+internal sealed class WebSocketBenchUpstream : LoopbackBenchUpstream
 {
     /// <summary>RFC 6455 §1.3: appended to the client's key before hashing it into <c>Sec-WebSocket-Accept</c>.</summary>
     private const string HandshakeGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-
     private WebSocketBenchUpstream(bool acknowledge, LatencyHistogram? latency)
         : base(acknowledge, latency)
     {
-        _listener.Start();
-        _accepting = AcceptLoop();
     }
 
     /// <summary>Where a link or a client connects.</summary>
-    public Uri Url => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/ingest");
+    public Uri Url => new($"ws://127.0.0.1:{Port}/ingest");
 
     /// <summary>Starts listening on a free loopback port.</summary>
     public static Task<WebSocketBenchUpstream> StartAsync(bool acknowledge, LatencyHistogram? latency = null) =>
@@ -50,41 +43,7 @@ internal sealed class WebSocketBenchUpstream : BenchUpstream
         $"Sec-WebSocket-Protocol: {WebSocketChannel.SubProtocol}\r\n\r\n");
 
     /// <inheritdoc/>
-    public override async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
-        {
-            // stopped
-        }
-
-        _stop.Dispose();
-    }
-
-    // One connection at a time: a link reconnecting is served again with the same counters.
-    private async Task AcceptLoop()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            client.NoDelay = true;
-            try
-            {
-                await Serve(client.GetStream(), _stop.Token);
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException)
-            {
-                // the link went away, or broke the protocol (counted in Errors by the frame parser); wait for the next
-            }
-        }
-    }
-
-    private async Task Serve(NetworkStream stream, CancellationToken token)
+    protected override async Task Serve(NetworkStream stream, CancellationToken token)
     {
         var reader = PipeReader.Create(stream);
         if (!await HandshakeAsync(reader, stream, token))
