@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using Gateway.Protocol;
 using Gateway.Protocol.Commands;
@@ -11,7 +10,8 @@ namespace Gateway.Benchmarks;
 /// Command round trip over the TCP listener of a real gateway process (simulated board): signed commands sent at a
 /// paced rate (default 1,000/s), each timed from the write of its line to the arrival of its result. Commands are
 /// signed before the clock starts, so the figures are the gateway's (decode, verify, replay check, run, audit, reply)
-/// plus loopback. Reports p50/p99/max and the gateway's CPU per command (from /proc).
+/// plus loopback. Reports p50/p99/max and the gateway's CPU per command (from /proc), beside a raw baseline: the same
+/// client and pacing against a peer that answers each line at once (<see cref="ResultEcho"/>).
 /// </summary>
 internal static class CommandBenchmark
 {
@@ -63,82 +63,38 @@ internal static class CommandBenchmark
             // milliseconds each) otherwise made the whole p99 and max here; the shipped build is native.
             var warmUp = Math.Min(WarmUp, commands);
             var total = warmUp + commands;
-            var lines = new byte[total][];
-            var now = DateTimeOffset.UtcNow.AddSeconds(total / (double)rate / 2);
-            for (var i = 0; i < total; i++)
+            byte[][] Signed()
             {
-                var c = CommandSigning.Create("bench", secret, "bench-01", $"b{i}", name, args, now, $"nonce{i:00000000}");
-                lines[i] = Encoding.UTF8.GetBytes(MessageWriter.ToJson(c) + "\n");
-            }
-
-            using var client = new TcpClient { NoDelay = true };
-            await client.ConnectAsync("127.0.0.1", port);
-            var stream = client.GetStream();
-            var sentAt = new long[total];
-            var latency = new double[total];
-            var received = 0;
-            var failures = 0;
-            var codes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-            var reader = Task.Run(async () =>
-            {
-                using var text = new StreamReader(stream, Encoding.UTF8);
-                while (received < total)
+                var lines = new byte[total][];
+                var now = DateTimeOffset.UtcNow.AddSeconds(total / (double)rate / 2);
+                for (var i = 0; i < total; i++)
                 {
-                    var line = await text.ReadLineAsync() ?? throw new IOException("the gateway closed the connection");
-                    if (MessageParser.Parse(Encoding.UTF8.GetBytes(line)) is ResultMessage r)
-                    {
-                        var i = int.Parse(r.Id.AsSpan(1), CultureInfo.InvariantCulture);
-                        latency[i] = Stopwatch.GetElapsedTime(sentAt[i]).TotalMilliseconds;
-                        failures += r.Ok ? 0 : 1;
-                        if (!r.Ok)
-                        {
-                            codes.AddOrUpdate(r.Code ?? "?", 1, (_, n) => n + 1);
-                        }
-
-                        received++;
-                    }
+                    var c = CommandSigning.Create("bench", secret, "bench-01", $"b{i}", name, args, now, $"nonce{i:00000000}");
+                    lines[i] = Encoding.UTF8.GetBytes(MessageWriter.ToJson(c) + "\n");
                 }
-            });
 
-            async Task SendPaced(int from, int to)
-            {
-                var clock = Stopwatch.StartNew();
-                for (var i = from; i < to; i++)
-                {
-                    var due = TimeSpan.FromSeconds((i - from) / (double)rate) - clock.Elapsed;
-                    if (due > TimeSpan.FromMilliseconds(1))
-                    {
-                        await Task.Delay(due);
-                    }
-
-                    sentAt[i] = Stopwatch.GetTimestamp();
-                    await stream.WriteAsync(lines[i]);
-                }
+                return lines;
             }
 
-            await SendPaced(0, warmUp);
-            var settle = Stopwatch.StartNew();
-            while (Volatile.Read(ref received) < warmUp && settle.Elapsed < TimeSpan.FromMinutes(1))
+            // The raw baseline first: the same client against a loopback peer that answers each line with a result at once
+            // (one thread, blocking reads): the floor this machine's loopback and scheduler set under the same pacing.
+            RoundTrips raw;
+            using (var echo = new ResultEcho())
             {
-                await Task.Delay(10);
+                raw = await Task.Factory.StartNew(() => RoundTrips.Run(echo.Port, Signed(), warmUp, rate, pid: null), TaskCreationOptions.LongRunning);
             }
 
-            var cpu0 = CpuMilliseconds(gateway.Id);
-            var measuredClock = Stopwatch.StartNew();
-            await SendPaced(warmUp, total);
-            await reader.WaitAsync(TimeSpan.FromMinutes(2));
-            var seconds = measuredClock.Elapsed.TotalSeconds;
-            var cpu = CpuMilliseconds(gateway.Id) - cpu0;
-            latency = latency[warmUp..];
-            Array.Sort(latency);
+            var signed = Signed(); // signed again: the baseline took the first set's time out of the ±30 s window
+            var measured = await Task.Factory.StartNew(() => RoundTrips.Run(port, signed, warmUp, rate, gateway.Id), TaskCreationOptions.LongRunning);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 command benchmark: {commands:N0} signed '{name}' commands at {rate:N0}/s over the TCP listener (loopback), one connection, after {warmUp:N0} unmeasured
                   gateway:        {(string.IsNullOrEmpty(native) ? "Gateway.dll under the JIT" : native)}, args {(gatewayArgs.Count == 0 ? "(as shipped)" : string.Join(' ', gatewayArgs))}
-                  achieved rate:  {commands / seconds:N0} commands/s, {failures} failed{(failures == 0 ? string.Empty : " (" + string.Join(", ", codes.Select(c => $"{c.Key} {c.Value}")) + ")")}
-                  round trip:     p50 {Percentile(latency, 0.50):0.00} ms, p99 {Percentile(latency, 0.99):0.00} ms, max {latency[^1]:0.00} ms
-                  gateway CPU:    {cpu / commands * 1000:0.0} µs per command ({cpu / seconds / 10:0.0}% of one core)
+                  achieved rate:  {measured.Rate:N0} commands/s, {measured.Failures} failed{(measured.Failures == 0 ? string.Empty : " (" + string.Join(", ", measured.Codes.Select(c => $"{c.Key} {c.Value}")) + ")")}
+                  round trip:     p50 {measured.P50:0.00} ms, p99 {measured.P99:0.00} ms, max {measured.Max:0.00} ms
+                  raw baseline:   p50 {raw.P50:0.00} ms, p99 {raw.P99:0.00} ms, max {raw.Max:0.00} ms (a peer that answers each line at once)
+                  gateway CPU:    {measured.CpuMilliseconds / commands * 1000:0.0} µs per command ({measured.CpuMilliseconds / measured.Seconds / 10:0.0}% of one core)
                 """));
-            return failures == 0 ? 0 : 1;
+            return measured.Failures == 0 ? 0 : 1;
         }
         finally
         {
@@ -163,14 +119,4 @@ internal static class CommandBenchmark
             }
         }
     }
-
-    // utime + stime of a process, in milliseconds (proc(5): fields 14 and 15, in clock ticks of 100 Hz on Linux).
-    private static double CpuMilliseconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
-    }
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

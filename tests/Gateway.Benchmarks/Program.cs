@@ -20,7 +20,8 @@ const string Usage = """
               receiver, and the pipeline's capacity: a producer feeding the sampler's sink as fast as the live
               link keeps up, for the given readings (default 1000000), vs the same messages over the raw
               transport (default both)
-      command signed commands paced over the TCP listener of a real gateway: round trip p50/p99/max and the
+      command signed commands paced over the TCP listener of a real gateway: round trip p50/p99/max (beside a raw
+              peer that answers at once, same client) and the
               gateway's CPU per command (count: 10000, rate/s: 1000, name: ping)
       mqtt    through a real mosquitto: the MQTT link draining stored readings (QoS 1) vs mosquitto_pub with the
               same payloads and raw pre-built PUBLISH packets, and QoS 0 (readings: 100000; window: the link's
