@@ -154,9 +154,8 @@ public static class MessageWriter
     /// <summary>The message as a JSON string (tests, logs).</summary>
     public static string ToJson(Message message)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Write(message, buffer);
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        ArgumentNullException.ThrowIfNull(message);
+        return JsonLine.Text(buffer => Write(message, buffer));
     }
 
     private static void WriteOptional(Utf8JsonWriter json, ReadOnlySpan<byte> name, string? value)

@@ -11,7 +11,9 @@ namespace Gateway.Benchmarks;
 /// Paced request lines over one loopback TCP connection, each timed from its write to the arrival of the result line
 /// naming its id (<c>b&lt;index&gt;</c>). The client adds as little as it can: a sending thread and a receiving thread,
 /// both blocking on the socket, so a result wakes the thread that times it straight from the kernel (no event loop or
-/// thread-pool hand-over of the client's own inside the figure).
+/// thread-pool hand-over of the client's own inside the figure). <c>RT_DUMP=&lt;path&gt;</c> writes each measured round
+/// trip, in order, to <c>&lt;path&gt;.raw</c> and <c>&lt;path&gt;.gw</c> (to tell a collection's stall from the machine's
+/// scheduler ticks).
 /// </summary>
 internal sealed class RoundTrips
 {
@@ -124,6 +126,11 @@ internal sealed class RoundTrips
         var seconds = clock.Elapsed.TotalSeconds;
         var cpu = pid is { } p1 ? ProcessCpu(p1) - cpu0 : 0;
         var measured = latency[warmUp..];
+        if (Environment.GetEnvironmentVariable("RT_DUMP") is { Length: > 0 } dump)
+        {
+            File.WriteAllLines($"{dump}.{(pid is null ? "raw" : "gw")}", measured.Select((l, k) => string.Create(CultureInfo.InvariantCulture, $"{k} {l:0.000}")));
+        }
+
         Array.Sort(measured);
         return new RoundTrips(measured, seconds, failures, codes, cpu);
     }

@@ -187,19 +187,7 @@ internal sealed partial class AuditLog : IDisposable
 
     private static string Timestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static byte[] Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            write(json);
-            json.WriteEndObject();
-        }
-
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
-    }
+    private static byte[] Json(Action<Utf8JsonWriter> write) => Protocol.JsonLine.Build(write);
 
     private static byte[] Serialize(in Entry e)
     {
@@ -220,46 +208,37 @@ internal sealed partial class AuditLog : IDisposable
         }
     }
 
-    private static byte[] SerializeAsIs(in Entry e, bool argsAsText = false)
+    private static byte[] SerializeAsIs(Entry e, bool argsAsText = false) => Protocol.JsonLine.Build(json =>
     {
-        using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        json.WriteString("ts", Timestamp(e.At));
+        json.WriteString("link", e.Link);
+        json.WriteString("peer", e.Peer);
+        json.WriteString("key", e.Key);
+        json.WriteString("id", e.Id);
+        json.WriteString("name", e.Name);
+        if (e.Args is not null && argsAsText)
         {
-            json.WriteStartObject();
-            json.WriteString("ts", Timestamp(e.At));
-            json.WriteString("link", e.Link);
-            json.WriteString("peer", e.Peer);
-            json.WriteString("key", e.Key);
-            json.WriteString("id", e.Id);
-            json.WriteString("name", e.Name);
-            if (e.Args is not null && argsAsText)
-            {
-                json.WriteString("argsText", e.Args); // not JSON that can be kept as it came: the escaped text instead
-            }
-            else if (e.Args is not null)
-            {
-                json.WritePropertyName("args");
-                json.WriteRawValue(e.Args, skipInputValidation: false);
-            }
-
-            json.WriteString("outcome", e.Outcome);
-            if (e.Detail is not null)
-            {
-                json.WriteString("detail", e.Detail);
-            }
-
-            if (e.Duplicate)
-            {
-                json.WriteBoolean("duplicate", true);
-            }
-
-            json.WriteNumber("ms", Math.Round(e.Milliseconds, 3));
-            json.WriteEndObject();
+            json.WriteString("argsText", e.Args); // not JSON that can be kept as it came: the escaped text instead
+        }
+        else if (e.Args is not null)
+        {
+            json.WritePropertyName("args");
+            json.WriteRawValue(e.Args, skipInputValidation: false);
         }
 
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
-    }
+        json.WriteString("outcome", e.Outcome);
+        if (e.Detail is not null)
+        {
+            json.WriteString("detail", e.Detail);
+        }
+
+        if (e.Duplicate)
+        {
+            json.WriteBoolean("duplicate", true);
+        }
+
+        json.WriteNumber("ms", Math.Round(e.Milliseconds, 3));
+    });
 
     /// <inheritdoc/>
     public void Dispose()

@@ -251,26 +251,18 @@ internal sealed class ReplayJournal : IDisposable
         json.WriteString("content", r.Content);
     });
 
-    private static byte[] ResultLine(string key, string id, ResultMessage result) => Line(json =>
+    private static byte[] ResultLine(string key, string id, ResultMessage result)
     {
-        json.WriteString("key", key);
-        json.WriteString("id", id);
-        json.WriteString("result", MessageWriter.ToJson(result));
-    });
-
-    private static byte[] Line(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        var text = MessageWriter.ToJson(result); // before the line, not inside it: a nested line takes a buffer of its own
+        return Line(json =>
         {
-            json.WriteStartObject();
-            write(json);
-            json.WriteEndObject();
-        }
-
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
+            json.WriteString("key", key);
+            json.WriteString("id", id);
+            json.WriteString("result", text);
+        });
     }
+
+    private static byte[] Line(Action<Utf8JsonWriter> write) => JsonLine.Build(write);
 
     private void OpenForAppend()
     {
