@@ -86,7 +86,8 @@ internal sealed partial class TcpListenerService : BackgroundService
     {
         var remote = client.RemoteEndPoint as IPEndPoint;
         var peer = remote?.ToString() ?? "?";
-        await using var stream = new NetworkStream(client, ownsSocket: true);
+        // Read on a thread of the connection's own, woken by the kernel: a command's way in without a hand-over.
+        await using var stream = new ReaderThreadStream(client);
         await _host.ServeAsync(
             remote?.Address,
             peer,
