@@ -90,8 +90,8 @@ internal static class CommandBenchmark
                 command benchmark: {commands:N0} signed '{name}' commands at {rate:N0}/s over the TCP listener (loopback), one connection, after {warmUp:N0} unmeasured
                   gateway:        {(string.IsNullOrEmpty(native) ? "Gateway.dll under the JIT" : native)}, args {(gatewayArgs.Count == 0 ? "(as shipped)" : string.Join(' ', gatewayArgs))}
                   achieved rate:  {measured.Rate:N0} commands/s, {measured.Failures} failed{(measured.Failures == 0 ? string.Empty : " (" + string.Join(", ", measured.Codes.Select(c => $"{c.Key} {c.Value}")) + ")")}
-                  round trip:     p50 {measured.P50:0.00} ms, p99 {measured.P99:0.00} ms, max {measured.Max:0.00} ms
-                  raw baseline:   p50 {raw.P50:0.00} ms, p99 {raw.P99:0.00} ms, max {raw.Max:0.00} ms (a peer that answers each line at once)
+                  round trip:     p50 {measured.P50:0.00} ms, p99 {measured.P99:0.00} ms, max {measured.Max:0.00} ms, {measured.OverTwoMilliseconds} over 2 ms
+                  raw baseline:   p50 {raw.P50:0.00} ms, p99 {raw.P99:0.00} ms, max {raw.Max:0.00} ms, {raw.OverTwoMilliseconds} over 2 ms (a peer that answers each line at once)
                   gateway CPU:    {measured.CpuMilliseconds / commands * 1000:0.0} µs per command ({measured.CpuMilliseconds / measured.Seconds / 10:0.0}% of one core)
                 """));
             return measured.Failures == 0 ? 0 : 1;

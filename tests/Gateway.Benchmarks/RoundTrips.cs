@@ -20,6 +20,8 @@ internal sealed class RoundTrips
     private RoundTrips(double[] sorted, double seconds, int failures, IReadOnlyDictionary<string, int> codes, double cpuMilliseconds)
     {
         P50 = Percentile(sorted, 0.50);
+        var first = Array.FindIndex(sorted, l => l > 2.0);
+        OverTwoMilliseconds = first < 0 ? 0 : sorted.Length - first;
         P99 = Percentile(sorted, 0.99);
         Max = sorted[^1];
         Seconds = seconds;
@@ -34,6 +36,9 @@ internal sealed class RoundTrips
     public double P99 { get; }
 
     public double Max { get; }
+
+    /// <summary>Round trips over 2 ms (issue 17's p99 line): how many, to tell a few stalls from a slow machine.</summary>
+    public int OverTwoMilliseconds { get; }
 
     public double Seconds { get; }
 
