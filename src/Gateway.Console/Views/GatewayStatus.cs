@@ -9,7 +9,17 @@ internal sealed record SensorStatus(string Id, string Health, string? LastError,
 internal sealed record OutputStatus(string Name, bool? On, bool Available);
 
 /// <summary>A link in a <c>status</c> result.</summary>
-internal sealed record LinkStatus(string Name, string Kind, string Target, string State, string? LastError);
+internal sealed record LinkStatus(string Name, string Kind, string Target, string State, string? LastError)
+{
+    /// <summary>Seqs committed after the one the peer acknowledged; null for a link that keeps no place (UDP).</summary>
+    public long? Backlog { get; init; }
+
+    /// <summary>Seconds since the oldest unacknowledged reading was sampled; null when nothing is owed.</summary>
+    public long? OldestSeconds { get; init; }
+
+    /// <summary>Seconds since the peer last acknowledged, in the gateway's current run; null when it has not.</summary>
+    public long? LastAckSeconds { get; init; }
+}
 
 /// <summary>The outbox figures in a <c>status</c> result.</summary>
 internal sealed record OutboxStatus(long Stored, long Pending, long LastSeq, long Dropped, long Gaps, long Bytes, bool DiskTrouble);
@@ -49,7 +59,10 @@ internal sealed record GatewayStatus(
                 Str(root, "status") ?? string.Empty,
                 [.. Items(root, "sensors").Select(s => new SensorStatus(Str(s, "id") ?? "?", Str(s, "health") ?? "?", Str(s, "lastError"), Num(s, "reads"), Num(s, "skipped"), Str(s, "interval") ?? "?"))],
                 [.. Items(root, "outputs").Select(o => new OutputStatus(Str(o, "name") ?? "?", Bool(o, "on"), Bool(o, "available") ?? false))],
-                [.. Items(root, "links").Select(l => new LinkStatus(Str(l, "name") ?? "?", Str(l, "kind") ?? "?", Str(l, "target") ?? string.Empty, Str(l, "state") ?? "?", Str(l, "lastError")))],
+                [.. Items(root, "links").Select(l => new LinkStatus(Str(l, "name") ?? "?", Str(l, "kind") ?? "?", Str(l, "target") ?? string.Empty, Str(l, "state") ?? "?", Str(l, "lastError"))
+                {
+                    Backlog = OptionalNum(l, "backlog"), OldestSeconds = OptionalNum(l, "oldestUnacknowledgedSeconds"), LastAckSeconds = OptionalNum(l, "lastAckSeconds"),
+                })],
                 root.TryGetProperty("outbox", out var ob) && ob.ValueKind == JsonValueKind.Object
                     ? new OutboxStatus(Num(ob, "stored"), Num(ob, "pending"), Num(ob, "lastSeq"), Num(ob, "dropped"), Num(ob, "gaps"), Num(ob, "bytes"), Bool(ob, "diskTrouble") ?? false)
                     : null);
@@ -68,6 +81,9 @@ internal sealed record GatewayStatus(
 
     private static long Num(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
+
+    private static long? OptionalNum(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : null;
 
     private static bool? Bool(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;

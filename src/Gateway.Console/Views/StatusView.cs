@@ -57,7 +57,7 @@ internal static class StatusView
         }
 
         var links = new Table().Border(TableBorder.Rounded).Title("links");
-        foreach (var c in new[] { "link", "kind", "target", "state", "last error" })
+        foreach (var c in new[] { "link", "kind", "target", "state", "owed", "oldest", "last ack", "last error" })
         {
             links.AddColumn(c);
         }
@@ -69,6 +69,9 @@ internal static class StatusView
                 new Text(Formats.OneLine(l.Kind)),
                 new Text(Formats.OneLine(l.Target)),
                 new Text(Formats.OneLine(l.State), l.State == "up" ? new Style(Color.Green) : new Style(Color.Yellow)),
+                new Text(l.Backlog is { } owed ? owed.ToString(CultureInfo.InvariantCulture) : "-"),
+                new Text(l.OldestSeconds is { } oldest ? Formats.Age(TimeSpan.FromSeconds(oldest)) : "-"),
+                new Text(l.LastAckSeconds is { } ack ? Formats.Age(TimeSpan.FromSeconds(ack)) + " ago" : l.Backlog is null ? "-" : "none yet"),
                 new Text(Formats.OneLine(l.LastError ?? "-")));
         }
 

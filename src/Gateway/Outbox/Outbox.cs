@@ -37,6 +37,7 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private List<StoredRecord> _spare = []; // the last committed batch's list, emptied: the next batch fills it without growing it again
     private readonly List<Gap> _pendingGaps = [];
     private readonly Dictionary<string, (long Seq, bool Durable)> _cursorUpdates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastAcks = new(StringComparer.Ordinal); // this run's, for status
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _committedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -321,11 +322,48 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
         {
             wake = _pending.Count == 0 && _pendingGaps.Count == 0 && _cursorUpdates.Count == 0;
             _cursorUpdates[link] = (Math.Min(seq, _lastCommitted), durable);
+            _lastAcks[link] = _time.GetUtcNow();
         }
 
         if (wake)
         {
             _wake.Release(); // the committing task sleeps while nothing is pending
+        }
+    }
+
+    /// <summary>
+    /// What <paramref name="link"/> still owes its peer (issue 18: "what each link still owes"): the seq its peer has
+    /// acknowledged through, how many seqs were committed after it, when the oldest of those was sampled, and when the
+    /// peer last acknowledged anything in this run. Null for a name with no cursor (a link that keeps no place, UDP).
+    /// </summary>
+    public LinkOwed? Owed(string link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        lock (_dbLock)
+        {
+            var db = _db ?? throw new InvalidOperationException("the outbox is not started");
+            long? acknowledged = null;
+            DateTimeOffset? lastAck;
+            long lastCommitted;
+            lock (_lock)
+            {
+                lastAck = _lastAcks.TryGetValue(link, out var at) ? at : null;
+                lastCommitted = _lastCommitted;
+                if (_cursorUpdates.TryGetValue(link, out var pending))
+                {
+                    acknowledged = pending.Seq;
+                }
+            }
+
+            // Not moved since the last commit: the stored cursor (read outside the hot path's lock).
+            acknowledged ??= db.Cursors().TryGetValue(link, out var stored) ? stored.Seq : null;
+            if (acknowledged is not { } through)
+            {
+                return null;
+            }
+
+            var backlog = Math.Max(0, lastCommitted - through);
+            return new LinkOwed(through, backlog, backlog == 0 ? null : db.FirstTimestampAfter(through), lastAck);
         }
     }
 
@@ -656,4 +694,11 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 }
 
 /// <summary>The outbox's figures, as status and the console show them.</summary>
+/// <summary>What one link owes its peer; see <see cref="Outbox.Owed"/>.</summary>
+/// <param name="Acknowledged">The seq the peer has everything through.</param>
+/// <param name="Backlog">Seqs committed after it (readings, events and any lost in between, which go as gaps).</param>
+/// <param name="Oldest">When the oldest reading not yet acknowledged was sampled; null when there is none.</param>
+/// <param name="LastAck">When the peer last acknowledged, in this run; null when it has not.</param>
+internal sealed record LinkOwed(long Acknowledged, long Backlog, DateTimeOffset? Oldest, DateTimeOffset? LastAck);
+
 internal sealed record OutboxFigures(long Stored, int Pending, long Dropped, long Gaps, long Commits, TimeSpan LastCommitLatency, bool DiskTrouble, long LastCommittedSeq, long UsedBytes);

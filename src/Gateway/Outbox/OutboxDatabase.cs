@@ -116,6 +116,15 @@ internal sealed class OutboxDatabase : IDisposable
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    /// <summary>The timestamp of the first stored row after <paramref name="seq"/> (null when there is none): one index seek.</summary>
+    public DateTimeOffset? FirstTimestampAfter(long seq)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT ts FROM readings WHERE seq > $seq ORDER BY seq LIMIT 1";
+        command.Parameters.AddWithValue("$seq", seq);
+        return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
     /// <summary>Bytes in use inside the file (pages not on the free list).</summary>
     public long UsedBytes()
     {

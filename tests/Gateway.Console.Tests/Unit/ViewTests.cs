@@ -39,6 +39,26 @@ public sealed class ViewTests
     }
 
     [Fact]
+    public void Each_link_shows_what_it_owes_how_old_the_oldest_is_and_when_its_peer_last_acknowledged()
+    {
+        var status = GatewayStatus.Parse("""
+            {"device":"pi-01","links":[
+              {"name":"tcp","kind":"tcp","target":"127.0.0.1:7000","state":"backing off","lastError":"refused",
+               "acknowledged":407,"backlog":513,"oldestUnacknowledged":"2026-11-23T08:58:40.000Z","oldestUnacknowledgedSeconds":90,"lastAck":null,"lastAckSeconds":null},
+              {"name":"mqtt","kind":"mqtt","target":"broker:1883","state":"up","lastError":null,
+               "acknowledged":920,"backlog":0,"oldestUnacknowledged":null,"oldestUnacknowledgedSeconds":null,"lastAck":"2026-11-23T09:00:08.000Z","lastAckSeconds":2},
+              {"name":"udp","kind":"udp","target":"255.255.255.255:7001","state":"up","lastError":null}]}
+            """);
+        Assert.Equal([513L, 0L, null], status.Links.Select(l => l.Backlog));
+
+        var text = RenderText(StatusView.Render(status));
+
+        Assert.Contains("owed", text, StringComparison.Ordinal);
+        Assert.Matches(@"tcp .*backing off.* 513 .* 1m .* none yet", text);
+        Assert.Matches(@"mqtt .* up .* 0 .* - .* 2s ago", text);
+    }
+
+    [Fact]
     public void A_status_from_an_older_gateway_with_fields_missing_still_shows()
     {
         var text = RenderText(StatusView.Render(GatewayStatus.Parse("""{"device":"old-1"}""")));

@@ -79,6 +79,35 @@ public sealed class OutboxCursorTests : IDisposable
     }
 
     [Fact]
+    public async Task What_a_link_owes_is_its_seqs_after_the_last_ack_with_the_oldest_ones_sample_time_and_the_time_of_the_ack()
+    {
+        await using var outbox = Open();
+        await StoreAsync(outbox, 10);
+        using var cursor = outbox.OpenCursor("tcp", durable: true);
+
+        var before = outbox.Owed("tcp")!;
+        Assert.Equal((0L, 10L, T0), (before.Acknowledged, before.Backlog, before.Oldest));
+        Assert.Null(before.LastAck); // nothing acknowledged in this run
+
+        cursor.TryRead([], 6);
+        var ackedAfter = DateTimeOffset.UtcNow;
+        cursor.Acknowledge(6);
+        var after = outbox.Owed("tcp")!;
+        Assert.Equal((6L, 4L, T0.AddSeconds(6)), (after.Acknowledged, after.Backlog, after.Oldest)); // seq 7 was sampled at T0 + 6 s
+        Assert.InRange(after.LastAck!.Value, ackedAfter, DateTimeOffset.UtcNow);
+
+        await StoreAsync(outbox, 1); // the ack goes to the file with this commit; the figures read the same from there
+        Assert.Equal((6L, 5L, T0.AddSeconds(6)), (outbox.Owed("tcp")!.Acknowledged, outbox.Owed("tcp")!.Backlog, outbox.Owed("tcp")!.Oldest));
+
+        cursor.TryRead([], 10);
+        cursor.Acknowledge(11);
+        var paid = outbox.Owed("tcp")!;
+        Assert.Equal((11L, 0L), (paid.Acknowledged, paid.Backlog));
+        Assert.Null(paid.Oldest);
+        Assert.Null(outbox.Owed("udp")); // no cursor: a link that keeps no place
+    }
+
+    [Fact]
     public async Task With_nothing_to_read_a_read_waits_for_the_next_commit()
     {
         await using var outbox = Open();

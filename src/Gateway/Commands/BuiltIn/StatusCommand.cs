@@ -10,7 +10,7 @@ using Gateway.Status;
 namespace Gateway.Commands.BuiltIn;
 
 /// <summary><c>status</c>: version, uptime, sensors and their health, outputs, links and their state, outbox figures, the audit's health.</summary>
-internal sealed class StatusCommand(GatewayOptions options, SamplerService sampler, OutputService outputs, LinkRegistry links, Outbox.Outbox outbox, StatusBoard status, AuditLog audit)
+internal sealed class StatusCommand(GatewayOptions options, SamplerService sampler, OutputService outputs, LinkRegistry links, Outbox.Outbox outbox, StatusBoard status, AuditLog audit, TimeProvider time)
     : ICommandHandler
 {
     /// <inheritdoc/>
@@ -59,7 +59,19 @@ internal sealed class StatusCommand(GatewayOptions options, SamplerService sampl
         var linkArray = new JsonArray();
         foreach (var link in links.All)
         {
-            linkArray.Add((JsonNode)new JsonObject { ["name"] = link.Name, ["kind"] = link.Kind, ["target"] = link.Target, ["state"] = link.State, ["lastError"] = link.LastError });
+            var entry = new JsonObject { ["name"] = link.Name, ["kind"] = link.Kind, ["target"] = link.Target, ["state"] = link.State, ["lastError"] = link.LastError };
+            if (outbox.Owed(link.Name) is { } owed) // a link that keeps a place in the outbox (not UDP)
+            {
+                var now = time.GetUtcNow();
+                entry["acknowledged"] = owed.Acknowledged;
+                entry["backlog"] = owed.Backlog;
+                entry["oldestUnacknowledged"] = Timestamp(owed.Oldest);
+                entry["oldestUnacknowledgedSeconds"] = owed.Oldest is { } oldest ? Math.Max(0, (long)(now - oldest).TotalSeconds) : null;
+                entry["lastAck"] = Timestamp(owed.LastAck);
+                entry["lastAckSeconds"] = owed.LastAck is { } ack ? Math.Max(0, (long)(now - ack).TotalSeconds) : null;
+            }
+
+            linkArray.Add((JsonNode)entry);
         }
 
         var f = outbox.Figures;
@@ -86,10 +98,12 @@ internal sealed class StatusCommand(GatewayOptions options, SamplerService sampl
             ["audit"] = new JsonObject
             {
                 ["state"] = audit.Describe(),
-                ["failingSince"] = h.FailingSince?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["failingSince"] = Timestamp(h.FailingSince),
                 ["linesLost"] = h.LinesLost,
                 ["unauthenticatedRefusals"] = audit.RefusedUnauthenticated,
             },
         };
     }
+
+    private static string? Timestamp(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -229,12 +229,25 @@ function renderHealth(sensors) {
 
 function renderLinks(links) {
   const body = $('links').tBodies[0];
-  if (!links.length) { body.replaceChildren(el('tr', {}, el('td', { colSpan: 4, textContent: 'No upstream links configured.' }))); return; }
+  if (!links.length) { body.replaceChildren(el('tr', {}, el('td', { colSpan: 6, textContent: 'No upstream links configured.' }))); return; }
   body.replaceChildren(...links.map((l) => {
-    const kind = l.state === 'connected' ? 'ok' : l.state === 'disconnected' || l.state === 'failed' ? 'bad' : 'warn';
+    const kind = l.state === 'up' ? 'ok' : l.state === 'connecting' ? 'warn' : 'bad';
+    // What the link still owes its peer (seqs after the last acknowledged one) and how old the oldest of them is.
+    const owed = l.backlog == null ? '–' : l.backlog === 0 ? '0' : `${l.backlog} (oldest ${ageText(l.oldestUnacknowledgedSeconds)})`;
+    const lastAck = l.backlog == null ? '–' : l.lastAckSeconds == null ? 'none yet' : `${ageText(l.lastAckSeconds)} ago`;
     return el('tr', {}, el('td', { textContent: `${l.name} (${l.kind})` }), el('td', { textContent: l.target || '' }),
-      el('td', {}, badge(l.state, kind)), el('td', { textContent: l.lastError || '–' }));
+      el('td', {}, badge(l.state, kind)), el('td', { textContent: owed }), el('td', { textContent: lastAck }),
+      el('td', { textContent: l.lastError || '–' }));
   }));
+}
+
+// Seconds as gwctl says them (Formats.Age): 42s, 3m, 5h, 2d.
+function ageText(seconds) {
+  if (seconds == null) return '–';
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
 }
 
 function renderOutbox(o) {
