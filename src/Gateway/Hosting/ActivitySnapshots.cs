@@ -9,7 +9,8 @@ namespace Gateway.Hosting;
 /// Reads the figures the gateway already keeps into an <see cref="ActivitySnapshot"/> for the periodic summary: the
 /// sensor loops' read counts and health (<see cref="SamplerService"/>), the outbox's figures since start
 /// (<see cref="Outbox.Outbox.Figures"/>) and each link's state (<see cref="LinkRegistry"/>: every link, the UDP
-/// broadcast link too); no per-link delivery figure exists yet.
+/// broadcast link too), with what each link that keeps a place in the outbox has had acknowledged and still owes
+/// (<see cref="Outbox.Outbox.Owed"/>).
 /// </summary>
 internal static class ActivitySnapshots
 {
@@ -30,7 +31,9 @@ internal static class ActivitySnapshots
                 figures.LastCommittedSeq,
                 figures.Dropped,
                 [.. loops.Select(l => new KeyValuePair<string, string>(l.Id, l.State.ToString().ToLowerInvariant()))],
-                [.. links.All.Select(l => new KeyValuePair<string, string>(l.Name, l.State))]);
+                [.. links.All.Select(l => new KeyValuePair<string, string>(l.Name, l.State))],
+                links.All.Select(l => (l.Name, Owed: outbox.Owed(l.Name))).Where(o => o.Owed is not null)
+                    .ToDictionary(o => o.Name, o => (o.Owed!.Acknowledged, o.Owed.Backlog), StringComparer.Ordinal));
         };
     }
 }

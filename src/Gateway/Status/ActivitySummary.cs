@@ -25,7 +25,7 @@ internal static class ActivitySummary
         }
 
         text.Append("; links: ");
-        text.Append(now.Links.Count == 0 ? "none" : string.Join(", ", now.Links.Select(l => $"{l.Key} {l.Value}")));
+        text.Append(now.Links.Count == 0 ? "none" : string.Join(", ", now.Links.Select(l => $"{l.Key} {l.Value}{Delivered(before, now, l.Key)}")));
         text.Append("; sensors: ");
         text.Append(now.Sensors.Count == 0 ? "none" : Health(now.Sensors));
 
@@ -36,6 +36,19 @@ internal static class ActivitySummary
         }
 
         return text.ToString();
+    }
+
+    // " (delivered 84, owes 0)": acknowledged since the last line, and what the link still owes; nothing for a link
+    // without the figures (UDP). A link whose cursor went back (its peer's database was replaced) counts 0 delivered.
+    private static string Delivered(ActivitySnapshot before, ActivitySnapshot now, string link)
+    {
+        if (now.Delivery is null || !now.Delivery.TryGetValue(link, out var current))
+        {
+            return string.Empty;
+        }
+
+        var delivered = before.Delivery is not null && before.Delivery.TryGetValue(link, out var earlier) ? Math.Max(0, current.Acknowledged - earlier.Acknowledged) : 0;
+        return string.Create(CultureInfo.InvariantCulture, $" (delivered {delivered}, owes {current.Backlog})");
     }
 
     // "7 ok" or "5 ok, 1 failing (water), 1 failed (light)".

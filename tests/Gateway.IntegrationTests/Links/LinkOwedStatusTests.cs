@@ -8,7 +8,7 @@ using Gateway.Protocol.Commands;
 namespace Gateway.IntegrationTests.Links;
 
 /// <summary>
-/// Issue 18, item 2: <c>status</c> says what each link still owes its peer. Found from outside: the console showed
+/// Issue 18, item 2: <c>status</c> and the periodic summary say what each link still owes its peer. Found from outside: the console showed
 /// "0 pending" while the TCP link had been down for 1.5 minutes, and nothing said the link owed 513 readings.
 /// </summary>
 public sealed class LinkOwedStatusTests : IDisposable
@@ -35,6 +35,7 @@ public sealed class LinkOwedStatusTests : IDisposable
             "--Gateway:Listener:Tcp=127.0.0.1:0",
             $"--Gateway:Commands:Keys:viewer:Secret={Convert.ToBase64String(Secret)}",
             "--Gateway:Commands:Keys:viewer:Allow=status",
+            "--Gateway:Logging:Summary=10s",
         ]);
         var listening = await gateway.WaitForLineAsync("Listener tcp listening on 127.0.0.1:", Timeout);
         var port = int.Parse(listening[(listening.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -67,6 +68,10 @@ public sealed class LinkOwedStatusTests : IDisposable
         Assert.True(up.GetProperty("backlog").GetInt64() < 100, up.ToString()); // only what was sampled since the last ack
         Assert.InRange(up.GetProperty("lastAckSeconds").GetInt64(), 0, 5);
         Assert.EndsWith("Z", up.GetProperty("lastAck").GetString(), StringComparison.Ordinal);
+
+        // The periodic summary says the same: what the link delivered since its last line and what it still owes.
+        var summary = await gateway.WaitForLineAsync("links: tcp up (delivered ", Timeout);
+        Assert.Matches(@"links: tcp up \(delivered \d+, owes \d+\)", summary);
     }
 
     // Runs status over the console connection and returns the TCP link's entry.

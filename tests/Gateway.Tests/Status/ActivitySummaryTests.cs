@@ -33,6 +33,21 @@ public sealed class ActivitySummaryTests
     }
 
     [Fact]
+    public void Each_link_with_a_place_in_the_outbox_says_what_it_delivered_since_the_last_line_and_what_it_still_owes()
+    {
+        var before = Snapshot(0, 0) with { Delivery = new Dictionary<string, (long, long)> { ["tcp"] = (300, 0), ["mqtt"] = (290, 10) } };
+        var now = Snapshot(84, 84, tcp: "backing off") with
+        {
+            Links = [new("tcp", "backing off"), new("mqtt", "up"), new("udp", "up")],
+            Delivery = new Dictionary<string, (long, long)> { ["tcp"] = (340, 44), ["mqtt"] = (384, 0) },
+        };
+
+        var line = ActivitySummary.Line(before, now, TimeSpan.FromMinutes(1));
+
+        Assert.Contains("links: tcp backing off (delivered 40, owes 44), mqtt up (delivered 94, owes 0), udp up; ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_gateway_without_links_or_sensors_says_none()
     {
         var empty = new ActivitySnapshot(0, 0, 0, 0, [], []);
