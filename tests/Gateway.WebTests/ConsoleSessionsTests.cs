@@ -9,6 +9,7 @@ public sealed class ConsoleSessionsTests
     private static readonly WebConsoleOptions Options = new()
     {
         SessionIdle = TimeSpan.FromMinutes(30),
+        SessionMax = TimeSpan.FromHours(2),
         MaxSessions = 3,
         Tokens = new Dictionary<string, string> { ["operator"] = "operator-token-0123456789", ["viewer"] = "viewer-token-0123456789" },
     };
@@ -51,6 +52,23 @@ public sealed class ConsoleSessionsTests
         }
 
         Assert.Null(sessions.Use(idle));
+    }
+
+    [Fact]
+    public void A_session_in_use_all_along_still_ends_at_its_absolute_lifetime()
+    {
+        var sessions = new ConsoleSessions(Options, _time);
+        var id = sessions.Open("operator");
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(20));
+            Assert.Equal("operator", sessions.Use(id)); // a page polling the status: never idle
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(21)); // 2 h 1 min after the login
+        Assert.False(sessions.IsAlive(id));
+        Assert.Null(sessions.Use(id));
+        Assert.Equal(0, sessions.Count);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace Gateway.WebTests;
 
 /// <summary>Gateway:Listener:Http and the per-key access tokens, read and validated with the rest of the configuration.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class WebConsoleOptionsReaderTests
 {
     private const string Secret = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
@@ -39,6 +40,72 @@ public sealed class WebConsoleOptionsReaderTests
         var problem = Assert.Single(result.Problems);
         Assert.Equal("Gateway:Commands:Keys:operator:Token", problem.Key);
         Assert.DoesNotContain("short-secret", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_file_readable_only_by_its_owner_gives_the_token_and_the_session_lifetime_is_read()
+    {
+        var file = TokenFile("  operator-token-from-a-file-0123\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var result = Read(
+            ("Gateway:Listener:HttpSessionMax", "2h"),
+            ("Gateway:Commands:Keys:operator:Secret", Secret),
+            ("Gateway:Commands:Keys:operator:Allow", "status"),
+            ("Gateway:Commands:Keys:operator:TokenFile", file));
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.UnknownKeys);
+        Assert.Equal("operator-token-from-a-file-0123", result.Options.Web.Tokens["operator"]);
+        Assert.Equal(TimeSpan.FromHours(2), result.Options.Web.SessionMax);
+        Assert.Equal(TimeSpan.FromHours(12), Read().Options.Web.SessionMax); // the default
+    }
+
+    [Fact]
+    public void A_token_file_others_can_read_is_a_problem_that_names_the_chmod_and_never_shows_the_token()
+    {
+        var file = TokenFile("operator-token-from-a-file-0123", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var result = Read(
+            ("Gateway:Commands:Keys:operator:Secret", Secret),
+            ("Gateway:Commands:Keys:operator:Allow", "status"),
+            ("Gateway:Commands:Keys:operator:TokenFile", file));
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("Gateway:Commands:Keys:operator:TokenFile", problem.Key);
+        Assert.Contains($"chmod 600 {file}", problem.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("operator-token-from-a-file", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("short-one")]
+    [InlineData("")]
+    public void A_short_or_empty_token_file_is_a_problem_that_shows_the_path_not_the_token(string content)
+    {
+        var file = TokenFile(content, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var result = Read(
+            ("Gateway:Commands:Keys:operator:Secret", Secret),
+            ("Gateway:Commands:Keys:operator:Allow", "status"),
+            ("Gateway:Commands:Keys:operator:TokenFile", file));
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("Gateway:Commands:Keys:operator:TokenFile", problem.Key);
+        Assert.Contains(file, problem.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("short-one", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_both_inline_and_from_a_file_is_a_problem()
+    {
+        var result = Read(
+            ("Gateway:Commands:Keys:operator:Secret", Secret),
+            ("Gateway:Commands:Keys:operator:Allow", "status"),
+            ("Gateway:Commands:Keys:operator:Token", "operator-token-0123456789"),
+            ("Gateway:Commands:Keys:operator:TokenFile", TokenFile("operator-token-from-a-file-0123", UnixFileMode.UserRead)));
+        Assert.Contains(result.Problems, p => p.Key == "Gateway:Commands:Keys:operator:TokenFile" && p.ToString().Contains("not both", StringComparison.Ordinal));
+        Assert.False(result.Options.Web.Tokens.ContainsKey("operator"));
+    }
+
+    private static string TokenFile(string content, UnixFileMode mode)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("gw-token-").FullName, "console.token");
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, mode);
+        return path;
     }
 
     [Fact]

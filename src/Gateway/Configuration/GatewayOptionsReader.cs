@@ -57,7 +57,7 @@ internal static class GatewayOptionsReader
             },
             Commands = commands,
             Listener = ReadListener(r, commands.Authenticated),
-            Web = Gateway.Web.WebConsoleOptionsReader.Read(r),
+            Web = Gateway.Web.WebConsoleOptionsReader.Read(r, workingDirectory),
             Upstream = new UpstreamOptions
             {
                 Tcp = ReadAll(r, "Tcp", "tcp", ReadTcp),

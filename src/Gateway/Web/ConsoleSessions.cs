@@ -6,7 +6,7 @@ namespace Gateway.Web;
 /// <summary>
 /// The web console's logins: an access token is exchanged once for a random session id (sent back only as an
 /// HttpOnly cookie), which names the command key the page acts for. A session unused for
-/// <see cref="WebConsoleOptions.SessionIdle"/> expires; at most <see cref="WebConsoleOptions.MaxSessions"/> are kept per
+/// <see cref="WebConsoleOptions.SessionIdle"/>, or older than <see cref="WebConsoleOptions.SessionMax"/>, expires; at most <see cref="WebConsoleOptions.MaxSessions"/> are kept per
 /// key, that key's least recently used going first, so logging in many times with one key (a viewer's token, say) never
 /// ends another key's sessions. The store is bounded by keys × MaxSessions. Only hashes of the session ids are kept.
 /// </summary>
@@ -78,7 +78,7 @@ internal sealed class ConsoleSessions
                 _sessions.Remove(oldest.Key);
             }
 
-            _sessions[Key(id)] = new Entry(keyId, now);
+            _sessions[Key(id)] = new Entry(keyId, now, now);
         }
 
         return id;
@@ -101,7 +101,7 @@ internal sealed class ConsoleSessions
                 return null;
             }
 
-            if (now - entry.LastUsed > _options.SessionIdle)
+            if (Expired(entry, now))
             {
                 _sessions.Remove(key);
                 return null;
@@ -123,7 +123,7 @@ internal sealed class ConsoleSessions
         var now = _time.GetUtcNow();
         lock (_lock)
         {
-            return _sessions.TryGetValue(Key(sessionId), out var entry) && now - entry.LastUsed <= _options.SessionIdle;
+            return _sessions.TryGetValue(Key(sessionId), out var entry) && !Expired(entry, now);
         }
     }
 
@@ -143,15 +143,18 @@ internal sealed class ConsoleSessions
 
     private void Expire(DateTimeOffset now)
     {
-        foreach (var stale in _sessions.Where(s => now - s.Value.LastUsed > _options.SessionIdle).Select(s => s.Key).ToList())
+        foreach (var stale in _sessions.Where(s => Expired(s.Value, now)).Select(s => s.Key).ToList())
         {
             _sessions.Remove(stale);
         }
     }
 
+    // Idle too long, or past its absolute lifetime since the login.
+    private bool Expired(Entry entry, DateTimeOffset now) => now - entry.LastUsed > _options.SessionIdle || now - entry.Opened > _options.SessionMax;
+
     private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
 
     private static string Key(string sessionId) => Convert.ToHexString(Hash(sessionId));
 
-    private sealed record Entry(string KeyId, DateTimeOffset LastUsed);
+    private sealed record Entry(string KeyId, DateTimeOffset LastUsed, DateTimeOffset Opened);
 }

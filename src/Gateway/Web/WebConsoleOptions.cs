@@ -13,6 +13,12 @@ internal sealed record WebConsoleOptions
     public TimeSpan SessionIdle { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
+    /// <c>Gateway:Listener:HttpSessionMax</c>: a session ends this long after its login however busy it is (an open
+    /// page polls the status and would otherwise keep it alive for ever), and the page asks for the token again.
+    /// </summary>
+    public TimeSpan SessionMax { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>
     /// <c>Gateway:Listener:HttpMaxSessions</c>: sessions kept at once per key; past it that key's least recently used
     /// session goes first, so logins with one key never end another key's sessions.
     /// </summary>

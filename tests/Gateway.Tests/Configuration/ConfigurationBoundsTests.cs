@@ -97,6 +97,7 @@ public sealed class ConfigurationBoundsTests : IDisposable
 
         // WebConsoleOptionsReader
         new("Gateway:Listener:HttpSessionIdle", "1m", "1d", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
+        new("Gateway:Listener:HttpSessionMax", "10m", "30d", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
         new("Gateway:Listener:HttpMaxSessions", "1", "10000", "ConsoleSessions", (o, _) => GC.KeepAlive(new ConsoleSessions(o.Web, TimeProvider.System))),
         new("Gateway:Listener:HttpMaxConnections", "4", "10000", "Kestrel Limits.MaxConcurrentConnections", (o, _) => new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions().Limits.MaxConcurrentConnections = o.Web.MaxConnections),
         new("Gateway:Listener:HttpMaxConnectionsPerAddress", "1", "128", "ConnectionLimiter (at most HttpMaxConnections)", (o, _) => GC.KeepAlive(new ConnectionLimiter(o.Web.MaxConnections, o.Web.MaxConnectionsPerAddress))),
