@@ -6,7 +6,7 @@ namespace Gateway.WebTests;
 
 /// <summary>
 /// The web console in a real browser (headless Chromium) against a real gateway on a firmware-sim process: the page
-/// loads, charts fill with live readings, a wrong token is refused, a viewer cannot switch the relay, the operator can
+/// loads, charts fill with live readings (and start filled from the outbox after a reload), a wrong token is refused, a viewer cannot switch the relay, the operator can
 /// (the simulated line follows), and the page talks to nobody but the gateway. Screenshots go to artifacts/web-console.
 /// </summary>
 public sealed class BrowserTests : IDisposable
@@ -70,6 +70,11 @@ public sealed class BrowserTests : IDisposable
         Assert.Contains("Pending", live.GetProperty("outbox").GetString(), StringComparison.Ordinal);
         Assert.Equal(string.Empty, live.GetProperty("cookieVisible").GetString()); // HttpOnly: no script sees the session
         Assert.Contains("“viewer”", live.GetProperty("session").GetString(), StringComparison.Ordinal);
+
+        var reloaded = await browser.NextAsync("reloaded", Timeout);
+        Assert.True(
+            reloaded.GetProperty("pointsAfter").GetInt32() >= reloaded.GetProperty("pointsBefore").GetInt32(),
+            $"after a reload the chart started with {reloaded.GetProperty("pointsAfter")} points, before it had {reloaded.GetProperty("pointsBefore")}");
 
         var refused = await browser.NextAsync("viewer-toggle", Timeout);
         Assert.Equal("not_allowed", refused.GetProperty("code").GetString());

@@ -21,6 +21,7 @@ public sealed class HttpApiTests : IAsyncLifetime
             "--Gateway:DeviceId=web-02",
             $"--Gateway:StateDirectory={_dir.File("state")}",
             "--Gateway:Listener:Http=127.0.0.1:0",
+            "--Gateway:Sampling:Interval=200ms",
             $"--Gateway:Commands:Keys:operator:Secret={Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)])}",
             "--Gateway:Commands:Keys:operator:Allow=status,output.set",
             $"--Gateway:Commands:Keys:operator:Token={Token}",
@@ -53,6 +54,44 @@ public sealed class HttpApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
         using var status = await client.GetAsync("api/status", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task Recent_gives_a_logged_in_page_the_last_ten_minutes_of_readings_from_the_outbox_oldest_first()
+    {
+        using var handler = new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = _base };
+        using (var anonymous = await client.GetAsync("api/recent", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using var login = await client.PostAsync("api/session", Json($"{{\"token\":\"{Token}\"}}"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        System.Text.Json.JsonElement readings;
+        var deadline = DateTime.UtcNow + Timeout;
+        do
+        {
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            using var recent = await client.GetAsync("api/recent", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, recent.StatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await recent.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(600, body.RootElement.GetProperty("windowSeconds").GetInt32());
+            readings = body.RootElement.GetProperty("readings").Clone();
+        }
+        while (readings.GetArrayLength() < 20 && DateTime.UtcNow < deadline);
+
+        var seqs = readings.EnumerateArray().Select(r => r.GetProperty("seq").GetInt64()).ToList();
+        Assert.True(seqs.Count >= 20, $"{seqs.Count} readings");
+        Assert.Equal(seqs.Order(), seqs); // oldest first
+        Assert.Equal(seqs.Count, seqs.Distinct().Count());
+        foreach (var r in readings.EnumerateArray())
+        {
+            Assert.InRange(DateTimeOffset.Parse(r.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddSeconds(5));
+            Assert.False(string.IsNullOrEmpty(r.GetProperty("sensor").GetString()));
+            Assert.NotEqual("health", r.GetProperty("quantity").GetString()); // readings only, not health changes
+            Assert.Equal(System.Text.Json.JsonValueKind.Number, r.GetProperty("value").ValueKind);
+        }
     }
 
     [Fact]

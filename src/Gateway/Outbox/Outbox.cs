@@ -332,6 +332,25 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     }
 
     /// <summary>
+    /// The readings (not health changes) measured within <paramref name="window"/> of now, oldest first, looked for among
+    /// the last <paramref name="max"/> seqs committed: what the web console's charts start from (issue 18, item 4). Read
+    /// on a connection of its own, so it never holds up a commit.
+    /// </summary>
+    public List<StoredRecord> Recent(TimeSpan window, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var since = _time.GetUtcNow() - window;
+        var rows = new List<StoredRecord>();
+        using (var reader = OpenReader())
+        {
+            reader.ReadAfter(Math.Max(0, LastCommitted - max), max, rows);
+        }
+
+        rows.RemoveAll(r => r.Kind != RecordKind.Reading || r.Timestamp < since);
+        return rows;
+    }
+
+    /// <summary>
     /// What <paramref name="link"/> still owes its peer (issue 18: "what each link still owes"): the seq its peer has
     /// acknowledged through, how many seqs were committed after it, when the oldest of those was sampled, and when the
     /// peer last acknowledged anything in this run. Null for a name with no cursor (a link that keeps no place, UDP).

@@ -26,6 +26,7 @@ namespace Gateway.Web;
 /// <summary>
 /// The web console (<c>Gateway:Listener:Http</c>) on its own Kestrel listener: the embedded page and assets, a login
 /// that trades an access token for an HttpOnly session cookie, <c>/api/status</c> (the <c>status</c> command's data),
+/// <c>/api/recent</c> (the charts' last 10 minutes from the outbox),
 /// <c>/api/command</c> (a command signed here with the session key's secret and run through the same
 /// <see cref="CommandPipeline"/> as every link, so the key's allow-list, limits and audit apply) and <c>/ws</c>, the
 /// listener protocol's live readings (<see cref="ListenerSession"/>, subprotocol <c>gateway.v1</c>) for a logged-in page.
@@ -60,6 +61,12 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private readonly ListenerHost _live;
     private readonly StatusBoard _board;
     private readonly ILogger<WebConsoleService> _logger;
+    private readonly Outbox.Outbox _outbox;
+
+    // The charts' window (app.js WINDOW_MS), and the most rows looked through for it: 10 minutes of 7 quantities every
+    // second is 4,200; a board sampling faster gets its latest 20,000.
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(10);
+    private const int RecentMax = 20_000;
     private readonly TimeProvider _time;
     private readonly LoginThrottle _throttle;
     private readonly ConnectionLimiter _perAddress;
@@ -77,8 +84,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private WebApplication? _app;
 
     /// <summary>Creates the console.</summary>
-    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, StatusBoard board, ListenerDirectory directory, TimeProvider time, ILogger<WebConsoleService> logger)
+    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, StatusBoard board, ListenerDirectory directory, Outbox.Outbox outbox, TimeProvider time, ILogger<WebConsoleService> logger)
     {
+        _outbox = outbox;
         _listener = listener;
         _directory = directory;
         _options = options;
@@ -243,6 +251,9 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             case "/api/status" when HttpMethods.IsGet(request.Method):
                 await Status(context).ConfigureAwait(false);
                 return;
+            case "/api/recent" when HttpMethods.IsGet(request.Method):
+                await Recent(context).ConfigureAwait(false);
+                return;
             case "/api/command" when HttpMethods.IsPost(request.Method):
                 await Command(context).ConfigureAwait(false);
                 return;
@@ -378,6 +389,34 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         using var empty = JsonDocument.Parse("{}");
         var data = await _status.Prepare(new CommandArguments(empty.RootElement.Clone()))(context.RequestAborted).ConfigureAwait(false);
         await Json(context, StatusCodes.Status200OK, data).ConfigureAwait(false);
+    }
+
+    // GET /api/recent: the readings of the charts' window (the last 10 minutes) from the outbox, so a page opened or
+    // reloaded starts with its charts filled; the live feed carries on from the last seq given. A session is enough,
+    // as for the live feed itself.
+    private async Task Recent(HttpContext context)
+    {
+        if (await Authorize(context).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+
+        var rows = _outbox.Recent(RecentWindow, RecentMax);
+        var readings = new JsonArray();
+        foreach (var r in rows)
+        {
+            readings.Add((JsonNode)new JsonObject
+            {
+                ["seq"] = r.Seq,
+                ["ts"] = r.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                ["sensor"] = r.SensorId,
+                ["quantity"] = r.Quantity,
+                ["value"] = double.IsFinite(r.Value) ? r.Value : null,
+                ["unit"] = r.Unit,
+            });
+        }
+
+        await Json(context, StatusCodes.Status200OK, new JsonObject { ["windowSeconds"] = (long)RecentWindow.TotalSeconds, ["readings"] = readings }).ConfigureAwait(false);
     }
 
     // POST /api/command {"name": "output.set", "args": {...}}: signed here with the session key's secret; the pipeline

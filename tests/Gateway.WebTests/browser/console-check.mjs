@@ -66,6 +66,19 @@ try {
   await shot('03-viewer-live');
   emit('viewer-live', { charts, values, health, outbox, cookieVisible, session: await page.textContent('#session-info') });
 
+  // A reload keeps the session (the cookie) and starts with the charts already filled from the outbox (/api/recent),
+  // not empty: the first time the chart shows any point it shows every reading so far.
+  const pointsBefore = await page.$eval('canvas[data-series="env/temperature"]', (c) => Number(c.dataset.points));
+  await page.reload();
+  await page.waitForSelector('#console', { state: 'visible' });
+  await page.waitForFunction(() => {
+    const env = document.querySelector('canvas[data-series="env/temperature"]');
+    return env && Number(env.dataset.points) >= 1;
+  });
+  const pointsAfter = await page.$eval('canvas[data-series="env/temperature"]', (c) => Number(c.dataset.points));
+  await shot('03b-reloaded');
+  emit('reloaded', { pointsBefore, pointsAfter });
+
   // The viewer's key may not run output.set: the switch (operated from the keyboard) is refused and stays off.
   await page.focus('input[data-output="relay"]');
   await page.keyboard.press('Space');

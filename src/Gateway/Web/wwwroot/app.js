@@ -16,6 +16,8 @@ let statusTimer = null;
 let reconnectTimer = null;
 let pingTimer = null;
 let drawQueued = false;
+let lastSeq = 0;         // the highest seq charted: a reading at or below it is not charted twice
+let buffered = null;     // live readings that arrive while the last 10 minutes are being fetched, charted after them
 
 function el(tag, props, ...children) {
   const e = document.createElement(tag);
@@ -103,13 +105,14 @@ function connect() {
   setConn('connecting…');
   socket.onopen = () => {
     setConn('live', 'ok');
+    loadRecent(); // a first open fills the charts; a reopen fills what the drop missed
     clearInterval(pingTimer);
     pingTimer = setInterval(() => socket && socket.readyState === 1 && socket.send('{"type":"ping"}'), 30000);
   };
   socket.onmessage = (m) => {
     let msg;
     try { msg = JSON.parse(m.data); } catch { return; }
-    if (msg.type === 'reading') addReading(msg);
+    if (msg.type === 'reading') { if (buffered) buffered.push(msg); else addReading(msg); }
     else if (msg.type === 'event') refreshStatus();
     else if (msg.type === 'error') setConn(`gateway: ${msg.message}`, 'bad');
   };
@@ -123,7 +126,24 @@ function connect() {
   };
 }
 
+// The outbox's last 10 minutes (GET /api/recent), then the live readings that came meanwhile: charts start full.
+async function loadRecent() {
+  buffered = buffered || [];
+  try {
+    const { status, json } = await api('GET', '/api/recent');
+    if (status === 200 && json && Array.isArray(json.readings)) json.readings.forEach(addReading);
+  } finally {
+    const live = buffered || [];
+    buffered = null;
+    live.forEach(addReading);
+  }
+}
+
 function addReading(r) {
+  if (typeof r.seq === 'number') {
+    if (r.seq <= lastSeq) return; // already charted (history and live overlap)
+    lastSeq = r.seq;
+  }
   if (typeof r.value !== 'number') return;
   const id = `${r.sensor}/${r.quantity}`;
   let s = series.get(id);
