@@ -7,7 +7,7 @@ using Gateway.Protocol.Transport;
 namespace Gateway.Console.Cli;
 
 /// <summary>
-/// gwctl's command line (System.CommandLine): the verbs discover, listen, watch, send, status and keygen with
+/// gwctl's command line (System.CommandLine): the verbs discover, listen, watch, send, status, keygen and completion with
 /// consistent options (<c>--json</c>, <c>--timeout</c>, <c>--key-file</c> or GWCTL_KEY_FILE, <c>--color</c>).
 /// A bad command line exits 64 with the problem and where to find help; every other failure is one line on stderr
 /// and an exit code from <see cref="ExitCodes"/>.
@@ -58,6 +58,7 @@ internal static class GwctlCli
         root.Subcommands.Add(SendVerb.Build(json, color, terminals, status: false));
         root.Subcommands.Add(SendVerb.Build(json, color, terminals, status: true));
         root.Subcommands.Add(KeygenVerb.Build(json, color, terminals));
+        root.Subcommands.Add(CompletionVerb.Build(color, terminals));
         return root;
     }
 
