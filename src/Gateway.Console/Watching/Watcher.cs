@@ -15,7 +15,8 @@ namespace Gateway.Console.Watching;
 /// <c>gwctl watch</c>: connects to a gateway's TCP or WebSocket listener and shows its live readings — a live view on
 /// a terminal, one line per reading otherwise (or the messages as JSON) — and, with a key, its status in the live
 /// view every <see cref="StatusEvery"/>. Pings every <see cref="PingEvery"/> so the listener's idle timeout never drops a quiet
-/// watcher, and gives up when the gateway has said nothing (not even a pong) for <see cref="SilenceLimit"/>.
+/// watcher, and takes the connection as lost when the gateway has said nothing (not even a pong) for
+/// <see cref="SilenceLimit"/>; a lost connection is said and tried again (<see cref="RunAsync"/>).
 /// </summary>
 internal sealed class Watcher
 {
@@ -36,9 +37,16 @@ internal sealed class Watcher
     private readonly TimeSpan _timeout;
     private readonly Terminal _terminal;
     private readonly TimeProvider _time;
+    private readonly bool _reconnect;
 
-    public Watcher(GatewayAddress address, CommandKeyFile? key, bool json, long? count, TimeSpan timeout, Terminal terminal, TimeProvider time)
+    // Reconnection: the first wait, the longest, and how long a connection must have lasted to start again from the first.
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LastingSession = TimeSpan.FromSeconds(30);
+
+    public Watcher(GatewayAddress address, CommandKeyFile? key, bool json, long? count, TimeSpan timeout, Terminal terminal, TimeProvider time, bool reconnect = true)
     {
+        _reconnect = reconnect;
         _address = address;
         _key = key;
         _json = json;
@@ -48,7 +56,12 @@ internal sealed class Watcher
         _time = time;
     }
 
-    /// <summary>Watches until stopped, the count is reached, or the connection ends; returns the exit code.</summary>
+    /// <summary>
+    /// Watches until stopped or the count is reached; returns the exit code. A first connection that fails is an error
+    /// (exit 69 or 75: nothing was ever watched). Once watching, a connection that ends is said on stderr and tried again
+    /// with backoff (1 s doubling to 30 s), each try said too, and the seqs the live feed sent meanwhile are named when
+    /// the gateway's hello shows them missed; with <c>--no-reconnect</c> the end is the exit (69).
+    /// </summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         if (_address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket))
@@ -56,26 +69,84 @@ internal sealed class Watcher
             throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener: give tcp://host:port or ws://host:port/ws, not {_address}");
         }
 
+        var progress = new Progress();
+        var backoff = FirstRetry;
+        var watched = false;
+        while (true)
+        {
+            string? ended;
+            try
+            {
+                ended = await WatchOnceAsync(progress, watched, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GwctlException ex) when (watched && _reconnect && !cancellationToken.IsCancellationRequested)
+            {
+                ended = null;
+                await Say($"gwctl: {ex.Message}; trying again in {ErrorAdvice.Seconds(backoff)}").ConfigureAwait(false);
+                if (!await Wait(backoff, cancellationToken).ConfigureAwait(false))
+                {
+                    return ExitCodes.Ok;
+                }
+
+                backoff = Next(backoff);
+                continue;
+            }
+
+            watched = true;
+            if (ended is null || cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Ok; // stopped, or the count reached
+            }
+
+            if (!_reconnect)
+            {
+                throw new GwctlException(ExitCodes.Unavailable, $"the connection to {_address} ended: {ended}");
+            }
+
+            if (progress.Sessions > 0 && progress.LastSessionTook > LastingSession)
+            {
+                backoff = FirstRetry; // it had been up a while: this is a new outage, not the same one going on
+            }
+
+            await Say($"gwctl: the connection to {_address} ended: {ended}; reconnecting in {ErrorAdvice.Seconds(backoff)}").ConfigureAwait(false);
+            if (!await Wait(backoff, cancellationToken).ConfigureAwait(false))
+            {
+                return ExitCodes.Ok;
+            }
+
+            backoff = Next(backoff);
+        }
+    }
+
+    // One connection: hello, then readings until it ends. Null when stopped or the count was reached; else why it ended.
+    private async Task<string?> WatchOnceAsync(Progress progress, bool again, CancellationToken cancellationToken)
+    {
         await using var channel = await Connector.OpenAsync(_address, _timeout, cancellationToken).ConfigureAwait(false);
         var early = new List<Inbound>();
         var hello = await GatewaySession.ReadHelloAsync(channel, _address, _timeout, cancellationToken, early).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
         var state = new WatchState(_address.ToString(), hello, _time.GetUtcNow());
         var live = _terminal.StdoutIsTerminal && !_json;
-        if (!live)
+        if (again)
+        {
+            // The live feed sends what is sampled while connected; what it sent meanwhile is still in the gateway's outbox.
+            var missed = progress.LastSeq > 0 && hello.NextSeq > progress.LastSeq + 1 ? $"; seqs {progress.LastSeq + 1}-{hello.NextSeq - 1} were sent while disconnected (the gateway's outbox keeps them)" : string.Empty;
+            await Say($"gwctl: reconnected to {Formats.OneLine(hello.Device)} at {_address}; next seq {hello.NextSeq}{missed}").ConfigureAwait(false);
+        }
+        else if (!live)
         {
             await _terminal.ErrorWriter.WriteLineAsync($"gwctl: watching {Formats.OneLine(hello.Device)} (firmware {Formats.OneLine(hello.Firmware)}) at {_address}; next seq {hello.NextSeq}").ConfigureAwait(false);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var receive = ReceiveLoop(channel, state, early, live, stop);
+        var receive = ReceiveLoop(channel, state, early, live, progress, stop);
         var ping = PingLoop(channel, stop.Token);
         // Status only feeds the live view; each one is a command the gateway audits, so none are sent for line output.
         var status = _key is null || !live ? Task.CompletedTask : StatusLoop(channel, hello.Device, state, stop.Token);
         var view = live ? LiveLoop(state, receive, stop.Token) : Task.CompletedTask;
-        string? ended;
         try
         {
-            ended = await receive.ConfigureAwait(false);
+            return await receive.ConfigureAwait(false);
         }
         finally
         {
@@ -91,21 +162,38 @@ internal sealed class Watcher
                     // stopping
                 }
             }
-        }
 
-        if (ended is not null && !cancellationToken.IsCancellationRequested)
-        {
-            throw new GwctlException(ExitCodes.Unavailable, $"the connection to {_address} ended: {ended}");
+            progress.Sessions++;
+            progress.LastSessionTook = _time.GetElapsedTime(started);
         }
-
-        return ExitCodes.Ok;
     }
 
+    private async Task Say(string line)
+    {
+        await _terminal.ErrorWriter.WriteLineAsync(line).ConfigureAwait(false);
+        await _terminal.ErrorWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // False when stopped (Ctrl-C) while waiting.
+    private async Task<bool> Wait(TimeSpan delay, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static TimeSpan Next(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastRetry.Ticks));
+
     // Returns null when stopped or the count was reached; otherwise why the connection ended.
-    private async Task<string?> ReceiveLoop(IMessageChannel channel, WatchState state, List<Inbound> early, bool live, CancellationTokenSource stop)
+    private async Task<string?> ReceiveLoop(IMessageChannel channel, WatchState state, List<Inbound> early, bool live, Progress progress, CancellationTokenSource stop)
     {
         IReadOnlyList<Inbound> batch = early;
-        long seen = 0;
         string? lastError = null;
         while (true)
         {
@@ -115,13 +203,14 @@ internal sealed class Watcher
                 {
                     case ReadingMessage or EventMessage:
                         state.Take(inbound.Message, NowSecond);
+                        progress.LastSeq = Math.Max(progress.LastSeq, inbound.Message switch { ReadingMessage r => r.Seq, EventMessage e => e.Seq, _ => 0 });
                         if (!live)
                         {
                             await _terminal.OutWriter.WriteLineAsync(_json ? MessageWriter.ToJson(inbound.Message) : Formats.Line(inbound.Message)).ConfigureAwait(false);
                             await _terminal.OutWriter.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                         }
 
-                        if (_count is { } limit && ++seen >= limit)
+                        if (_count is { } limit && ++progress.Seen >= limit) // counted across reconnections
                         {
                             return null;
                         }
@@ -247,4 +336,16 @@ internal sealed class Watcher
     }
 
     private long NowSecond => _time.GetTimestamp() / _time.TimestampFrequency;
+
+    // What carries over from one connection to the next.
+    private sealed class Progress
+    {
+        public long Seen { get; set; }
+
+        public long LastSeq { get; set; }
+
+        public int Sessions { get; set; }
+
+        public TimeSpan LastSessionTook { get; set; }
+    }
 }
