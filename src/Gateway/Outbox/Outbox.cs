@@ -353,14 +353,19 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     /// <summary>
     /// What <paramref name="link"/> still owes its peer (issue 18: "what each link still owes"): the seq its peer has
     /// acknowledged through, how many seqs were committed after it, when the oldest of those was sampled, and when the
-    /// peer last acknowledged anything in this run. Null for a name with no cursor (a link that keeps no place, UDP).
+    /// peer last acknowledged anything in this run. Null for a name with no cursor (a link that keeps no place, UDP),
+    /// and while the outbox is not running or its database cannot be read.
     /// </summary>
     public LinkOwed? Owed(string link)
     {
         ArgumentNullException.ThrowIfNull(link);
         lock (_dbLock)
         {
-            var db = _db ?? throw new InvalidOperationException("the outbox is not started");
+            if (_db is not { } db)
+            {
+                return null; // not started yet (or stopped): nothing to say
+            }
+
             long? acknowledged = null;
             DateTimeOffset? lastAck;
             long lastCommitted;
@@ -374,15 +379,24 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
                 }
             }
 
-            // Not moved since the last commit: the stored cursor (read outside the hot path's lock).
-            acknowledged ??= db.Cursors().TryGetValue(link, out var stored) ? stored.Seq : null;
-            if (acknowledged is not { } through)
+            // Not moved since the last commit: the stored cursor (read outside the hot path's lock). A database that
+            // cannot be read (a failing disk, which the outbox reports on its own) leaves the figures out: status and
+            // the summary still answer.
+            try
+            {
+                acknowledged ??= db.Cursors().TryGetValue(link, out var stored) ? stored.Seq : null;
+                if (acknowledged is not { } through)
+                {
+                    return null;
+                }
+
+                var backlog = Math.Max(0, lastCommitted - through);
+                return new LinkOwed(through, backlog, backlog == 0 ? null : db.FirstTimestampAfter(through), lastAck);
+            }
+            catch (SqliteException)
             {
                 return null;
             }
-
-            var backlog = Math.Max(0, lastCommitted - through);
-            return new LinkOwed(through, backlog, backlog == 0 ? null : db.FirstTimestampAfter(through), lastAck);
         }
     }
 

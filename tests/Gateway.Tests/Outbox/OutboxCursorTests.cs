@@ -108,6 +108,14 @@ public sealed class OutboxCursorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_outbox_not_yet_started_owes_nothing_instead_of_failing_the_status_or_the_summary()
+    {
+        await using var outbox = new OutboxStore(Options, TimeProvider.System, NullLogger<OutboxStore>.Instance);
+
+        Assert.Null(outbox.Owed("tcp"));
+    }
+
+    [Fact]
     public async Task With_nothing_to_read_a_read_waits_for_the_next_commit()
     {
         await using var outbox = Open();
