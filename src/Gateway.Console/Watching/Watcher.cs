@@ -81,7 +81,6 @@ internal sealed class Watcher
             }
             catch (GwctlException ex) when (watched && _reconnect && !cancellationToken.IsCancellationRequested)
             {
-                ended = null;
                 await Say($"gwctl: {ex.Message}; trying again in {ErrorAdvice.Seconds(backoff)}").ConfigureAwait(false);
                 if (!await Wait(backoff, cancellationToken).ConfigureAwait(false))
                 {
@@ -103,7 +102,7 @@ internal sealed class Watcher
                 throw new GwctlException(ExitCodes.Unavailable, $"the connection to {_address} ended: {ended}");
             }
 
-            if (progress.Sessions > 0 && progress.LastSessionTook > LastingSession)
+            if (progress.LastSessionTook > LastingSession)
             {
                 backoff = FirstRetry; // it had been up a while: this is a new outage, not the same one going on
             }
@@ -163,7 +162,6 @@ internal sealed class Watcher
                 }
             }
 
-            progress.Sessions++;
             progress.LastSessionTook = _time.GetElapsedTime(started);
         }
     }
@@ -343,8 +341,6 @@ internal sealed class Watcher
         public long Seen { get; set; }
 
         public long LastSeq { get; set; }
-
-        public int Sessions { get; set; }
 
         public TimeSpan LastSessionTook { get; set; }
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Commands;
@@ -160,14 +161,14 @@ internal sealed partial class AuditLog : IDisposable
         }
     }
 
-    private static byte[] GapLine(long lost, DateTimeOffset since) => Json(json =>
+    private static byte[] GapLine(long lost, DateTimeOffset since) => JsonLine.Build(json =>
     {
         json.WriteString("ts", Timestamp(since));
         json.WriteString("outcome", "audit_gap");
         json.WriteString("detail", $"{lost} audit lines lost while the file could not be written (since {Timestamp(since)}); they are in the log");
     });
 
-    private static byte[] SerializeSummary(RefusalSummary.Summary s) => Json(json =>
+    private static byte[] SerializeSummary(RefusalSummary.Summary s) => JsonLine.Build(json =>
     {
         json.WriteString("ts", Timestamp(s.From));
         json.WriteString("to", Timestamp(s.To));
@@ -186,8 +187,6 @@ internal sealed partial class AuditLog : IDisposable
     });
 
     private static string Timestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static byte[] Json(Action<Utf8JsonWriter> write) => Protocol.JsonLine.Build(write);
 
     private static byte[] Serialize(in Entry e)
     {
@@ -208,7 +207,7 @@ internal sealed partial class AuditLog : IDisposable
         }
     }
 
-    private static byte[] SerializeAsIs(Entry e, bool argsAsText = false) => Protocol.JsonLine.Build(json =>
+    private static byte[] SerializeAsIs(Entry e, bool argsAsText = false) => JsonLine.Build(json =>
     {
         json.WriteString("ts", Timestamp(e.At));
         json.WriteString("link", e.Link);

@@ -242,7 +242,7 @@ internal sealed class ReplayJournal : IDisposable
         }
     }
 
-    private static byte[] AdmitLine(ReplayGuard.Remembered r) => Line(json =>
+    private static byte[] AdmitLine(ReplayGuard.Remembered r) => JsonLine.Build(json =>
     {
         json.WriteString("at", r.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         json.WriteString("key", r.Key);
@@ -254,15 +254,13 @@ internal sealed class ReplayJournal : IDisposable
     private static byte[] ResultLine(string key, string id, ResultMessage result)
     {
         var text = MessageWriter.ToJson(result); // before the line, not inside it: a nested line takes a buffer of its own
-        return Line(json =>
+        return JsonLine.Build(json =>
         {
             json.WriteString("key", key);
             json.WriteString("id", id);
             json.WriteString("result", text);
         });
     }
-
-    private static byte[] Line(Action<Utf8JsonWriter> write) => JsonLine.Build(write);
 
     private void OpenForAppend()
     {
@@ -297,7 +295,7 @@ internal sealed class ReplayJournal : IDisposable
             try
             {
                 OpenForAppend();
-                _file!.Write(Line(json => json.WriteString("closed", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture))));
+                _file!.Write(JsonLine.Build(json => json.WriteString("closed", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture))));
                 _file.Flush(flushToDisk: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

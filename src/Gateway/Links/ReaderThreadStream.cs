@@ -186,7 +186,9 @@ internal sealed class ReaderThreadStream : Stream
                 read.Done.TrySetCanceled(ex.CancellationToken);
                 continue;
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+#pragma warning disable CA1031 // whatever a read throws goes to its reader: on this thread it would end the process
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 read.Done.TrySetException(ex);
                 continue;

@@ -726,7 +726,6 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
     private static partial void LogLostAtShutdown(ILogger logger, int pending);
 }
 
-/// <summary>The outbox's figures, as status and the console show them.</summary>
 /// <summary>What one link owes its peer; see <see cref="Outbox.Owed"/>.</summary>
 /// <param name="Acknowledged">The seq the peer has everything through.</param>
 /// <param name="Backlog">Seqs committed after it (readings, events and any lost in between, which go as gaps).</param>
@@ -734,4 +733,5 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
 /// <param name="LastAck">When the peer last acknowledged, in this run; null when it has not.</param>
 internal sealed record LinkOwed(long Acknowledged, long Backlog, DateTimeOffset? Oldest, DateTimeOffset? LastAck);
 
+/// <summary>The outbox's figures, as status and the console show them.</summary>
 internal sealed record OutboxFigures(long Stored, int Pending, long Dropped, long Gaps, long Commits, TimeSpan LastCommitLatency, bool DiskTrouble, long LastCommittedSeq, long UsedBytes);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -423,22 +424,26 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             return;
         }
 
+        // Each reading exactly as the live feed writes it (ReadingEncoder), so the page takes both the same way.
         var rows = _outbox.Recent(RecentWindow, RecentMax);
-        var readings = new JsonArray();
-        foreach (var r in rows)
+        var encoder = new ReadingEncoder(_options.DeviceId);
+        var body = new ArrayBufferWriter<byte>(256 + (rows.Count * 192));
+        body.Write(System.Text.Encoding.ASCII.GetBytes($"{{\"windowSeconds\":{(long)RecentWindow.TotalSeconds},\"readings\":["));
+        for (var i = 0; i < rows.Count; i++)
         {
-            readings.Add((JsonNode)new JsonObject
+            if (i > 0)
             {
-                ["seq"] = r.Seq,
-                ["ts"] = r.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-                ["sensor"] = r.SensorId,
-                ["quantity"] = r.Quantity,
-                ["value"] = double.IsFinite(r.Value) ? r.Value : null,
-                ["unit"] = r.Unit,
-            });
+                body.Write(","u8);
+            }
+
+            var r = rows[i];
+            encoder.Write(r.Seq, r.Timestamp, r.SensorId, r.Quantity, r.Value, r.Unit, body);
         }
 
-        await Json(context, StatusCodes.Status200OK, new JsonObject { ["windowSeconds"] = (long)RecentWindow.TotalSeconds, ["readings"] = readings }).ConfigureAwait(false);
+        body.Write("]}"u8);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 
     // POST /api/command {"name": "output.set", "args": {...}}: signed here with the session key's secret; the pipeline
