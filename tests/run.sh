@@ -30,6 +30,7 @@ need mosquitto mosquitto
 need mosquitto_pub mosquitto-clients # signed commands sent the way an operator would
 need tmux tmux # the terminal test of gwctl's live view
 need influxd influxdb # the HTTP line-protocol link against a real InfluxDB (tests/Gateway.IntegrationTests/Links/InfluxDbLinkTests)
+need prometheus prometheus # the /metrics endpoint scraped by a real Prometheus (tests/Gateway.IntegrationTests/Service/MetricsScrapeTests)
 
 need qemu-aarch64-static qemu-user-static # the arm64 binary, run under qemu-user (tests/Gateway.IntegrationTests/Native)
 

@@ -97,9 +97,10 @@ internal sealed partial class CommandPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         var started = _time.GetTimestamp();
         var authenticated = false;
+        CommandOutcome outcome;
         try
         {
-            return await Decide(command, source, started, () => authenticated = true, cancellationToken).ConfigureAwait(false);
+            outcome = await Decide(command, source, started, () => authenticated = true, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -111,8 +112,18 @@ internal sealed partial class CommandPipeline : IDisposable
             var message = $"the gateway could not handle this command ({ex.GetType().Name}); it did not run";
             _audit.Record(new AuditLog.Entry(_time.GetUtcNow(), source.Link, source.Peer, command.Key, command.Id, command.Name, null,
                 ResultCodes.Failed, $"{message}: {ex.Message}", _time.GetElapsedTime(started).TotalMilliseconds, false, authenticated));
-            return new CommandOutcome(new ResultMessage(command.Id, false, ResultCodes.Failed, message), authenticated);
+            outcome = new CommandOutcome(new ResultMessage(command.Id, false, ResultCodes.Failed, message), authenticated);
         }
+
+        if (Metrics.GatewayMeter.Commands.Enabled)
+        {
+            Metrics.GatewayMeter.Commands.Add(
+                1,
+                new KeyValuePair<string, object?>("code", outcome.Result.Ok ? "ok" : outcome.Result.Code ?? ResultCodes.Failed),
+                new KeyValuePair<string, object?>("link", source.Link));
+        }
+
+        return outcome;
     }
 
     private async Task<CommandOutcome> Decide(CommandMessage command, CommandSource source, long started, Action authenticatedNow, CancellationToken cancellationToken)

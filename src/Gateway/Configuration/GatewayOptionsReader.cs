@@ -232,6 +232,7 @@ internal static class GatewayOptionsReader
             Tcp = Loopback($"{k}:Tcp"),
             WebSocket = Loopback($"{k}:WebSocket"),
             Http = Loopback($"{k}:Http"),
+            Metrics = Loopback($"{k}:Metrics"),
             Udp = Loopback($"{k}:Udp"),
             MaxConnections = r.Int($"{k}:MaxConnections", 16, 1, 1_000),
             MaxConnectionsPerAddress = r.Int($"{k}:MaxConnectionsPerAddress", 4, 1, 1_000),

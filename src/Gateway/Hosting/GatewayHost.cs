@@ -273,6 +273,20 @@ internal static partial class GatewayHost
             services.AddHostedService<Links.WebSocketListenerService>();
         }
 
+        if (options.Listener.Http is not null || options.Listener.Metrics is not null)
+        {
+            // The figures /metrics reads (on the web console's listener and on Gateway:Listener:Metrics); made only when
+            // something serves them.
+            services.AddMetrics();
+            services.AddSingleton<Metrics.GatewayMetrics>();
+            services.AddSingleton<Web.MetricsEndpoint>();
+        }
+
+        if (options.Listener.Metrics is not null)
+        {
+            services.AddHostedService<Web.MetricsListenerService>();
+        }
+
         if (options.Listener.Http is not null)
         {
             services.AddHostedService<Web.WebConsoleService>();

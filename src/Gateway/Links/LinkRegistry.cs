@@ -18,6 +18,12 @@ internal interface ILinkControl
     /// <summary>Why it last went down, or null.</summary>
     string? LastError { get; }
 
+    /// <summary>What the link has read from the outbox to send and had acknowledged since start (for <c>/metrics</c>).</summary>
+    Outbox.DeliveryCounts Counts { get; }
+
+    /// <summary>Connections made since start (the first included): more than one means it reconnected.</summary>
+    long Connects { get; }
+
     /// <summary>Drops the current connection (if any) and connects again now, skipping any backoff.</summary>
     /// <returns>False when the link has no connection to renew.</returns>
     bool Reconnect();

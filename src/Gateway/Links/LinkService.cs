@@ -24,6 +24,7 @@ internal abstract partial class LinkService : BackgroundService, ILinkControl
     private CancellationTokenSource _kick = new();
     private volatile string _state = "connecting";
     private volatile string? _lastError;
+    private long _connects;
 
     /// <summary>Creates the link's service.</summary>
     /// <param name="name">The link's name (<c>tcp</c>, <c>mqtt:backup</c> …).</param>
@@ -71,6 +72,12 @@ internal abstract partial class LinkService : BackgroundService, ILinkControl
     public int FailedAttempts => _backoff.Attempt;
 
     /// <inheritdoc/>
+    public DeliveryCounts Counts { get; } = new();
+
+    /// <inheritdoc/>
+    public long Connects => Interlocked.Read(ref _connects);
+
+    /// <inheritdoc/>
     public bool Reconnect()
     {
         Interlocked.Exchange(ref _kick, new CancellationTokenSource()).Cancel(); // not disposed: the loop may still read its token
@@ -114,12 +121,20 @@ internal abstract partial class LinkService : BackgroundService, ILinkControl
     protected void Connected(string description)
     {
         _backoff.Reset();
+        Interlocked.Increment(ref _connects);
         SetState("up");
         LogUp(_logger, Name, description);
         if (_outage.Recovered() is { } outage)
         {
             LogBack(_logger, Name, outage.DownFor.TotalSeconds, outage.Failures);
         }
+    }
+
+    private OutboxCursor OpenCountedCursor()
+    {
+        var cursor = _openCursor();
+        cursor.Counts = Counts;
+        return cursor;
     }
 
     /// <inheritdoc/>
@@ -145,7 +160,7 @@ internal abstract partial class LinkService : BackgroundService, ILinkControl
             LinkEnd end;
             try
             {
-                var cursor = _cursor ??= _openCursor();
+                var cursor = _cursor ??= OpenCountedCursor();
                 cursor.Rewind(); // every session resumes from what the upstream acknowledged
                 end = await RunSessionAsync(cursor, attempt.Token, stoppingToken).ConfigureAwait(false);
             }

@@ -14,6 +14,12 @@ internal sealed record ListenerOptions
     /// <summary><c>Http</c>: the web console (pages, <c>/api/…</c> and its own <c>/ws</c>); see src/Gateway/Web.</summary>
     public HostEndpoint? Http { get; init; }
 
+    /// <summary>
+    /// <c>Metrics</c>: a listener for <c>/metrics</c> (Prometheus text) and <c>/healthz</c> only, for scraping without
+    /// the web console (which serves both too); loopback unless command keys are configured.
+    /// </summary>
+    public HostEndpoint? Metrics { get; init; }
+
     /// <summary><c>Udp</c>: the UDP command port: one signed command per datagram, the result sent back to the sender.</summary>
     public HostEndpoint? Udp { get; init; }
 

@@ -49,6 +49,9 @@ internal sealed class OutboxCursor : IDisposable
     /// <summary>The last seq handed out by a read.</summary>
     public long Sent => Volatile.Read(ref _sent);
 
+    /// <summary>Where reads and acknowledgements are counted for <c>/metrics</c> (the link's, kept across its cursors); null: not counted.</summary>
+    public DeliveryCounts? Counts { get; set; }
+
     /// <summary>
     /// Replaces the contents of <paramref name="records"/> with up to <paramref name="max"/> committed records after
     /// <see cref="Sent"/>, in seq order, and moves <see cref="Sent"/> to the last; returns how many (0: none yet, see
@@ -69,6 +72,7 @@ internal sealed class OutboxCursor : IDisposable
         }
 
         Volatile.Write(ref _sent, records[^1].Seq);
+        Counts?.AddSent(records.Count);
         return records.Count;
     }
 
@@ -110,6 +114,7 @@ internal sealed class OutboxCursor : IDisposable
                 return;
             }
 
+            Counts?.AddAcknowledged(seq - _acknowledged);
             Volatile.Write(ref _acknowledged, seq);
             if (Link is not null)
             {

@@ -59,6 +59,12 @@ internal sealed partial class SensorLoop
     /// <summary>Successful reads.</summary>
     public long Reads { get; private set; }
 
+    /// <summary>Measurements the successful reads gave (before the deadband: what was sampled, not what was stored).</summary>
+    public long Sampled { get; private set; }
+
+    /// <summary>Failed reads.</summary>
+    public long Failures { get; private set; }
+
     /// <summary>Slots skipped because a read or a backoff ran past them.</summary>
     public long Skipped => _schedule?.Skipped ?? 0;
 
@@ -192,7 +198,7 @@ internal sealed partial class SensorLoop
     internal async Task<ReadOutcome> ReadOnceAsync(CancellationToken stoppingToken)
     {
         HealthChange? change;
-        ReadOutcome outcome;
+        ReadOutcome outcome = default; // stays default only when the gateway stops mid-read
         Volatile.Write(ref _readStarted, _time.GetTimestamp());
         try
         {
@@ -224,11 +230,13 @@ internal sealed partial class SensorLoop
             }
 
             Reads++;
+            Sampled += measurements.Count;
             change = _health.Succeeded();
             outcome = new ReadOutcome(measurements, null, at);
         }
         catch (Exception ex) when (ex is HardwareException or IOException or ArgumentException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
         {
+            Failures++;
             change = _health.Failed(ex.Message);
             outcome = new ReadOutcome(null, ex.Message, _time.GetUtcNow());
             if (ex is not HardwareException)
@@ -245,7 +253,15 @@ internal sealed partial class SensorLoop
         }
         finally
         {
+            var started = Volatile.Read(ref _readStarted);
             Volatile.Write(ref _readStarted, 0);
+            if (Metrics.GatewayMeter.SensorReadDuration.Enabled && (outcome.Values is not null || outcome.Error is not null))
+            {
+                Metrics.GatewayMeter.SensorReadDuration.Record(
+                    _time.GetElapsedTime(started).TotalSeconds,
+                    new KeyValuePair<string, object?>("sensor", _id),
+                    new KeyValuePair<string, object?>("outcome", outcome.Error is null ? "ok" : "error"));
+            }
         }
 
         if (change is not null)

@@ -27,7 +27,8 @@ namespace Gateway.Web;
 /// <summary>
 /// The web console (<c>Gateway:Listener:Http</c>) on its own Kestrel listener: the embedded page and assets, a login
 /// that trades an access token for an HttpOnly session cookie, <c>/api/status</c> (the <c>status</c> command's data),
-/// <c>/api/recent</c> (the charts' last 10 minutes from the outbox), <c>/healthz</c> (200 while every heartbeat is fresh),
+/// <c>/api/recent</c> (the charts' last 10 minutes from the outbox), <c>/metrics</c> and <c>/healthz</c> (no session:
+/// <see cref="MetricsEndpoint"/>),
 /// <c>/api/command</c> (a command signed here with the session key's secret and run through the same
 /// <see cref="CommandPipeline"/> as every link, so the key's allow-list, limits and audit apply) and <c>/ws</c>, the
 /// listener protocol's live readings (<see cref="ListenerSession"/>, subprotocol <c>gateway.v1</c>) for a logged-in page.
@@ -63,7 +64,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private readonly StatusBoard _board;
     private readonly ILogger<WebConsoleService> _logger;
     private readonly Outbox.Outbox _outbox;
-    private readonly Health.HeartbeatRegistry _heartbeats;
+    private readonly MetricsEndpoint _metrics;
 
     // The charts' window (app.js WINDOW_MS), and the most rows looked through for it: 10 minutes of 7 quantities every
     // second is 4,200; a board sampling faster gets its latest 20,000.
@@ -86,10 +87,10 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private WebApplication? _app;
 
     /// <summary>Creates the console.</summary>
-    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, StatusBoard board, ListenerDirectory directory, Outbox.Outbox outbox, Health.HeartbeatRegistry heartbeats, TimeProvider time, ILogger<WebConsoleService> logger)
+    public WebConsoleService(ListenerOptions listener, GatewayOptions options, CommandPipeline commands, IEnumerable<ICommandHandler> handlers, LiveFeed feed, StatusBoard board, ListenerDirectory directory, Outbox.Outbox outbox, MetricsEndpoint metrics, TimeProvider time, ILogger<WebConsoleService> logger)
     {
         _outbox = outbox;
-        _heartbeats = heartbeats;
+        _metrics = metrics;
         _listener = listener;
         _directory = directory;
         _options = options;
@@ -254,8 +255,8 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             case "/api/status" when HttpMethods.IsGet(request.Method):
                 await Status(context).ConfigureAwait(false);
                 return;
-            case "/healthz" when HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method):
-                await Healthz(context).ConfigureAwait(false);
+            case MetricsEndpoint.MetricsPath or MetricsEndpoint.HealthzPath when MetricsEndpoint.Serves(request):
+                await _metrics.HandleAsync(context).ConfigureAwait(false);
                 return;
             case "/api/recent" when HttpMethods.IsGet(request.Method):
                 await Recent(context).ConfigureAwait(false);
@@ -395,23 +396,6 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         using var empty = JsonDocument.Parse("{}");
         var data = await _status.Prepare(new CommandArguments(empty.RootElement.Clone()))(context.RequestAborted).ConfigureAwait(false);
         await Json(context, StatusCodes.Status200OK, data).ConfigureAwait(false);
-    }
-
-    // GET /healthz, for a load balancer, a container's health check or a monitoring probe: 200 "ok" only while every
-    // component's heartbeat is younger than Gateway:Watchdog:HeartbeatTimeout (the rule the systemd watchdog follows),
-    // else 503 naming the silent one. No session: a probe has none, and the answer says no more than the status line.
-    private async Task Healthz(HttpContext context)
-    {
-        var timeout = _options.Watchdog.HeartbeatTimeout;
-        var (status, text) = _heartbeats.TryFindStale(timeout, out var name, out var silent)
-            ? (StatusCodes.Status503ServiceUnavailable, string.Create(CultureInfo.InvariantCulture, $"unhealthy: heartbeat '{name}' silent for {silent.TotalSeconds:0.0}s (Gateway:Watchdog:HeartbeatTimeout {timeout.TotalSeconds:0.#}s)\n"))
-            : (StatusCodes.Status200OK, "ok\n");
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
-        }
     }
 
     // GET /api/recent: the readings of the charts' window (the last 10 minutes) from the outbox, so a page opened or
