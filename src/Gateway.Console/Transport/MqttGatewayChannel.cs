@@ -165,7 +165,7 @@ internal sealed class MqttGatewayChannel : IMessageChannel
         CleanSession = true,
         KeepAlivePeriod = KeepAlive,
         Username = login?.User,
-        Password = login?.Password is { } password ? Encoding.UTF8.GetBytes(password) : null,
+        Password = login?.Password is { } password ? Encoding.UTF8.GetBytes(password) : (ReadOnlyMemory<byte>?)null, // not a null array: that would be an empty password
         Timeout = timeout <= TimeSpan.Zero || timeout > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : timeout,
         MaximumPacketSize = MaxPacket,
         ReceiveQueueCapacity = Backlog,
