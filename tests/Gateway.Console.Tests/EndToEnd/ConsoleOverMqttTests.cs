@@ -30,12 +30,7 @@ public sealed partial class ConsoleOverMqttTests(MqttGateway gw) : IClassFixture
         Assert.Contains($"gwctl: gateway/{MqttGateway.Device}/status: online (retained)", text.Err, StringComparison.Ordinal);
         Assert.True(json.ExitCode == 0, json.ToString());
         Assert.Equal(2, json.Stdout.Count);
-        Assert.All(json.Stdout, line =>
-        {
-            using var doc = JsonDocument.Parse(line);
-            Assert.Equal(MqttGateway.Device, doc.RootElement.GetProperty("device").GetString());
-            Assert.True(doc.RootElement.GetProperty("seq").GetInt64() > 0);
-        });
+        WatchLines.AssertJsonFrom(MqttGateway.Device, json.Stdout);
     }
 
     [Fact]
