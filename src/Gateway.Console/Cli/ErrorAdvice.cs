@@ -65,6 +65,7 @@ internal static class ErrorAdvice
             TransportKind.Tcp => "is the gateway running and its listener enabled? see Gateway:Listener:Tcp",
             TransportKind.WebSocket => "is the gateway running and its WebSocket listener enabled? see Gateway:Listener:WebSocket",
             TransportKind.Udp => "is the gateway running and its UDP command port enabled? see Gateway:Listener:Udp",
+            TransportKind.Mqtt => "is the MQTT broker running there? it is the one in the gateway's Gateway:Upstream:Mqtt:Broker",
             _ => $"is 'gwctl listen --control {address.Endpoint}' running?",
         };
     }

@@ -45,7 +45,8 @@ internal static class GwctlCli
         var root = new RootCommand(
             "gwctl: the Gateway's remote control console. Find gateways, watch their telemetry, send them signed commands, and record what they send.\n\n"
             + "<gateway> is tcp://host:port or host:port (the gateway's TCP listener), ws://host:port[/ws] (its WebSocket listener), udp://host:port (its UDP command port), "
-            + "or listen://host:port/<device> (a gateway connected to 'gwctl listen --control host:port').\n\n"
+            + "listen://host:port/<device> (a gateway connected to 'gwctl listen --control host:port'), "
+            + "or mqtt://host:port/<prefix> (the MQTT broker of the gateway's MQTT link and its topic prefix, e.g. mqtt://127.0.0.1:1883/gateway/pi-01).\n\n"
             + ExitCodes.Help)
         {
             json,
@@ -105,6 +106,21 @@ internal static class GwctlCli
     {
         Description = $"the command key file ({{\"key\":…,\"secret\":…}}, mode 600; 'gwctl keygen' makes one) {purpose}; default: ${KeyFileReader.EnvironmentVariable}",
     };
+
+    /// <summary>The <c>--mqtt-user</c> and <c>--mqtt-password-file</c> options (the password falls back to GWCTL_MQTT_PASSWORD).</summary>
+    public static (Option<string?> User, Option<string?> PasswordFile) MqttLogin() =>
+    (
+        new("--mqtt-user") { HelpName = "name", Description = "for mqtt:// addresses: the user name to log in to the broker with" },
+        new("--mqtt-password-file") { HelpName = "file", Description = $"for mqtt:// addresses: a file (mode 600) holding the broker password; default: ${BrokerLogin.PasswordVariable}" }
+    );
+
+    /// <summary>The broker login the parsed <c>--mqtt-user</c> and <c>--mqtt-password-file</c> ask for (null: anonymous, or not an mqtt:// address).</summary>
+    /// <exception cref="GwctlException">The options do not fit the address, or the password file is unusable.</exception>
+    public static BrokerLogin? MqttLoginOf(ParseResult parse, GatewayAddress address, (Option<string?> User, Option<string?> PasswordFile) options)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return BrokerLogin.From(address, parse.GetValue(options.User), parse.GetValue(options.PasswordFile), Environment.GetEnvironmentVariable(BrokerLogin.PasswordVariable));
+    }
 
     /// <summary>A host:port option value.</summary>
     public static HostEndpoint? HostPortArgument(ArgumentResult result, bool allowPortZero)

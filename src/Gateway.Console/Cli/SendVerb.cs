@@ -34,19 +34,21 @@ internal static class SendVerb
         var keyFile = GwctlCli.KeyFile("that signs the command");
         var device = new Option<string?>("--device")
         {
-            Description = "the device id to sign for (default: the id the gateway says in its hello; required for udp://)",
+            Description = "the device id to sign for (default: the id the gateway says in its hello; for mqtt://, the topic prefix's last level; required for udp://)",
         };
         var timeout = GwctlCli.Timeout(TimeSpan.FromSeconds(10), "how long to wait for the connection and the result");
+        var mqtt = GwctlCli.MqttLogin();
 
         var command = status
-            ? new Command("status", "show a gateway's status: sensors and their health, outputs, links, outbox (the 'status' command; the key must allow it)") { gateway, keyFile, device, timeout.Option }
-            : new Command("send", "sign a command, send it, wait for its result and print it; exit 0 on ok, non-zero with the error code otherwise") { gateway, name, args, keyFile, device, timeout.Option };
+            ? new Command("status", "show a gateway's status: sensors and their health, outputs, links, outbox (the 'status' command; the key must allow it)") { gateway, keyFile, device, timeout.Option, mqtt.User, mqtt.PasswordFile }
+            : new Command("send", "sign a command, send it, wait for its result and print it; exit 0 on ok, non-zero with the error code otherwise") { gateway, name, args, keyFile, device, timeout.Option, mqtt.User, mqtt.PasswordFile };
         command.SetAction((parse, ct) =>
         {
             var terminal = terminals(parse.GetValue(color));
             return GwctlCli.Guard(terminal, () => RunAsync(
                 terminal,
                 parse.GetValue(gateway)!,
+                GwctlCli.MqttLoginOf(parse, parse.GetValue(gateway)!, mqtt), // in Guard: a bad login option is its one-line error
                 status ? "status" : parse.GetValue(name)!,
                 status ? [] : parse.GetValue(args) ?? [],
                 parse.GetValue(keyFile),
@@ -59,7 +61,7 @@ internal static class SendVerb
         return command;
     }
 
-    private static async Task<int> RunAsync(Terminal terminal, GatewayAddress address, string name, string[] pairs, string? keyOption, string? device, TimeSpan timeout, bool json, bool status, CancellationToken token)
+    private static async Task<int> RunAsync(Terminal terminal, GatewayAddress address, BrokerLogin? login, string name, string[] pairs, string? keyOption, string? device, TimeSpan timeout, bool json, bool status, CancellationToken token)
     {
         if (!CommandFields.IsToken(name))
         {
@@ -85,7 +87,7 @@ internal static class SendVerb
             ?? throw new GwctlException(ExitCodes.Usage, $"{(status ? "status" : "send")} needs a key to sign with: --key-file FILE or ${KeyFileReader.EnvironmentVariable} (make one with 'gwctl keygen')");
         var key = KeyFileReader.Load(keyPath);
 
-        var outcome = await CommandClient.RunAsync(address, key, device, name, argsJson, timeout, token).ConfigureAwait(false);
+        var outcome = await CommandClient.RunAsync(address, key, device, name, argsJson, timeout, login, token).ConfigureAwait(false);
         var result = outcome.Result;
         if (json)
         {

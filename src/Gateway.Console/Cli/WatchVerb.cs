@@ -21,7 +21,8 @@ internal static class WatchVerb
         });
         var timeout = GwctlCli.Timeout(TimeSpan.FromSeconds(10), "how long to wait for the connection, the gateway's hello, and each status");
         var noReconnect = new Option<bool>("--no-reconnect") { Description = "exit (69) when the connection ends, instead of saying so and connecting again (1s doubling to 30s)" };
-        var command = new Command("watch", "connect to a gateway's TCP or WebSocket listener and show its live readings (a live view on a terminal, one line per reading otherwise); reconnects when the connection ends") { gateway, keyFile, count, timeout.Option, noReconnect };
+        var mqtt = GwctlCli.MqttLogin();
+        var command = new Command("watch", "connect to a gateway's TCP or WebSocket listener, or to the MQTT broker its link publishes to, and show its live readings (a live view on a terminal, one line per reading otherwise); reconnects when the connection ends") { gateway, keyFile, count, timeout.Option, noReconnect, mqtt.User, mqtt.PasswordFile };
         command.SetAction((parse, ct) =>
         {
             var terminal = terminals(parse.GetValue(color));
@@ -29,7 +30,9 @@ internal static class WatchVerb
             {
                 var keyPath = KeyFileReader.Resolve(parse.GetValue(keyFile), Environment.GetEnvironmentVariable(KeyFileReader.EnvironmentVariable));
                 var key = keyPath is null ? null : KeyFileReader.Load(keyPath);
-                var watcher = new Watcher(parse.GetValue(gateway)!, key, parse.GetValue(json), parse.GetValue(count), timeout.Get(parse), terminal, TimeProvider.System, reconnect: !parse.GetValue(noReconnect));
+                var address = parse.GetValue(gateway)!;
+                var login = GwctlCli.MqttLoginOf(parse, address, mqtt);
+                var watcher = new Watcher(address, key, parse.GetValue(json), parse.GetValue(count), timeout.Get(parse), terminal, TimeProvider.System, reconnect: !parse.GetValue(noReconnect), login);
                 return await watcher.RunAsync(ct).ConfigureAwait(false);
             });
         });

@@ -25,16 +25,7 @@ internal static class KeyFileReader
         string text;
         try
         {
-            if (!OperatingSystem.IsWindows())
-            {
-                var mode = File.GetUnixFileMode(path);
-                var open = mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
-                if (open != 0)
-                {
-                    throw new GwctlException(ExitCodes.Config, $"key file '{path}' may be read by others (mode {Octal(mode)}); make it private: chmod 600 {path}");
-                }
-            }
-
+            RequirePrivate(path, "key file");
             text = File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -56,6 +47,25 @@ internal static class KeyFileReader
         catch (FormatException ex)
         {
             throw new GwctlException(ExitCodes.Config, $"key file '{path}' is not a key file ({ex.Message}); expected {{\"key\":\"<id>\",\"secret\":\"<base64>\"}} as 'gwctl keygen' writes", ex);
+        }
+    }
+
+    /// <summary>Refuses a secret's file that group or others may read, write or run (as the gateway and ssh refuse such files).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="what">What it is, for the message: <c>key file</c>, <c>MQTT password file</c>.</param>
+    /// <exception cref="GwctlException">It is open to others (exit 78).</exception>
+    public static void RequirePrivate(string path, string what)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        var open = mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        if (open != 0)
+        {
+            throw new GwctlException(ExitCodes.Config, $"{what} '{path}' may be read by others (mode {Octal(mode)}); make it private: chmod 600 {path}");
         }
     }
 

@@ -2,12 +2,13 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
+using Gateway.Console.Keys;
 using Gateway.Protocol;
 using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Transport;
 
-/// <summary>Opens a connection to a gateway's TCP or WebSocket listener, or to a <c>gwctl listen</c> control port.</summary>
+/// <summary>Opens a connection to a gateway's TCP or WebSocket listener, to a <c>gwctl listen</c> control port, or to the MQTT broker a gateway's link publishes to.</summary>
 internal static class Connector
 {
     /// <summary>Longest line or frame gwctl accepts from a gateway (the protocol's default).</summary>
@@ -18,7 +19,12 @@ internal static class Connector
 
     /// <summary>Connects within <paramref name="timeout"/>.</summary>
     /// <exception cref="GwctlException">It failed; the message says why and what to check.</exception>
-    public static async Task<IMessageChannel> OpenAsync(GatewayAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<IMessageChannel> OpenAsync(GatewayAddress address, TimeSpan timeout, CancellationToken cancellationToken) =>
+        OpenAsync(address, null, MqttFeed.Results, timeout, cancellationToken);
+
+    /// <summary>Connects within <paramref name="timeout"/>; an <c>mqtt://</c> address with <paramref name="login"/>, subscribed to <paramref name="feed"/>.</summary>
+    /// <exception cref="GwctlException">It failed; the message says why and what to check.</exception>
+    public static async Task<IMessageChannel> OpenAsync(GatewayAddress address, BrokerLogin? login, MqttFeed feed, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -29,6 +35,7 @@ internal static class Connector
             {
                 TransportKind.Tcp or TransportKind.Listen => await OpenTcpAsync(address, limit.Token).ConfigureAwait(false),
                 TransportKind.WebSocket => await OpenWebSocketAsync(address, limit.Token).ConfigureAwait(false),
+                TransportKind.Mqtt => await MqttGatewayChannel.OpenAsync(address, login, feed, timeout, limit.Token).ConfigureAwait(false),
                 _ => throw new GwctlException(ExitCodes.Usage, $"{address} is the UDP command port: it takes single commands (gwctl send, gwctl status), not a connection"),
             };
         }

@@ -15,8 +15,11 @@ internal static class WatchView
     public static IRenderable Render(WatchSnapshot s)
     {
         ArgumentNullException.ThrowIfNull(s);
+        // Over MQTT there is no hello to name the firmware; the retained status topic says whether the gateway is online.
+        var who = s.Hello is { } hello ? $"firmware {Markup.Escape(Formats.OneLine(hello.Firmware))}"
+            : $"gateway {Markup.Escape(Formats.OneLine(s.Availability ?? "status not known"))}";
         var header = new Markup(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]{Markup.Escape(Formats.OneLine(s.Hello.Device))}[/] firmware {Markup.Escape(Formats.OneLine(s.Hello.Firmware))} at {Markup.Escape(s.Address)}  connected {Formats.Age(s.Now - s.Connected)}  {s.Readings} readings, {s.Rate:0.0}/s  [dim](Ctrl-C stops)[/]"));
+            $"[bold]{Markup.Escape(Formats.OneLine(s.Device))}[/] {who} at {Markup.Escape(s.Address)}  connected {Formats.Age(s.Now - s.Connected)}  {s.Readings} readings, {s.Rate:0.0}/s  [dim](Ctrl-C stops)[/]"));
 
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("sensor");
@@ -26,7 +29,7 @@ internal static class WatchView
         table.AddColumn(new TableColumn("age").RightAligned());
         table.AddColumn(new TableColumn("seq").RightAligned());
         table.AddColumn("health");
-        var sensors = s.Latest.Select(v => v.Sensor).Concat(s.Hello.Sensors).Concat(s.Health.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var sensors = s.Latest.Select(v => v.Sensor).Concat(s.Hello?.Sensors ?? []).Concat(s.Health.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var sensor in sensors)
         {
             // A health event is the latest word; before one arrives, the status (when a key lets gwctl ask) says it.
@@ -69,6 +72,11 @@ internal static class WatchView
             }
 
             parts.Add(new Text($"status: {Formats.OneLine(status.StatusLine)}", new Style(decoration: Decoration.Dim)));
+        }
+
+        if (s.LastSkipped is { } skipped)
+        {
+            parts.Add(new Text(string.Create(CultureInfo.InvariantCulture, $"skipped {s.Skipped} unreadable message(s), the latest {Formats.OneLine(skipped)}"), new Style(Color.Yellow)));
         }
 
         if (s.StatusProblem is { } problem)

@@ -5,8 +5,9 @@ using Gateway.Protocol;
 namespace Gateway.Console.Watching;
 
 /// <summary>
-/// What <c>gwctl watch</c> knows of the gateway it watches: its hello, the latest value of each sensor quantity,
-/// sensor health from events, how many readings arrived and how fast, and its latest status when a key lets gwctl ask.
+/// What <c>gwctl watch</c> knows of the gateway it watches: its hello (none over MQTT, where its retained status topic
+/// says whether it is online), the latest value of each sensor quantity, sensor health from events, how many readings
+/// arrived and how fast, payloads skipped as unreadable, and its latest status when a key lets gwctl ask.
 /// Fed message by message; pure apart from the clock values passed in.
 /// </summary>
 internal sealed class WatchState
@@ -19,19 +20,31 @@ internal sealed class WatchState
     private long _events;
     private GatewayStatus? _status;
     private string? _statusProblem;
+    private string? _availability;
+    private long _skipped;
+    private string? _lastSkipped;
 
-    public WatchState(string address, HelloMessage hello, DateTimeOffset connected)
+    /// <summary>Creates the state of one connection.</summary>
+    /// <param name="address">Where it is watched.</param>
+    /// <param name="hello">What the gateway said first; null over MQTT, where it says no hello.</param>
+    /// <param name="device">The device id (the hello's), or over MQTT what the address names: the prefix's last level, or the prefix.</param>
+    /// <param name="connected">When the connection opened.</param>
+    public WatchState(string address, HelloMessage? hello, string device, DateTimeOffset connected)
     {
         Address = address;
         Hello = hello;
+        Device = device;
         Connected = connected;
     }
 
     /// <summary>Where it is watched.</summary>
     public string Address { get; }
 
-    /// <summary>What it said first.</summary>
-    public HelloMessage Hello { get; }
+    /// <summary>What it said first; null over MQTT.</summary>
+    public HelloMessage? Hello { get; }
+
+    /// <summary>Who is watched.</summary>
+    public string Device { get; }
 
     /// <summary>When the connection opened.</summary>
     public DateTimeOffset Connected { get; }
@@ -76,6 +89,25 @@ internal sealed class WatchState
         }
     }
 
+    /// <summary>Takes what the gateway's retained status topic says (<c>online</c>, <c>offline</c>).</summary>
+    public void TakeAvailability(string availability)
+    {
+        lock (_lock)
+        {
+            _availability = availability;
+        }
+    }
+
+    /// <summary>Counts a payload skipped as unreadable, and keeps why.</summary>
+    public void TakeSkipped(string why)
+    {
+        lock (_lock)
+        {
+            _skipped++;
+            _lastSkipped = why;
+        }
+    }
+
     /// <summary>The state as the view shows it.</summary>
     public WatchSnapshot Snapshot(long nowSecond, DateTimeOffset now)
     {
@@ -84,6 +116,8 @@ internal sealed class WatchState
             return new WatchSnapshot(
                 Address,
                 Hello,
+                Device,
+                _availability,
                 Connected,
                 _readings,
                 _events,
@@ -92,6 +126,8 @@ internal sealed class WatchState
                 new Dictionary<string, string>(_health, StringComparer.Ordinal),
                 _status,
                 _statusProblem,
+                _skipped,
+                _lastSkipped,
                 now);
         }
     }
@@ -100,7 +136,9 @@ internal sealed class WatchState
 /// <summary>One moment of <see cref="WatchState"/>.</summary>
 internal sealed record WatchSnapshot(
     string Address,
-    HelloMessage Hello,
+    HelloMessage? Hello,
+    string Device,
+    string? Availability,
     DateTimeOffset Connected,
     long Readings,
     long Events,
@@ -109,4 +147,6 @@ internal sealed record WatchSnapshot(
     IReadOnlyDictionary<string, string> Health,
     GatewayStatus? Status,
     string? StatusProblem,
+    long Skipped,
+    string? LastSkipped,
     DateTimeOffset Now);

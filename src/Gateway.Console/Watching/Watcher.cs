@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
 using Gateway.Console.Commanding;
+using Gateway.Console.Keys;
 using Gateway.Console.Transport;
 using Gateway.Console.Views;
 using Gateway.Protocol;
@@ -17,6 +18,10 @@ namespace Gateway.Console.Watching;
 /// view every <see cref="StatusEvery"/>. Pings every <see cref="PingEvery"/> so the listener's idle timeout never drops a quiet
 /// watcher, and takes the connection as lost when the gateway has said nothing (not even a pong) for
 /// <see cref="SilenceLimit"/>; a lost connection is said and tried again (<see cref="RunAsync"/>).
+/// Over <c>mqtt://</c> it watches the gateway's topics on its broker instead (<see cref="MqttGatewayChannel"/>): no
+/// hello, no pings and no silence limit (a quiet gateway is no dead broker connection; MQTT's own keep alive finds
+/// that); the retained status topic's word, gaps and any payload that is not a valid message are said on stderr
+/// (the status and the skipped count in the live view), and a lost broker connection is tried again the same way.
 /// </summary>
 internal sealed class Watcher
 {
@@ -38,15 +43,20 @@ internal sealed class Watcher
     private readonly Terminal _terminal;
     private readonly TimeProvider _time;
     private readonly bool _reconnect;
+    private readonly BrokerLogin? _login;
 
     // Reconnection: the first wait, the longest, and how long a connection must have lasted to start again from the first.
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LastingSession = TimeSpan.FromSeconds(30);
 
-    public Watcher(GatewayAddress address, CommandKeyFile? key, bool json, long? count, TimeSpan timeout, Terminal terminal, TimeProvider time, bool reconnect = true)
+    // Skipped payloads said one by one, at most.
+    private const int MaxReported = 10;
+
+    public Watcher(GatewayAddress address, CommandKeyFile? key, bool json, long? count, TimeSpan timeout, Terminal terminal, TimeProvider time, bool reconnect = true, BrokerLogin? login = null)
     {
         _reconnect = reconnect;
+        _login = login;
         _address = address;
         _key = key;
         _json = json;
@@ -64,9 +74,9 @@ internal sealed class Watcher
     /// </summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        if (_address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket))
+        if (_address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket or TransportKind.Mqtt))
         {
-            throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener: give tcp://host:port or ws://host:port/ws, not {_address}");
+            throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener or its MQTT broker: give tcp://host:port, ws://host:port/ws or mqtt://host:port/<prefix>, not {_address}");
         }
 
         var progress = new Progress();
@@ -120,13 +130,25 @@ internal sealed class Watcher
     // One connection: hello, then readings until it ends. Null when stopped or the count was reached; else why it ended.
     private async Task<string?> WatchOnceAsync(Progress progress, bool again, CancellationToken cancellationToken)
     {
-        await using var channel = await Connector.OpenAsync(_address, _timeout, cancellationToken).ConfigureAwait(false);
+        var mqtt = _address.Transport == TransportKind.Mqtt;
+        await using var channel = await Connector.OpenAsync(_address, _login, MqttFeed.Watch, _timeout, cancellationToken).ConfigureAwait(false);
         var early = new List<Inbound>();
-        var hello = await GatewaySession.ReadHelloAsync(channel, _address, _timeout, cancellationToken, early).ConfigureAwait(false);
+        var hello = mqtt ? null : await GatewaySession.ReadHelloAsync(channel, _address, _timeout, cancellationToken, early).ConfigureAwait(false);
         var started = _time.GetTimestamp();
-        var state = new WatchState(_address.ToString(), hello, _time.GetUtcNow());
+        var device = hello?.Device ?? _address.Device; // over MQTT: the prefix's last level, when it is a device id
+        var state = new WatchState(_address.ToString(), hello, device ?? _address.Path, _time.GetUtcNow());
         var live = _terminal.StdoutIsTerminal && !_json;
-        if (again)
+        if (hello is null)
+        {
+            var topics = new MqttTopics(_address.Path);
+            if (again || !live)
+            {
+                await Say(again
+                    ? $"gwctl: reconnected to the broker at {_address}"
+                    : $"gwctl: watching {topics.ReadingsFilter}, {topics.Events}, {topics.Gaps} and {topics.Status} at mqtt://{_address.Endpoint}").ConfigureAwait(false);
+            }
+        }
+        else if (again)
         {
             // The live feed sends what is sampled while connected; what it sent meanwhile is still in the gateway's outbox.
             var missed = progress.LastSeq > 0 && hello.NextSeq > progress.LastSeq + 1 ? $"; seqs {progress.LastSeq + 1}-{hello.NextSeq - 1} were sent while disconnected (the gateway's outbox keeps them)" : string.Empty;
@@ -139,9 +161,9 @@ internal sealed class Watcher
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receive = ReceiveLoop(channel, state, early, live, progress, stop);
-        var ping = PingLoop(channel, stop.Token);
+        var ping = mqtt ? Task.CompletedTask : PingLoop(channel, stop.Token); // MQTT keep alive pings the broker itself
         // Status only feeds the live view; each one is a command the gateway audits, so none are sent for line output.
-        var status = _key is null || !live ? Task.CompletedTask : StatusLoop(channel, hello.Device, state, stop.Token);
+        var status = _key is null || !live || device is null ? Task.CompletedTask : StatusLoop(channel, device, state, stop.Token);
         var view = live ? LiveLoop(state, receive, stop.Token) : Task.CompletedTask;
         try
         {
@@ -193,10 +215,18 @@ internal sealed class Watcher
     {
         IReadOnlyList<Inbound> batch = early;
         string? lastError = null;
+        // A gateway's listener that falls silent is lost; a gateway that is quiet on its broker is only quiet.
+        var silenceLimit = _address.Transport == TransportKind.Mqtt ? Timeout.InfiniteTimeSpan : SilenceLimit;
         while (true)
         {
             foreach (var inbound in batch)
             {
+                if (inbound.Problem is { } problem)
+                {
+                    await Skipped(state, progress, live, problem).ConfigureAwait(false);
+                    continue;
+                }
+
                 switch (inbound.Message)
                 {
                     case ReadingMessage or EventMessage:
@@ -224,13 +254,24 @@ internal sealed class Watcher
                     case ErrorMessage error:
                         lastError = $"{error.Code}: {Formats.OneLine(error.Message)}";
                         break;
+                    case BrokerStatusMessage said:
+                        state.TakeAvailability(said.Status);
+                        if (!live)
+                        {
+                            await Say($"gwctl: {Formats.OneLine(said.Topic)}: {said.Status}{(said.Retained ? " (retained)" : string.Empty)}").ConfigureAwait(false);
+                        }
+
+                        break;
+                    case GapMessage gap:
+                        await Say($"gwctl: gap: seqs {gap.From}-{gap.To} will never come ({Formats.OneLine(gap.Reason)})").ConfigureAwait(false);
+                        break;
                     default:
                         break; // pong
                 }
             }
 
             using var silence = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-            silence.CancelAfter(SilenceLimit);
+            silence.CancelAfter(silenceLimit);
             try
             {
                 batch = await channel.ReceiveAsync(silence.Token).ConfigureAwait(false);
@@ -256,6 +297,25 @@ internal sealed class Watcher
             {
                 return lastError is null ? "the gateway closed it" : $"the gateway closed it ({lastError})";
             }
+        }
+    }
+
+    // A payload that is not a valid message (only a broker hands such on): said and skipped, the first MaxReported of
+    // them one by one, then counted in silence; the live view shows the count and the latest.
+    private async Task Skipped(WatchState state, Progress progress, bool live, ErrorMessage problem)
+    {
+        var line = $"{problem.Code}: {Formats.OneLine(problem.Message)}";
+        state.TakeSkipped(line);
+        progress.Skipped++;
+        if (live || progress.Skipped > MaxReported)
+        {
+            return;
+        }
+
+        await Say($"gwctl: skipped a message {line}").ConfigureAwait(false);
+        if (progress.Skipped == MaxReported)
+        {
+            await Say($"gwctl: {MaxReported} messages skipped; more are skipped without a word").ConfigureAwait(false);
         }
     }
 
@@ -343,5 +403,7 @@ internal sealed class Watcher
         public long LastSeq { get; set; }
 
         public TimeSpan LastSessionTook { get; set; }
+
+        public long Skipped { get; set; }
     }
 }

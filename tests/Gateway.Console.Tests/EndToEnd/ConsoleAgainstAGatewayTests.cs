@@ -108,12 +108,7 @@ public sealed partial class ConsoleAgainstAGatewayTests(SimulatedGateway gw) : I
         Assert.Contains($"watching {SimulatedGateway.Device}", text.Err, StringComparison.Ordinal);
         Assert.True(json.ExitCode == 0, json.ToString());
         Assert.Equal(2, json.Stdout.Count);
-        Assert.All(json.Stdout, line =>
-        {
-            using var doc = JsonDocument.Parse(line);
-            Assert.Equal(SimulatedGateway.Device, doc.RootElement.GetProperty("device").GetString());
-            Assert.True(doc.RootElement.GetProperty("seq").GetInt64() > 0);
-        });
+        WatchLines.AssertJsonFrom(SimulatedGateway.Device, json.Stdout);
     }
 
     [Fact]

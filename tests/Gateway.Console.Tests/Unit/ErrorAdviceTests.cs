@@ -11,6 +11,7 @@ public sealed class ErrorAdviceTests
     [InlineData("ws://127.0.0.1:7011", "connection refused at ws://127.0.0.1:7011/ws: is the gateway running and its WebSocket listener enabled? see Gateway:Listener:WebSocket")]
     [InlineData("udp://127.0.0.1:7012", "connection refused at udp://127.0.0.1:7012: is the gateway running and its UDP command port enabled? see Gateway:Listener:Udp")]
     [InlineData("listen://127.0.0.1:7009/pi-01", "connection refused at listen://127.0.0.1:7009/pi-01: is 'gwctl listen --control 127.0.0.1:7009' running?")]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/pi-01", "connection refused at mqtt://127.0.0.1:1883/gateway/pi-01: is the MQTT broker running there? it is the one in the gateway's Gateway:Upstream:Mqtt:Broker")]
     public void A_refused_connection_says_where_and_which_setting_to_check(string address, string message)
     {
         Assert.Equal(message, ErrorAdvice.ConnectFailed(GatewayAddress.Parse(address), SocketError.ConnectionRefused, "Connection refused", TimeSpan.FromSeconds(10)));

@@ -13,6 +13,9 @@ public sealed class GatewayAddressTests
     [InlineData("udp://127.0.0.1:7012", "Udp", "127.0.0.1", 7012, "udp://127.0.0.1:7012")]
     [InlineData("UDP://127.0.0.1:7012/", "Udp", "127.0.0.1", 7012, "udp://127.0.0.1:7012")]
     [InlineData("listen://127.0.0.1:7009/pi-01", "Listen", "127.0.0.1", 7009, "listen://127.0.0.1:7009/pi-01")]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/pi-01", "Mqtt", "127.0.0.1", 1883, "mqtt://127.0.0.1:1883/gateway/pi-01")]
+    [InlineData("MQTT://broker.lan:1883/gateway/pi-01/", "Mqtt", "broker.lan", 1883, "mqtt://broker.lan:1883/gateway/pi-01")]
+    [InlineData("mqtt://[::1]:1884/site/a/pi-01", "Mqtt", "::1", 1884, "mqtt://[::1]:1884/site/a/pi-01")]
     public void Every_documented_form_parses_to_its_transport_and_endpoint(string text, string transport, string host, int port, string shown)
     {
         var address = GatewayAddress.Parse(text);
@@ -31,6 +34,20 @@ public sealed class GatewayAddressTests
     }
 
     [Theory]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/pi-01", "gateway/pi-01", "pi-01")]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/pi-01/", "gateway/pi-01", "pi-01")]
+    [InlineData("mqtt://127.0.0.1:1883//gateway/pi-01", "/gateway/pi-01", "pi-01")]
+    [InlineData("mqtt://127.0.0.1:1883/plant/pi-01/telemetry", "plant/pi-01/telemetry", "telemetry")]
+    [InlineData("mqtt://127.0.0.1:1883/site/not a device", "site/not a device", null)]
+    public void An_mqtt_address_carries_the_topic_prefix_and_takes_the_device_from_its_last_level(string text, string prefix, string? device)
+    {
+        var address = GatewayAddress.Parse(text);
+
+        Assert.Equal(prefix, address.Path);
+        Assert.Equal(device, address.Device);
+    }
+
+    [Theory]
     [InlineData("127.0.0.1", "no port")]
     [InlineData("127.0.0.1:0", "1 to 65535")]
     [InlineData("127.0.0.1:70000", "1 to 65535")]
@@ -41,10 +58,27 @@ public sealed class GatewayAddressTests
     [InlineData("listen://127.0.0.1:7009", "name the device")]
     [InlineData("listen://127.0.0.1:7009/bad device", "name the device")]
     [InlineData("tcp://bad_host!:7000", "not a host name")]
+    [InlineData("mqtt://127.0.0.1:1883", "name the gateway's topic prefix")]
+    [InlineData("mqtt://127.0.0.1:1883/", "name the gateway's topic prefix")]
+    [InlineData("mqtt://127.0.0.1/gateway/pi-01", "no port")]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/+", "holds a wildcard")]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/#", "holds a wildcard")]
+    [InlineData("mqtt://127.0.0.1:1883/gateway/pi\u0000", "U+0000")]
+    [InlineData("mqtts://127.0.0.1:8883/gateway/pi-01", "TLS to the broker is not supported")]
+    [InlineData("mqtt://gw:secret@127.0.0.1:1883/gateway/pi-01", "credentials do not go in the address")]
     public void A_malformed_address_is_refused_saying_what_is_wrong(string text, string expected)
     {
         var ex = Assert.Throws<FormatException>(() => GatewayAddress.Parse(text));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_password_in_an_mqtt_address_is_not_repeated_in_the_error()
+    {
+        var ex = Assert.Throws<FormatException>(() => GatewayAddress.Parse("mqtt://gw:hunter2@127.0.0.1:1883/gateway/pi-01"));
+
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--mqtt-password-file", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -121,7 +121,7 @@ public sealed class ViewTests
     [Fact]
     public void The_watch_view_lists_every_sensor_even_before_its_first_reading()
     {
-        var state = new WatchState("tcp://127.0.0.1:7010", new HelloMessage("pi-01", "0.1.0", 1, ["env", "door", "water"], 100), Now.AddSeconds(-5));
+        var state = new WatchState("tcp://127.0.0.1:7010", new HelloMessage("pi-01", "0.1.0", 1, ["env", "door", "water"], 100), "pi-01", Now.AddSeconds(-5));
         state.Take(new ReadingMessage("pi-01", 100, Now, "env", "temperature", 21.5, "Cel"), 1000);
         state.Take(new EventMessage("pi-01", 101, Now, "env", "health", "failing: nack"), 1000);
         state.TakeStatus(GatewayStatus.Parse(StatusJson), null);

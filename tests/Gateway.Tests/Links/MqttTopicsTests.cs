@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Links.Mqtt;
+using Gateway.Protocol.Transport;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Tests.Links;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Gateway.Configuration;
 using Gateway.Hardware.Sensors;
+using Gateway.Protocol.Transport;
 
 namespace Gateway.Links.Mqtt;
 

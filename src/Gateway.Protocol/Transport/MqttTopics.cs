@@ -1,15 +1,17 @@
-namespace Gateway.Links.Mqtt;
+namespace Gateway.Protocol.Transport;
 
 /// <summary>
-/// This gateway's topics under its prefix (docs/protocol.md, "MQTT"): one state topic per sensor quantity, events,
-/// gaps, the retained availability topic, commands in, results out, and a set/state pair per named output.
+/// A gateway's topics under its prefix (docs/protocol.md, "MQTT"): one state topic per sensor quantity, events,
+/// gaps, the retained availability topic, commands in, results out, and a set/state pair per named output. The
+/// gateway's MQTT link publishes and subscribes by them, and gwctl's <c>mqtt://</c> transport the other way round.
 /// Pure; topic levels are sanitized so no id can add a level or a wildcard.
 /// </summary>
-internal sealed class MqttTopics
+public sealed class MqttTopics
 {
     /// <summary>Creates the topics for <paramref name="prefix"/> (with <c>{device}</c> already replaced).</summary>
     public MqttTopics(string prefix)
     {
+        ArgumentNullException.ThrowIfNull(prefix);
         Prefix = prefix.TrimEnd('/');
     }
 
@@ -31,6 +33,9 @@ internal sealed class MqttTopics
     /// <summary>Gaps: readings that will never come.</summary>
     public string Gaps => $"{Prefix}/gaps";
 
+    /// <summary>The filter matching every sensor quantity's state topic (MQTT 3.1.1 §4.7.1.2: <c>#</c> matches the levels below).</summary>
+    public string ReadingsFilter => $"{Prefix}/sensor/#";
+
     /// <summary>The state topic of one quantity of one sensor.</summary>
     public string Reading(string sensor, string quantity) => $"{Prefix}/sensor/{Level(sensor)}/{Level(quantity)}";
 
@@ -46,6 +51,7 @@ internal sealed class MqttTopics
     /// <summary>The output a set topic names, or null when <paramref name="topic"/> is not one.</summary>
     public string? OutputOfSetTopic(string topic)
     {
+        ArgumentNullException.ThrowIfNull(topic);
         var head = $"{Prefix}/output/";
         return topic.StartsWith(head, StringComparison.Ordinal) && topic.EndsWith("/set", StringComparison.Ordinal) && topic.Length > head.Length + 4
             ? topic[head.Length..^4]
