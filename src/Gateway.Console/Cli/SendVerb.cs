@@ -37,16 +37,18 @@ internal static class SendVerb
             Description = "the device id to sign for (default: the id the gateway says in its hello; required for udp://)",
         };
         var timeout = GwctlCli.Timeout(TimeSpan.FromSeconds(10), "how long to wait for the connection and the result");
+        var tls = new TlsOptions();
 
         var command = status
             ? new Command("status", "show a gateway's status: sensors and their health, outputs, links, outbox (the 'status' command; the key must allow it)") { gateway, keyFile, device, timeout.Option }
             : new Command("send", "sign a command, send it, wait for its result and print it; exit 0 on ok, non-zero with the error code otherwise") { gateway, name, args, keyFile, device, timeout.Option };
+        tls.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var terminal = terminals(parse.GetValue(color));
             return GwctlCli.Guard(terminal, () => RunAsync(
                 terminal,
-                parse.GetValue(gateway)!,
+                tls.Apply(parse, parse.GetValue(gateway)!),
                 status ? "status" : parse.GetValue(name)!,
                 status ? [] : parse.GetValue(args) ?? [],
                 parse.GetValue(keyFile),

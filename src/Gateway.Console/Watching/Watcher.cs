@@ -66,7 +66,7 @@ internal sealed class Watcher
     {
         if (_address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket))
         {
-            throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener: give tcp://host:port or ws://host:port/ws, not {_address}");
+            throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener: give tcp://host:port, tls://host:port, ws://host:port/ws or wss://host:port/ws, not {_address}");
         }
 
         var progress = new Progress();
