@@ -68,19 +68,7 @@ public sealed class ListenerTlsTests : IDisposable
         return (tls, new StreamReader(tls, Encoding.UTF8));
     }
 
-    private static async Task<JsonElement> NextOfType(StreamReader reader, string type)
-    {
-        using var limit = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var line = await reader.ReadLineAsync(limit.Token) ?? throw new IOException($"closed before a '{type}' arrived");
-            using var doc = JsonDocument.Parse(line);
-            if (doc.RootElement.GetProperty("type").GetString() == type)
-            {
-                return doc.RootElement.Clone();
-            }
-        }
-    }
+    private static Task<JsonElement> NextOfType(StreamReader reader, string type) => TcpListenerTests.NextOfType(reader, type);
 
     // Sends what a peer that is not a TLS client sends, then reads until the gateway closes the connection.
     private static async Task<string> SendAndReadToClose(int port, byte[] bytes)
