@@ -24,10 +24,11 @@ internal enum TransportKind
 }
 
 /// <summary>
-/// A <c>&lt;gateway&gt;</c> argument: <c>tcp://host:port</c>, <c>ws://host:port[/path]</c>, <c>udp://host:port</c>,
-/// <c>listen://host:port/&lt;device&gt;</c> (the control port of <c>gwctl listen</c> and the device to reach through
-/// it), <c>mqtt://host:port/&lt;prefix&gt;</c> (a broker, and the gateway's topic prefix with its device filled in), or
-/// bare <c>host:port</c>, meaning TCP.
+/// A <c>&lt;gateway&gt;</c> argument: <c>tcp://host:port</c>, <c>tls://host:port</c> (the TCP listener with
+/// <c>Gateway:Listener:Tls</c>), <c>ws://host:port[/path]</c>, <c>wss://host:port[/path]</c> (the WebSocket listener
+/// with TLS, RFC 6455 §3), <c>udp://host:port</c>, <c>listen://host:port/&lt;device&gt;</c> (the control port of
+/// <c>gwctl listen</c> and the device to reach through it), <c>mqtt://host:port/&lt;prefix&gt;</c> (a broker, and the
+/// gateway's topic prefix with its device filled in), or bare <c>host:port</c>, meaning TCP.
 /// </summary>
 /// <param name="Transport">How to reach it.</param>
 /// <param name="Endpoint">Where.</param>
@@ -39,7 +40,13 @@ internal enum TransportKind
 internal sealed record GatewayAddress(TransportKind Transport, HostEndpoint Endpoint, string Path, string? Device)
 {
     /// <summary>What <see cref="Parse"/> accepts, phrased for error messages.</summary>
-    public const string Expected = "tcp://host:port, ws://host:port[/ws], udp://host:port, listen://host:port/<device>, mqtt://host:port/<topic prefix>, or host:port (TCP)";
+    public const string Expected = "tcp://host:port, tls://host:port, ws://host:port[/ws], wss://host:port[/ws], udp://host:port, listen://host:port/<device>, mqtt://host:port/<topic prefix>, or host:port (TCP)";
+
+    /// <summary>Whether the connection is TLS (<c>tls://</c>, <c>wss://</c>).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>How the server's certificate is checked when <see cref="Tls"/> (<c>--ca-file</c>, <c>--pin</c>; by default the system's trust store).</summary>
+    public TlsClientSettings TlsSettings { get; init; } = new();
 
     /// <summary>The WebSocket path the gateway's listener serves.</summary>
     public const string DefaultWebSocketPath = "/ws";
@@ -71,17 +78,17 @@ internal sealed record GatewayAddress(TransportKind Transport, HostEndpoint Endp
         switch (scheme)
         {
             case "tcp":
+            case "tls":
             case "udp":
                 if (path.Length > 1)
                 {
                     throw new FormatException($"'{text}': a {scheme}:// address has no path; expected {scheme}://host:port");
                 }
 
-                return new GatewayAddress(scheme == "tcp" ? TransportKind.Tcp : TransportKind.Udp, endpoint, string.Empty, null);
+                return new GatewayAddress(scheme == "udp" ? TransportKind.Udp : TransportKind.Tcp, endpoint, string.Empty, null) { Tls = scheme == "tls" };
             case "ws":
-                return new GatewayAddress(TransportKind.WebSocket, endpoint, path.Length == 0 ? DefaultWebSocketPath : path, null);
             case "wss":
-                throw new FormatException($"'{text}': the gateway's listeners speak plain ws:// (they listen on loopback unless command keys are configured); wss:// is not supported by gwctl yet");
+                return new GatewayAddress(TransportKind.WebSocket, endpoint, path.Length == 0 ? DefaultWebSocketPath : path, null) { Tls = scheme == "wss" };
             case "listen":
                 var device = path.TrimStart('/');
                 if (!CommandFields.IsToken(device))
@@ -104,8 +111,8 @@ internal sealed record GatewayAddress(TransportKind Transport, HostEndpoint Endp
     /// <summary>The address as gwctl shows it, e.g. <c>tcp://127.0.0.1:7000</c>.</summary>
     public override string ToString() => Transport switch
     {
-        TransportKind.Tcp => $"tcp://{Endpoint}",
-        TransportKind.WebSocket => $"ws://{Endpoint}{Path}",
+        TransportKind.Tcp => $"{(Tls ? "tls" : "tcp")}://{Endpoint}",
+        TransportKind.WebSocket => $"{(Tls ? "wss" : "ws")}://{Endpoint}{Path}",
         TransportKind.Udp => $"udp://{Endpoint}",
         TransportKind.Mqtt => $"mqtt://{Endpoint}/{Path}",
         _ => $"listen://{Endpoint}/{Device}",

@@ -42,7 +42,7 @@ internal static class ErrorAdvice
         ArgumentNullException.ThrowIfNull(address);
         return status switch
         {
-            404 => $"nothing at {address}: the gateway's WebSocket listener is at the path {GatewayAddress.DefaultWebSocketPath} (ws://{address.Endpoint}{GatewayAddress.DefaultWebSocketPath})",
+            404 => $"nothing at {address}: the gateway's WebSocket listener is at the path {GatewayAddress.DefaultWebSocketPath} ({(address.Tls ? "wss" : "ws")}://{address.Endpoint}{GatewayAddress.DefaultWebSocketPath})",
             400 => $"{address} refused the WebSocket handshake (HTTP 400): is it the gateway's WebSocket listener? (it needs the subprotocol gateway.v1)",
             503 => $"{address} is full (HTTP 503): the gateway already has Gateway:Listener:MaxConnections consoles connected",
             _ => $"{address} answered HTTP {status} instead of accepting a WebSocket: is it the gateway's WebSocket listener? see Gateway:Listener:WebSocket",
@@ -53,7 +53,7 @@ internal static class ErrorAdvice
     public static string NoHello(GatewayAddress address, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return $"connected to {Describe(address)}, but no hello within {Seconds(timeout)}: is it a gateway's listener? (Gateway:Listener:Tcp or :WebSocket)";
+        return $"connected to {Describe(address)}, but no hello within {Seconds(timeout)}: is it a gateway's listener? (Gateway:Listener:Tcp or :WebSocket){PlainToTls(address)}";
     }
 
     /// <summary>What to check when nothing listens at <paramref name="address"/>.</summary>
@@ -74,7 +74,27 @@ internal static class ErrorAdvice
     public static string Describe(GatewayAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return address.Transport == TransportKind.Tcp ? address.Endpoint.ToString() : address.ToString();
+        return address.Transport == TransportKind.Tcp && !address.Tls ? address.Endpoint.ToString() : address.ToString();
+    }
+
+    /// <summary>
+    /// The hint for a plain address whose peer never says hello or hangs up at once: a listener with TLS waits for a
+    /// TLS ClientHello (RFC 8446 §4.1.2) and drops what is not one. Empty for a TLS address, UDP and listen://.
+    /// </summary>
+    public static string PlainToTls(GatewayAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.Tls || address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket)
+            ? string.Empty
+            : $"; if the gateway has Gateway:Listener:Tls, that port speaks TLS: use {(address.Transport == TransportKind.Tcp ? "tls" : "wss")}://{address.Endpoint}{address.Path}";
+    }
+
+    /// <summary>A TLS handshake that failed before any certificate came: the peer does not speak TLS.</summary>
+    public static string NotTls(GatewayAddress address, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var plain = address.Transport == TransportKind.Tcp ? "tcp" : "ws";
+        return $"the TLS handshake with {address} failed before any certificate came ({detail}): is it a plain listener? a gateway without Gateway:Listener:Tls speaks {plain}://{address.Endpoint}{address.Path}";
     }
 
     /// <summary>A timeout as people write it: <c>10s</c>, <c>1.5s</c>, <c>500ms</c>.</summary>

@@ -24,11 +24,14 @@ internal static class ExitCodes
     /// <summary>EX_PROTOCOL: the peer does not speak the gateway protocol, or broke it.</summary>
     public const int Protocol = 76;
 
-    /// <summary>EX_CONFIG: the key file is missing, unreadable, readable by others, or malformed.</summary>
+    /// <summary>EX_NOPERM: the gateway's TLS certificate is not trusted (not signed by <c>--ca-file</c>'s CA or the system's, not for the name, or not the <c>--pin</c>).</summary>
+    public const int Untrusted = 77;
+
+    /// <summary>EX_CONFIG: the key file or the CA file is missing, unreadable, readable by others (a key file), or malformed.</summary>
     public const int Config = 78;
 
     /// <summary>The list printed by <c>--help</c>.</summary>
-    public const string Help = "exit codes: 0 ok, 1 refused by the gateway (the code is printed), 64 bad command line, 69 unavailable (connection refused or lost, device not connected), 74 file not writable, 75 timed out, 76 protocol error, 78 key file problem";
+    public const string Help = "exit codes: 0 ok, 1 refused by the gateway (the code is printed), 64 bad command line, 69 unavailable (connection refused or lost, device not connected), 74 file not writable, 75 timed out, 76 protocol error (e.g. tls:// to a plain listener), 77 the gateway's certificate is not trusted (--ca-file, --pin), 78 key file or CA file problem";
 }
 
 /// <summary>A failure gwctl explains in one line and ends with <see cref="ExitCode"/>; the message says what to do.</summary>

@@ -44,7 +44,7 @@ internal static class GwctlCli
 
         var root = new RootCommand(
             "gwctl: the Gateway's remote control console. Find gateways, watch their telemetry, send them signed commands, and record what they send.\n\n"
-            + "<gateway> is tcp://host:port or host:port (the gateway's TCP listener), ws://host:port[/ws] (its WebSocket listener), udp://host:port (its UDP command port), "
+            + "<gateway> is tcp://host:port or host:port (the gateway's TCP listener), ws://host:port[/ws] (its WebSocket listener), tls://host:port or wss://host:port[/ws] (the same with Gateway:Listener:Tls; --ca-file, --pin), udp://host:port (its UDP command port), "
             + "listen://host:port/<device> (a gateway connected to 'gwctl listen --control host:port'), "
             + "or mqtt://host:port/<prefix> (the MQTT broker of the gateway's MQTT link and its topic prefix, e.g. mqtt://127.0.0.1:1883/gateway/pi-01).\n\n"
             + ExitCodes.Help)

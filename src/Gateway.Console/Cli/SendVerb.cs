@@ -38,16 +38,18 @@ internal static class SendVerb
         };
         var timeout = GwctlCli.Timeout(TimeSpan.FromSeconds(10), "how long to wait for the connection and the result");
         var mqtt = GwctlCli.MqttLogin();
+        var tls = new TlsOptions();
 
         var command = status
             ? new Command("status", "show a gateway's status: sensors and their health, outputs, links, outbox (the 'status' command; the key must allow it)") { gateway, keyFile, device, timeout.Option, mqtt.User, mqtt.PasswordFile }
             : new Command("send", "sign a command, send it, wait for its result and print it; exit 0 on ok, non-zero with the error code otherwise") { gateway, name, args, keyFile, device, timeout.Option, mqtt.User, mqtt.PasswordFile };
+        tls.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var terminal = terminals(parse.GetValue(color));
             return GwctlCli.Guard(terminal, () => RunAsync(
                 terminal,
-                parse.GetValue(gateway)!,
+                tls.Apply(parse, parse.GetValue(gateway)!),
                 GwctlCli.MqttLoginOf(parse, parse.GetValue(gateway)!, mqtt), // in Guard: a bad login option is its one-line error
                 status ? "status" : parse.GetValue(name)!,
                 status ? [] : parse.GetValue(args) ?? [],

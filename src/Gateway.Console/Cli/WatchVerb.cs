@@ -20,9 +20,11 @@ internal static class WatchVerb
             }
         });
         var timeout = GwctlCli.Timeout(TimeSpan.FromSeconds(10), "how long to wait for the connection, the gateway's hello, and each status");
+        var tls = new TlsOptions();
         var noReconnect = new Option<bool>("--no-reconnect") { Description = "exit (69) when the connection ends, instead of saying so and connecting again (1s doubling to 30s)" };
         var mqtt = GwctlCli.MqttLogin();
-        var command = new Command("watch", "connect to a gateway's TCP or WebSocket listener, or to the MQTT broker its link publishes to, and show its live readings (a live view on a terminal, one line per reading otherwise); reconnects when the connection ends") { gateway, keyFile, count, timeout.Option, noReconnect, mqtt.User, mqtt.PasswordFile };
+        var command = new Command("watch", "connect to a gateway's TCP or WebSocket listener (plain, or TLS: tls://, wss://), or to the MQTT broker its link publishes to, and show its live readings (a live view on a terminal, one line per reading otherwise); reconnects when the connection ends") { gateway, keyFile, count, timeout.Option, noReconnect, mqtt.User, mqtt.PasswordFile };
+        tls.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var terminal = terminals(parse.GetValue(color));
@@ -30,7 +32,7 @@ internal static class WatchVerb
             {
                 var keyPath = KeyFileReader.Resolve(parse.GetValue(keyFile), Environment.GetEnvironmentVariable(KeyFileReader.EnvironmentVariable));
                 var key = keyPath is null ? null : KeyFileReader.Load(keyPath);
-                var address = parse.GetValue(gateway)!;
+                var address = tls.Apply(parse, parse.GetValue(gateway)!);
                 var login = GwctlCli.MqttLoginOf(parse, address, mqtt);
                 var watcher = new Watcher(address, key, parse.GetValue(json), parse.GetValue(count), timeout.Get(parse), terminal, TimeProvider.System, reconnect: !parse.GetValue(noReconnect), login);
                 return await watcher.RunAsync(ct).ConfigureAwait(false);

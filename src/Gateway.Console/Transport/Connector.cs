@@ -1,5 +1,8 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
 using Gateway.Console.Addressing;
 using Gateway.Console.Cli;
 using Gateway.Console.Keys;
@@ -8,7 +11,11 @@ using Gateway.Protocol.Transport;
 
 namespace Gateway.Console.Transport;
 
-/// <summary>Opens a connection to a gateway's TCP or WebSocket listener, to a <c>gwctl listen</c> control port, or to the MQTT broker a gateway's link publishes to.</summary>
+/// <summary>
+/// Opens a connection to a gateway's TCP or WebSocket listener, plain or TLS (<c>tls://</c>, <c>wss://</c>; the
+/// certificate checked by <see cref="ServerCertificateCheck"/>), to a <c>gwctl listen</c> control port, or to the MQTT
+/// broker a gateway's link publishes to.
+/// </summary>
 internal static class Connector
 {
     /// <summary>Longest line or frame gwctl accepts from a gateway (the protocol's default).</summary>
@@ -51,8 +58,14 @@ internal static class Connector
         try
         {
             await socket.ConnectAsync(address.Endpoint.Host, address.Endpoint.Port, token).ConfigureAwait(false);
-            var peer = $"{address.Transport.ToString().ToLowerInvariant()} {socket.RemoteEndPoint}";
-            return new NdjsonChannel(new NetworkStream(socket, ownsSocket: true), peer, MaxMessage, WriteTimeout);
+            var peer = $"{(address.Tls ? "tls" : address.Transport.ToString().ToLowerInvariant())} {socket.RemoteEndPoint}";
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (address.Tls)
+            {
+                stream = await SecureAsync(stream, address, token).ConfigureAwait(false);
+            }
+
+            return new NdjsonChannel(stream, peer, MaxMessage, WriteTimeout);
         }
         catch (SocketException ex)
         {
@@ -66,6 +79,54 @@ internal static class Connector
         }
     }
 
+    // The TLS handshake over a connected stream (RFC 8446), disposing the stream when it fails.
+    private static async Task<Stream> SecureAsync(Stream stream, GatewayAddress address, CancellationToken token)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            var check = Check(address);
+            var options = new SslClientAuthenticationOptions { TargetHost = address.Endpoint.Host, RemoteCertificateValidationCallback = check.Validate };
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(options, token).ConfigureAwait(false);
+                return ssl;
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException)
+            {
+                throw Refused(address, check, ex);
+            }
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static ServerCertificateCheck Check(GatewayAddress address)
+    {
+        try
+        {
+            return new ServerCertificateCheck(address);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new GwctlException(ExitCodes.Config, $"--ca-file {address.TlsSettings.CaFile}: {ex.Message} (a PEM file of the CA certificates to trust)", ex);
+        }
+    }
+
+    // A failed handshake: the certificate refused (what was wrong, and what to pass), or no TLS at all.
+    private static GwctlException Refused(GatewayAddress address, ServerCertificateCheck check, Exception ex)
+    {
+        var detail = Find<AuthenticationException>(ex)?.Message ?? Find<IOException>(ex)?.Message ?? ex.Message;
+        return check.Refusal() is { } why
+            ? new GwctlException(ExitCodes.Untrusted, why, ex)
+            : check.Presented
+                ? new GwctlException(ExitCodes.Unavailable, $"the TLS handshake with {address} failed: {detail}", ex)
+                : new GwctlException(ExitCodes.Protocol, ErrorAdvice.NotTls(address, detail), ex);
+    }
+
     private static async Task<IMessageChannel> OpenWebSocketAsync(GatewayAddress address, CancellationToken token)
     {
         var socket = new ClientWebSocket();
@@ -74,7 +135,13 @@ internal static class Connector
             socket.Options.AddSubProtocol(WebSocketChannel.SubProtocol);
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping/pong applies
             socket.Options.CollectHttpResponseDetails = true;
-            var url = new Uri($"ws://{address.Endpoint}{address.Path}");
+            var check = address.Tls ? Check(address) : null;
+            if (check is not null)
+            {
+                socket.Options.RemoteCertificateValidationCallback = check.Validate;
+            }
+
+            var url = new Uri($"{(address.Tls ? "wss" : "ws")}://{address.Endpoint}{address.Path}");
             try
             {
                 await socket.ConnectAsync(url, token).ConfigureAwait(false);
@@ -83,13 +150,17 @@ internal static class Connector
             {
                 throw new GwctlException(ExitCodes.Unavailable, ErrorAdvice.WebSocketRefused(address, (int)socket.HttpStatusCode), ex);
             }
+            catch (WebSocketException ex) when (check is not null && (check.Presented || Find<AuthenticationException>(ex) is not null))
+            {
+                throw Refused(address, check, ex);
+            }
             catch (WebSocketException ex) when (Find<SocketException>(ex) is { } inner)
             {
                 throw new GwctlException(ExitCodes.Unavailable, ErrorAdvice.ConnectFailed(address, inner.SocketErrorCode, inner.Message, TimeSpan.Zero), ex);
             }
             catch (WebSocketException ex)
             {
-                throw new GwctlException(ExitCodes.Unavailable, $"cannot open a WebSocket to {address}: {ex.Message} ({ErrorAdvice.WhatToCheck(address)})", ex);
+                throw new GwctlException(ExitCodes.Unavailable, $"cannot open a WebSocket to {address}: {ex.Message} ({ErrorAdvice.WhatToCheck(address)}{ErrorAdvice.PlainToTls(address)})", ex);
             }
 
             if (socket.SubProtocol != WebSocketChannel.SubProtocol)
@@ -97,7 +168,7 @@ internal static class Connector
                 throw new GwctlException(ExitCodes.Protocol, $"{address} did not accept the subprotocol {WebSocketChannel.SubProtocol}: is it a gateway's WebSocket listener?");
             }
 
-            return new WebSocketChannel(socket, $"ws {address.Endpoint}", MaxMessage, WriteTimeout);
+            return new WebSocketChannel(socket, $"{(address.Tls ? "wss" : "ws")} {address.Endpoint}", MaxMessage, WriteTimeout);
         }
         catch
         {

@@ -26,7 +26,7 @@ internal static class GatewaySession
         }
         catch (ChannelClosedException ex)
         {
-            throw new GwctlException(ExitCodes.Unavailable, $"{address} closed the connection at once ({ex.Message}): {ErrorAdvice.WhatToCheck(address)}", ex);
+            throw new GwctlException(ExitCodes.Unavailable, $"{address} closed the connection at once ({ex.Message}): {ErrorAdvice.WhatToCheck(address)}{ErrorAdvice.PlainToTls(address)}", ex);
         }
         catch (FramingViolationException ex)
         {
@@ -35,7 +35,7 @@ internal static class GatewaySession
 
         if (batch.Count == 0)
         {
-            throw new GwctlException(ExitCodes.Unavailable, $"{address} closed the connection without a hello: {ErrorAdvice.WhatToCheck(address)}");
+            throw new GwctlException(ExitCodes.Unavailable, $"{address} closed the connection without a hello: {ErrorAdvice.WhatToCheck(address)}{ErrorAdvice.PlainToTls(address)}");
         }
 
         rest?.AddRange(batch.Skip(1));

@@ -76,7 +76,7 @@ internal sealed class Watcher
     {
         if (_address.Transport is not (TransportKind.Tcp or TransportKind.WebSocket or TransportKind.Mqtt))
         {
-            throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener or its MQTT broker: give tcp://host:port, ws://host:port/ws or mqtt://host:port/<prefix>, not {_address}");
+            throw new GwctlException(ExitCodes.Usage, $"watch connects to a gateway's listener or its MQTT broker: give tcp://host:port, tls://host:port, ws://host:port/ws, wss://host:port/ws or mqtt://host:port/<prefix>, not {_address}");
         }
 
         var progress = new Progress();

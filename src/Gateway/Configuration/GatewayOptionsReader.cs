@@ -56,7 +56,7 @@ internal static class GatewayOptionsReader
                 MemoryLimit = r.Int($"{S}:Outbox:MemoryLimit", 200_000, 1_000, 10_000_000),
             },
             Commands = commands,
-            Listener = ReadListener(r, commands.Authenticated),
+            Listener = ReadListener(r, commands.Authenticated, workingDirectory),
             Web = Gateway.Web.WebConsoleOptionsReader.Read(r, workingDirectory),
             Upstream = new UpstreamOptions
             {
@@ -212,7 +212,7 @@ internal static class GatewayOptionsReader
 
     // Secure by default: a listener beyond loopback is refused at start, saying why, unless command keys are configured
     // (then every command on it must be signed; watching readings needs no key).
-    private static Gateway.Links.ListenerOptions ReadListener(ConfigurationReader r, bool authenticated)
+    private static Gateway.Links.ListenerOptions ReadListener(ConfigurationReader r, bool authenticated, string workingDirectory)
     {
         const string k = $"{S}:Listener";
         HostEndpoint? Loopback(string key)
@@ -239,7 +239,65 @@ internal static class GatewayOptionsReader
             IdleTimeout = r.Duration($"{k}:IdleTimeout", TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             MaxLineLength = r.Int($"{k}:MaxLineLength", Gateway.Protocol.ProtocolInfo.DefaultMaxLineLength, 256, 16 * 1024 * 1024),
             WriteTimeout = r.Duration($"{k}:WriteTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            Tls = ReadListenerTls(r, $"{k}:Tls", workingDirectory),
         };
+    }
+
+    // The listeners' certificate and key (both or neither), loaded now: a missing or unreadable file, a key readable by
+    // others (like SecretFile), or a key of another certificate stops the start with the key at fault. A certificate
+    // outside its validity is not refused here (a board without a clock may boot with a wrong date); the listeners
+    // warn about it.
+    private static Gateway.Links.ListenerTlsOptions? ReadListenerTls(ConfigurationReader r, string k, string workingDirectory)
+    {
+        var certificateKey = $"{k}:Certificate";
+        var keyKey = $"{k}:Key";
+        var handshakeTimeout = r.Duration($"{k}:HandshakeTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
+        var certificate = r.Raw(certificateKey);
+        var keyGiven = r.Raw(keyKey) is not null;
+        if (certificate is null && !keyGiven)
+        {
+            return null;
+        }
+
+        if (certificate is null)
+        {
+            r.Problem(certificateKey, null, $"the PEM certificate file of {keyKey} (the listeners' TLS needs both)");
+        }
+
+        var keyFile = r.OwnerOnlyFile(keyKey, workingDirectory);
+        if (!keyGiven)
+        {
+            r.Problem(keyKey, null, $"the PEM private key file of {certificateKey}, readable only by its owner (chmod 600)");
+        }
+
+        var certificateFile = certificate is null ? null : Path.GetFullPath(certificate, workingDirectory);
+        if (certificateFile is not null && !File.Exists(certificateFile))
+        {
+            r.Problem(certificateKey, certificate, "the path of an existing PEM certificate file");
+            return null;
+        }
+
+        if (certificateFile is null || keyFile is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new Gateway.Links.ListenerTlsOptions
+            {
+                CertificateFile = certificateFile,
+                KeyFile = keyFile,
+                HandshakeTimeout = handshakeTimeout,
+                Certificate = Gateway.Links.ListenerCertificate.Load(certificateFile, keyFile),
+            };
+        }
+        catch (Gateway.Links.ListenerCertificateException ex)
+        {
+            var atFault = ex.File == Gateway.Links.ListenerTlsFile.Key ? keyKey : certificateKey;
+            r.Problem(atFault, r.Raw(atFault), ex.Message);
+            return null;
+        }
     }
 
     private static Gateway.Links.Mqtt.MqttLinkOptions? ReadMqtt(ConfigurationReader r, string k, string name, Gateway.Commands.CommandOptions commands)

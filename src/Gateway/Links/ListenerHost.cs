@@ -101,7 +101,8 @@ internal sealed partial class ListenerHost
     }
 
     private static bool IsPeerGone(Exception ex) =>
-        ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException;
+        ex is IOException or ChannelClosedException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException
+            or TlsHandshakeException; // refused by the listener's TLS, which logged it
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Listener} refused {Peer}: {Reason} (Gateway:Listener:MaxConnections, MaxConnectionsPerAddress)")]
     private static partial void LogRefused(ILogger logger, string listener, string peer, string reason);

@@ -23,6 +23,9 @@ internal sealed record ListenerOptions
     /// <summary><c>Udp</c>: the UDP command port: one signed command per datagram, the result sent back to the sender.</summary>
     public HostEndpoint? Udp { get; init; }
 
+    /// <summary><c>Tls</c>: TLS on the TCP and WebSocket listeners (<c>tls://</c>, <c>wss://</c>); null: plain.</summary>
+    public ListenerTlsOptions? Tls { get; init; }
+
     /// <summary><c>MaxConnections</c>: per listener; one more is told so and closed.</summary>
     public int MaxConnections { get; init; } = 16;
 

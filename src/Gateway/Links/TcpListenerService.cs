@@ -10,8 +10,11 @@ namespace Gateway.Links;
 
 /// <summary>
 /// The TCP listener (<c>Gateway:Listener:Tcp</c>): consoles connect and receive <c>hello</c> and live readings as
-/// NDJSON. The accept loop and the NDJSON channel only: admission, sessions and failures are the
-/// <see cref="ListenerHost"/>'s; a peer over the limits is told <c>too_many_connections</c> on one line.
+/// NDJSON, or NDJSON inside TLS (<c>tls://</c>) when <c>Gateway:Listener:Tls</c> is set. The accept loop and the
+/// NDJSON channel only: admission, sessions and failures are the <see cref="ListenerHost"/>'s, the handshake
+/// <see cref="ListenerTls"/>'s (inside the connection's slot, so a stalled handshake holds one slot for at most the
+/// handshake timeout); a peer over the limits is told <c>too_many_connections</c> on one line (after the handshake,
+/// with TLS).
 /// </summary>
 internal sealed partial class TcpListenerService : BackgroundService
 {
@@ -21,6 +24,7 @@ internal sealed partial class TcpListenerService : BackgroundService
     private readonly ILogger<TcpListenerService> _logger;
     private readonly TimeProvider _time;
     private readonly ListenerHost _host;
+    private readonly ListenerTls? _tls;
 
     /// <summary>Creates the listener.</summary>
     public TcpListenerService(ListenerOptions listener, GatewayOptions options, LiveFeed feed, StatusBoard status, Commands.CommandPipeline commands, ListenerDirectory directory, TimeProvider time, ILogger<TcpListenerService> logger)
@@ -31,6 +35,7 @@ internal sealed partial class TcpListenerService : BackgroundService
         _logger = logger;
         _time = time;
         _host = new ListenerHost("listener tcp", listener, options, feed, commands, time, logger);
+        _tls = listener.Tls is { } tls ? new ListenerTls("listener tcp", tls, logger) : null;
     }
 
     /// <inheritdoc/>
@@ -52,9 +57,11 @@ internal sealed partial class TcpListenerService : BackgroundService
         }
 
         var bound = ((IPEndPoint)socket.LocalEndPoint!).ToString();
-        LogListening(_logger, bound);
-        _status.SetFact("listener tcp", $"listening on tcp://{bound}");
-        _directory.Add($"tcp://{bound}");
+        var scheme = _tls is null ? "tcp" : "tls";
+        LogListening(_logger, bound, _tls is null ? string.Empty : " with TLS");
+        _tls?.LogCertificate(_time.GetUtcNow());
+        _status.SetFact("listener tcp", $"listening on {scheme}://{bound}");
+        _directory.Add($"{scheme}://{bound}");
         var sessions = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -87,23 +94,28 @@ internal sealed partial class TcpListenerService : BackgroundService
         var remote = client.RemoteEndPoint as IPEndPoint;
         var peer = remote?.ToString() ?? "?";
         // Read on a thread of the connection's own, woken by the kernel: a command's way in without a hand-over.
+        // With TLS the SslStream reads through it too: its reads come back to the reader thread like the channel's.
         await using var stream = new ReaderThreadStream(client);
         await _host.ServeAsync(
             remote?.Address,
             peer,
-            _ => Task.FromResult<IMessageChannel>(Open(stream, peer)),
+            async opening => Open(await Secure(stream, peer, opening).ConfigureAwait(false), peer),
             async (why, refusing) =>
             {
-                await using var channel = Open(stream, peer);
+                await using var channel = Open(await Secure(stream, peer, refusing).ConfigureAwait(false), peer);
                 await channel.SendAsync(new Protocol.ErrorMessage("too_many_connections", why), refusing).ConfigureAwait(false);
             },
             token).ConfigureAwait(false);
     }
 
+    // The stream the channel speaks over: the connection itself, or TLS over it (the channel disposes it).
+    private async Task<Stream> Secure(Stream stream, string peer, CancellationToken token) =>
+        _tls is null ? stream : await _tls.AuthenticateAsync(stream, peer, token).ConfigureAwait(false);
+
     private NdjsonChannel Open(Stream stream, string peer) => new NdjsonChannel(stream, peer, _listener.MaxLineLength, _listener.WriteTimeout, _time);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Listener tcp listening on {Endpoint}")]
-    private static partial void LogListening(ILogger logger, string endpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listener tcp listening on {Endpoint}{Tls}")]
+    private static partial void LogListening(ILogger logger, string endpoint, string tls);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Listener tcp cannot listen on {Endpoint}: {Error}; choose a free address or port in Gateway:Listener:Tcp (or stop what holds it); the gateway goes on without it")]
     private static partial void LogBindFailed(ILogger logger, HostEndpoint endpoint, string error);

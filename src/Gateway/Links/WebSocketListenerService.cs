@@ -17,7 +17,8 @@ namespace Gateway.Links;
 /// <summary>
 /// The WebSocket listener (<c>Gateway:Listener:WebSocket</c>, path <c>/ws</c>, subprotocol <c>gateway.v1</c>) on
 /// Kestrel: the same sessions as the TCP listener (<see cref="ListenerHost"/>), one message per text frame. Kestrel and
-/// the upgrade only; a peer over the limits gets HTTP 503 before the upgrade.
+/// the upgrade only; a peer over the limits gets HTTP 503 before the upgrade. With <c>Gateway:Listener:Tls</c> it is
+/// <c>wss://</c>: the TLS handshake comes first (<see cref="KestrelTls"/>).
 /// </summary>
 internal sealed partial class WebSocketListenerService : IHostedService, IAsyncDisposable
 {
@@ -30,6 +31,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
     private readonly ILogger<WebSocketListenerService> _logger;
     private readonly TimeProvider _time;
     private readonly ListenerHost _host;
+    private readonly ListenerTls? _tls;
     private WebApplication? _app;
 
     /// <summary>Creates the listener.</summary>
@@ -41,6 +43,7 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         _logger = logger;
         _time = time;
         _host = new ListenerHost("listener websocket", listener, options, feed, commands, time, logger);
+        _tls = listener.Tls is { } tls ? new ListenerTls("listener websocket", tls, logger) : null;
     }
 
     /// <inheritdoc/>
@@ -51,7 +54,13 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
         var builder = EmbeddedWebApp.CreateBuilder();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(address, endpoint.Port);
+            k.Listen(address, endpoint.Port, listen =>
+            {
+                if (_tls is { } tls)
+                {
+                    listen.Use(next => KestrelTls.Use(tls, next));
+                }
+            });
             k.Limits.MaxConcurrentConnections = _listener.MaxConnections + 1;
 
             // A connection that never completes its upgrade request must not hold one of those few slots for long.
@@ -75,8 +84,9 @@ internal sealed partial class WebSocketListenerService : IHostedService, IAsyncD
 
         _app = app;
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? endpoint.ToString();
-        var ws = url.Replace("http://", "ws://", StringComparison.Ordinal) + Path;
+        var ws = url.Replace("http://", _tls is null ? "ws://" : "wss://", StringComparison.Ordinal) + Path;
         LogListening(_logger, ws);
+        _tls?.LogCertificate(_time.GetUtcNow());
         _status.SetFact("listener ws", $"listening on {ws}");
         _directory.Add(ws);
     }

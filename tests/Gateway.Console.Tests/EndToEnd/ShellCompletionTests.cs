@@ -17,6 +17,8 @@ public sealed class ShellCompletionTests : IDisposable
     [InlineData("gwctl se", "send")]
     [InlineData("gwctl st", "status")]
     [InlineData("gwctl watch --js", "--json")]
+    [InlineData("gwctl watch --ca", "--ca-file")]
+    [InlineData("gwctl send --pi", "--pin")]
     [InlineData("gwctl completion z", "zsh")]
     public async Task Bash_completes_verbs_and_options_from_gwctl_itself(string line, string expected)
     {

@@ -16,6 +16,9 @@ public sealed class GatewayAddressTests
     [InlineData("mqtt://127.0.0.1:1883/gateway/pi-01", "Mqtt", "127.0.0.1", 1883, "mqtt://127.0.0.1:1883/gateway/pi-01")]
     [InlineData("MQTT://broker.lan:1883/gateway/pi-01/", "Mqtt", "broker.lan", 1883, "mqtt://broker.lan:1883/gateway/pi-01")]
     [InlineData("mqtt://[::1]:1884/site/a/pi-01", "Mqtt", "::1", 1884, "mqtt://[::1]:1884/site/a/pi-01")]
+    [InlineData("tls://gw.local:7010", "Tcp", "gw.local", 7010, "tls://gw.local:7010")]
+    [InlineData("wss://127.0.0.1:7011", "WebSocket", "127.0.0.1", 7011, "wss://127.0.0.1:7011/ws")]
+    [InlineData("WSS://[::1]:7011/other", "WebSocket", "::1", 7011, "wss://[::1]:7011/other")]
     public void Every_documented_form_parses_to_its_transport_and_endpoint(string text, string transport, string host, int port, string shown)
     {
         var address = GatewayAddress.Parse(text);
@@ -24,6 +27,17 @@ public sealed class GatewayAddressTests
         Assert.Equal(host, address.Endpoint.Host);
         Assert.Equal(port, address.Endpoint.Port);
         Assert.Equal(shown, address.ToString());
+    }
+
+    [Theory]
+    [InlineData("tls://127.0.0.1:7010", true)]
+    [InlineData("wss://127.0.0.1:7011/ws", true)]
+    [InlineData("tcp://127.0.0.1:7010", false)]
+    [InlineData("ws://127.0.0.1:7011/ws", false)]
+    [InlineData("127.0.0.1:7010", false)]
+    public void Only_tls_and_wss_addresses_are_tls(string text, bool tls)
+    {
+        Assert.Equal(tls, GatewayAddress.Parse(text).Tls);
     }
 
     [Fact]
@@ -53,7 +67,8 @@ public sealed class GatewayAddressTests
     [InlineData("127.0.0.1:70000", "1 to 65535")]
     [InlineData("::1:7000", "brackets")]
     [InlineData("http://127.0.0.1:7000", "unknown scheme 'http://'")]
-    [InlineData("wss://127.0.0.1:7000", "plain ws://")]
+    [InlineData("tls://127.0.0.1:7000/ws", "a tls:// address has no path")]
+    [InlineData("tls://127.0.0.1", "no port")]
     [InlineData("tcp://127.0.0.1:7000/ws", "no path")]
     [InlineData("listen://127.0.0.1:7009", "name the device")]
     [InlineData("listen://127.0.0.1:7009/bad device", "name the device")]

@@ -28,7 +28,8 @@ public sealed class TcpListenerTests : IDisposable
         return (client, new StreamReader(stream, Encoding.UTF8), stream);
     }
 
-    private static async Task<JsonElement> NextOfType(StreamReader reader, string type)
+    /// <summary>The next message of <paramref name="type"/> on an NDJSON connection (others skipped), within the timeout; also the TLS listener's tests'.</summary>
+    internal static async Task<JsonElement> NextOfType(StreamReader reader, string type)
     {
         using var limit = new CancellationTokenSource(Timeout);
         while (true)
