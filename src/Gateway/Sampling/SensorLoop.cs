@@ -99,7 +99,9 @@ internal sealed partial class SensorLoop
                     {
                         if (Interlocked.Read(ref _newIntervalTicks) == 0)
                         {
-                            await Task.Delay(wait, _time, wake.Token).ConfigureAwait(false);
+                            // Task.Delay counts whole milliseconds and returns at once for less than one: rounded up,
+                            // the read never starts before its slot.
+                            await Task.Delay(RoundUpToMillisecond(wait), _time, wake.Token).ConfigureAwait(false);
                         }
                     }
                     catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
@@ -130,7 +132,10 @@ internal sealed partial class SensorLoop
                 }
 
                 // Healthy: the next slot (or the first one after an overrun). Failing: not before the backoff has passed.
-                _schedule.Advance(Max(_time.GetUtcNow(), due + _health.NextDelay));
+                // Never in the millisecond this read was stamped in: readings travel with millisecond timestamps, and a
+                // time-series database keeps one point per series and time, so a second sample of the sensor in the
+                // same millisecond (an overrun ending just before a slot) would silently replace the first there.
+                _schedule.Advance(Max(NextMillisecond(_time.GetUtcNow()), due + _health.NextDelay));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -282,6 +287,13 @@ internal sealed partial class SensorLoop
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    // The start of the millisecond after the one t is in.
+    private static DateTimeOffset NextMillisecond(DateTimeOffset t) =>
+        new DateTimeOffset(t.Ticks - (t.Ticks % TimeSpan.TicksPerMillisecond), t.Offset).AddMilliseconds(1);
+
+    private static TimeSpan RoundUpToMillisecond(TimeSpan span) =>
+        TimeSpan.FromTicks((span.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sensor {SensorId} is {State}: {Error}; next attempt in {RetrySeconds}s")]
     private static partial void LogHealthChanged(ILogger logger, string sensorId, HealthState state, string error, double retrySeconds);

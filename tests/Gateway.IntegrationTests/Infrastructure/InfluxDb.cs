@@ -35,6 +35,9 @@ internal sealed class InfluxDb : IAsyncDisposable
     /// <summary>The base URL of the HTTP API.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The running server's process id (for its CPU time and memory in /proc).</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : throw new InvalidOperationException("influxd is not running");
+
     /// <summary>
     /// The influxd executable, or a failed/skipped test saying why it is missing: tests/run.sh installs the Debian
     /// package when it can (root and apt-get), and where it could have, a missing server is a failure, not a skip.
@@ -180,6 +183,16 @@ internal sealed class InfluxDb : IAsyncDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Every seq <paramref name="device"/> has in <paramref name="database"/>, in order: readings and health changes carry
+    /// it as a field (docs/protocol.md, HTTP line-protocol link); a gap point has none and is left out.
+    /// </summary>
+    public async Task<List<long>> SeqsAsync(string database, string device)
+    {
+        var rows = await QueryAsync($"SELECT seq FROM /.*/ WHERE device = '{device}'", database);
+        return [.. rows.Where(r => r.Row["seq"].ValueKind == JsonValueKind.Number).Select(r => r.Row["seq"].GetInt64()).Order()];
     }
 
     /// <summary>Stops the server (SIGTERM, then kill after 10 s).</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Links;
@@ -30,8 +29,7 @@ public sealed class InfluxDbLinkTests : IDisposable
     // Every seq of the device in InfluxDB (readings carry it as a field; health changes too), and the announced gaps.
     private static async Task<(List<long> Seqs, List<(long From, long To, string Reason)> Gaps)> ReadBackAsync(InfluxDb influx, string device)
     {
-        var rows = await influx.QueryAsync($"SELECT seq FROM /.*/ WHERE device = '{device}'", Database);
-        var seqs = rows.Where(r => r.Row["seq"].ValueKind == JsonValueKind.Number).Select(r => r.Row["seq"].GetInt64()).Order().ToList();
+        var seqs = await influx.SeqsAsync(Database, device);
         var gaps = (await influx.QueryAsync($"SELECT \"from\", \"to\", reason FROM gateway_gap WHERE device = '{device}'", Database))
             .Select(r => (r.Row["from"].GetInt64(), r.Row["to"].GetInt64(), r.Row["reason"].GetString()!)).ToList();
         return (seqs, gaps);

@@ -33,6 +33,9 @@ internal sealed class Mosquitto : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The running broker's process id (for its CPU time and memory in /proc).</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : throw new InvalidOperationException("mosquitto is not running");
+
     /// <summary>The broker's log so far (log_type all) and anything it printed, for assertions and failure messages.</summary>
     public string Log
     {

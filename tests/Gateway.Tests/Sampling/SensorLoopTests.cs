@@ -48,6 +48,36 @@ public sealed class SensorLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_that_ends_just_before_its_next_slot_is_not_followed_by_a_read_in_the_same_millisecond()
+    {
+        // The first read overruns to 0.4 ms before the next slot. Task.Delay returns at once for less than a millisecond,
+        // so the next read used to start at once, stamped in the same millisecond: one point in InfluxDB for two samples.
+        _sensor.OnRead = call =>
+        {
+            if (call == 1)
+            {
+                _time.Advance(Interval - TimeSpan.FromTicks(4_000));
+            }
+        };
+        var loop = Create();
+        var run = loop.RunAsync(_stop.Token);
+        await Until(() => _sensor.Calls >= 1);
+        for (var step = 0; step < 10 && _sensor.Calls < 2; step++)
+        {
+            await Until(() => _sensor.Calls == 2, allowTimeout: true);
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        await Until(() => _sensor.Calls == 2);
+        var stamps = _sink.Readings.Select(r => r.Timestamp.ToUnixTimeMilliseconds()).ToList();
+        Assert.Equal(2, stamps.Count);
+        Assert.True(stamps[1] > stamps[0], $"two samples stamped in millisecond {stamps[0]}");
+        Assert.True(_sink.Readings[1].Timestamp >= _time.Start + Interval, "the second read started before its slot");
+        _stop.Cancel();
+        await run;
+    }
+
+    [Fact]
     public async Task A_failing_sensor_reports_failing_then_failed_and_backs_off()
     {
         _sensor.Fail = new BusNackException("BME280 at i2c-1@0x76: no acknowledge", "i2c-1@0x76");
@@ -163,11 +193,15 @@ public sealed class SensorLoopTests : IDisposable
 
         public bool Hang { get; set; }
 
+        /// <summary>Runs inside each read with the read's number (1 for the first), e.g. to let the clock pass.</summary>
+        public Action<int>? OnRead { get; set; }
+
         public string Description => "scripted";
 
         public async ValueTask<IReadOnlyList<Measurement>> ReadAsync(CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _calls);
+            var call = Interlocked.Increment(ref _calls);
+            OnRead?.Invoke(call);
             if (Hang)
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
