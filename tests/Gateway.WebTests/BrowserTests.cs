@@ -113,7 +113,7 @@ public sealed class BrowserTests : IDisposable
         Assert.DoesNotContain(ViewerToken, gateway.Output, StringComparison.Ordinal);
         var audit = await File.ReadAllTextAsync(Path.Combine(_dir.File("state"), "audit.log"), TestContext.Current.CancellationToken);
         Assert.Contains("web console", audit, StringComparison.Ordinal);
-        foreach (var shot in new[] { "01-login", "02-wrong-token", "03-viewer-live", "04-viewer-refused", "05-operator-on", "06-operator-off", "07-phone" })
+        foreach (var shot in new[] { "01-login", "02-wrong-token", "03-viewer-live", "03b-reloaded", "04-viewer-refused", "05-operator-on", "06-operator-off", "07-phone" })
         {
             Assert.True(new FileInfo(Path.Combine(artifacts, shot + ".png")).Length > 1000, $"screenshot {shot}.png missing");
         }

@@ -100,41 +100,7 @@ internal sealed class InfluxDb : IAsyncDisposable
     /// <summary>Starts (or restarts) the server and waits until <c>/ping</c> answers 204.</summary>
     public async Task StartAsync()
     {
-        _process = Process.Start(new ProcessStartInfo(Executable, ["-config", _config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("influxd did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"influxd exited with {_process.ExitCode} at start");
-            }
-
-            try
-            {
-                using var ping = await _http.GetAsync($"{Url}/ping");
-                if (ping.StatusCode == HttpStatusCode.NoContent)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"influxd did not answer /ping within {StartTimeout.TotalSeconds}s");
+        _process = await ServerStart.StartAsync(Executable, ["-config", _config], _http, $"{Url}/ping", HttpStatusCode.NoContent, StartTimeout, _ => { }, () => string.Empty);
     }
 
     /// <summary>Writes line protocol directly (milliseconds), e.g. to prepare a conflicting field type; returns the status.</summary>

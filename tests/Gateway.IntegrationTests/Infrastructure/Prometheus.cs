@@ -91,47 +91,20 @@ internal sealed class Prometheus : IAsyncDisposable
 
     private async Task StartAsync(string executable, string config)
     {
-        _process = Process.Start(new ProcessStartInfo(executable,
-        [
-            $"--config.file={config}",
-            $"--storage.tsdb.path={Path.Combine(Directory, "data")}",
-            $"--web.listen-address=127.0.0.1:{Port}",
-            "--log.level=warn",
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("prometheus did not start");
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"prometheus exited with {_process.ExitCode} at start:\n{Output}");
-            }
-
-            try
-            {
-                using var ready = await _http.GetAsync($"{Url}/-/ready");
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"prometheus was not ready within {StartTimeout.TotalSeconds}s:\n{Output}");
+        _process = await ServerStart.StartAsync(
+            executable,
+            [
+                $"--config.file={config}",
+                $"--storage.tsdb.path={Path.Combine(Directory, "data")}",
+                $"--web.listen-address=127.0.0.1:{Port}",
+                "--log.level=warn",
+            ],
+            _http,
+            $"{Url}/-/ready",
+            HttpStatusCode.OK,
+            StartTimeout,
+            Keep,
+            () => Output);
     }
 
     private void Keep(string? line)
