@@ -38,29 +38,8 @@ internal sealed class InfluxDb : IAsyncDisposable
     /// <summary>The running server's process id (for its CPU time and memory in /proc).</summary>
     public int ProcessId => _process is { HasExited: false } process ? process.Id : throw new InvalidOperationException("influxd is not running");
 
-    /// <summary>
-    /// The influxd executable, or a failed/skipped test saying why it is missing: tests/run.sh installs the Debian
-    /// package when it can (root and apt-get), and where it could have, a missing server is a failure, not a skip.
-    /// </summary>
-    public static string Require()
-    {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin"))
-        {
-            var candidate = Path.Combine(folder, "influxd");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        if (Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
-        {
-            Assert.Fail("influxd is not installed, though this machine could install it (root, apt-get): run tests/run.sh, which installs it, or `apt-get install influxdb`");
-        }
-
-        Assert.Skip("influxd is not installed and cannot be installed here (needs root and apt-get): install the Debian package `influxdb` to run the InfluxDB tests");
-        return null!;
-    }
+    /// <summary>The influxd executable, or a failed or skipped test saying why it is missing (<see cref="InstalledTool"/>).</summary>
+    public static string Require() => InstalledTool.Require("influxd", "influxdb", "the InfluxDB tests");
 
     /// <summary>Prepares a server on a free port without starting it (so a test can start a gateway against it first).</summary>
     public static InfluxDb Prepare()

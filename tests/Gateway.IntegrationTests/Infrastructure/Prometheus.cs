@@ -43,29 +43,8 @@ internal sealed class Prometheus : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The prometheus executable, or a failed/skipped test saying why it is missing: tests/run.sh installs the Debian
-    /// package when it can (root and apt-get), and where it could have, a missing server is a failure, not a skip.
-    /// </summary>
-    public static string Require()
-    {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin"))
-        {
-            var candidate = Path.Combine(folder, "prometheus");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        if (Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
-        {
-            Assert.Fail("prometheus is not installed, though this machine could install it (root, apt-get): run tests/run.sh, which installs it, or `apt-get install prometheus`");
-        }
-
-        Assert.Skip("prometheus is not installed and cannot be installed here (needs root and apt-get): install the Debian package `prometheus` to run the scrape tests");
-        return null!;
-    }
+    /// <summary>The prometheus executable, or a failed or skipped test saying why it is missing (<see cref="InstalledTool"/>).</summary>
+    public static string Require() => InstalledTool.Require("prometheus", "prometheus", "the scrape tests");
 
     /// <summary>Starts a server scraping each of <paramref name="targets"/> (<c>host:port</c>) every second, job <c>gateway</c>.</summary>
     public static async Task<Prometheus> StartAsync(IEnumerable<string> targets)
