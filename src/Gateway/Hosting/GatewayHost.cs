@@ -97,7 +97,8 @@ internal static partial class GatewayHost
         IHardwareBoard board;
         try
         {
-            board = BoardFactory.Create(options.Hardware, SchedulerTimeProvider.Shared);
+            // The simulated board's edge pump runs on the sampler's thread (SchedulerTimeProvider.Sampling).
+            board = BoardFactory.Create(options.Hardware, SchedulerTimeProvider.Sampling);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
@@ -208,11 +209,16 @@ internal static partial class GatewayHost
         services.AddSingleton(options.Outbox);
         services.AddSingleton<Outbox.Outbox>();
         services.AddSingleton(board);
-        services.AddSingleton<SensorFactory>();
+        // The bindings' conversion waits and the sensor loops' slots run on the sampler's own thread (issue 15: a
+        // sampling round then wakes one thread, not the pool's workers); its heartbeat stays on the process's timers, so
+        // a read stuck on that thread is still seen (SamplerService.FindStuck).
+        services.AddSingleton(sp => new SensorFactory(sp.GetRequiredService<IHardwareBoard>(), SchedulerTimeProvider.Sampling, sp.GetRequiredService<ILogger<SensorFactory>>()));
         services.AddSingleton<ISensorFactory>(sp => sp.GetRequiredService<SensorFactory>());
         services.AddSingleton<LatestReadings>();
         services.AddSingleton<IReadingSink>(sp => new ReadingFanout(sp.GetRequiredService<Outbox.Outbox>(), sp.GetRequiredService<LatestReadings>()));
-        services.AddSingleton<SamplerService>();
+        services.AddSingleton(sp => new SamplerService(
+            options, sp.GetRequiredService<ISensorFactory>(), sp.GetRequiredService<IReadingSink>(), sp.GetRequiredService<HeartbeatRegistry>(),
+            sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), SchedulerTimeProvider.Sampling));
         services.AddSingleton<OutputService>();
 
         // Commands: one pipeline for every link, with the built-in commands.

@@ -432,7 +432,9 @@ internal sealed partial class Outbox : IReadingSink, IAsyncDisposable
                     using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
                     {
                         await Task.WhenAny(wake, Task.Delay(delay, _time, timeout.Token)).ConfigureAwait(false);
-                        await timeout.CancelAsync().ConfigureAwait(false); // an abandoned delay would still wake the process when it fires
+#pragma warning disable CA1849 // CancelAsync would hand the delay's cancellation to another pool thread: a wake-up for nothing
+                        timeout.Cancel(); // an abandoned delay would still wake the process when it fires
+#pragma warning restore CA1849
                     }
 
                     _stop.Token.ThrowIfCancellationRequested();

@@ -31,8 +31,19 @@ internal sealed partial class SamplerService : BackgroundService
     private readonly SensorLoop[] _loops;
 
     /// <summary>Creates the service.</summary>
+    /// <param name="options">The sensors.</param>
+    /// <param name="factory">Creates their bindings.</param>
+    /// <param name="sink">Where readings go.</param>
+    /// <param name="heartbeats">The pipeline's heartbeat is registered here.</param>
+    /// <param name="status">Where the sensors' summary is set.</param>
+    /// <param name="time">The clock of the heartbeat and the status.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="sampling">The clock of the sensor loops' slots (<paramref name="time"/> when null); the gateway gives
+    /// them <see cref="Timing.SchedulerTimeProvider.Sampling"/>, whose thread runs them, and keeps the heartbeat on
+    /// <paramref name="time"/>, so that a read stuck on that thread still stops the heartbeat.</param>
     public SamplerService(
-        GatewayOptions options, ISensorFactory factory, IReadingSink sink, HeartbeatRegistry heartbeats, StatusBoard status, TimeProvider time, ILoggerFactory loggers)
+        GatewayOptions options, ISensorFactory factory, IReadingSink sink, HeartbeatRegistry heartbeats, StatusBoard status, TimeProvider time, ILoggerFactory loggers,
+        TimeProvider? sampling = null)
     {
         _options = options;
         _factory = factory;
@@ -47,7 +58,7 @@ internal sealed partial class SamplerService : BackgroundService
         // complete and never change once anyone can see it.
         var loopLogger = loggers.CreateLogger<SensorLoop>();
         _loops = [.. options.Sensors.Select(sensor => new SensorLoop(
-            sensor.Id, sensor.Interval, () => Create(sensor), new ReportFilter(sensor.Deadbands, sensor.MaxSilence), sink, time, ReadTimeout, loopLogger))];
+            sensor.Id, sensor.Interval, () => Create(sensor), new ReportFilter(sensor.Deadbands, sensor.MaxSilence), sink, sampling ?? time, ReadTimeout, loopLogger))];
     }
 
     /// <summary>The loops, one per sensor (for status and commands).</summary>

@@ -208,8 +208,10 @@ internal sealed partial class SensorLoop
         try
         {
             _sensor ??= _factory();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(_readTimeout);
+            // The timeout runs on the loop's clock: CancelAfter would set a runtime timer, waking the runtime's timer
+            // thread at every read (issue 15); on the sampler's clock, setting it from the sampler's thread wakes nobody.
+            using var timeout = new CancellationTokenSource(_readTimeout, _time);
+            using var stopping = stoppingToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
             IReadOnlyList<Measurement> measurements;
             try
             {

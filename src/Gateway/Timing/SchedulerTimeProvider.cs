@@ -4,7 +4,8 @@ namespace Gateway.Timing;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose timers are kept by one thread of its own ("Gateway timers") that sleeps until the
-/// earliest due time on the monotonic clock and hands each due callback to the thread pool. Clocks are the system's.
+/// earliest due time on the monotonic clock and hands each due callback to the thread pool, or, made with
+/// <c>inlineCallbacks</c>, runs it itself. Clocks are the system's.
 /// </summary>
 /// <remarks>
 /// Why not <see cref="TimeProvider.System"/>: the runtime's timer thread measures due times on a coarse clock
@@ -14,26 +15,50 @@ namespace Gateway.Timing;
 /// CPU). Here a timer costs one wake-up when it is due, and adding one later than the next due time costs none.
 /// Callbacks run on the thread pool under the execution context of the code that created the timer, as the system
 /// timers' do; a periodic timer's next due time counts from its firing, so a slow callback may overlap the next.
+/// <para>
+/// With <c>inlineCallbacks</c> the thread runs the due callbacks itself, one after another, and with them whatever an
+/// awaiting method does after its <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> until its next
+/// wait (a completed delay runs its continuation on the completing thread): a timer event costs one thread waking, not
+/// three (this thread, a pool worker, and the second worker the pool wakes for every item it dequeues), and no
+/// cross-CPU wake-up, which is what an idle service's CPU is made of (issue 15; docs/benchmarks.md, "Idle CPU"). A
+/// callback that blocks holds every later timer of this provider behind it, so such a provider is for one component's
+/// own timers (the sampler and the board it reads: <see cref="Sampling"/>), never for the process's.
+/// </para>
 /// </remarks>
 internal sealed class SchedulerTimeProvider : TimeProvider
 {
     private readonly object _gate = new(); // guards the queue; the thread waits on it (Monitor.Wait)
     private readonly PriorityQueue<Entry, long> _due = new();
     private readonly string _threadName;
+    private readonly bool _inline;
     private Thread? _thread;
     private long _sleepingUntil = long.MinValue; // the due time the thread sleeps until (Stopwatch ticks): MaxValue none, MinValue awake
     private long _wakeUps;
 
     /// <summary>Creates the provider; its thread starts with the first timer.</summary>
     /// <param name="threadName">The thread's name (<c>/proc/&lt;pid&gt;/task/*/comm</c> shows its first 15 characters).</param>
-    public SchedulerTimeProvider(string threadName = "Gateway timers")
+    /// <param name="inlineCallbacks">Run the callbacks on the provider's own thread instead of the thread pool; only for
+    /// callbacks (and continuations of delays) that never block for long.</param>
+    public SchedulerTimeProvider(string threadName = "Gateway timers", bool inlineCallbacks = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(threadName);
         _threadName = threadName;
+        _inline = inlineCallbacks;
     }
 
-    /// <summary>The one provider of the process (one thread keeps every timer).</summary>
+    /// <summary>The provider of the process's timers (one thread keeps them; callbacks run on the thread pool).</summary>
     public static SchedulerTimeProvider Shared { get; } = new();
+
+    /// <summary>
+    /// The sampler's provider ("Gateway sampler", callbacks inline): the sensor loops' slots, the bindings' conversion
+    /// waits and the simulated board's edge pump run on its thread. What they do synchronously is short (an I2C
+    /// transfer, a GPIO read, a reading handed to the outbox); what may block long leaves the thread (a DS18B20's
+    /// <c>w1_slave</c> read is asynchronous file I/O, a catalogue binding runs on the thread pool).
+    /// </summary>
+    public static SchedulerTimeProvider Sampling { get; } = new("Gateway sampler", inlineCallbacks: true);
+
+    /// <summary>Whether callbacks run on the provider's own thread.</summary>
+    public bool InlineCallbacks => _inline;
 
     /// <summary>Timers waiting to fire (for tests and diagnostics).</summary>
     public int Pending
@@ -166,7 +191,14 @@ internal sealed class SchedulerTimeProvider : TimeProvider
 
             foreach (var timer in fire)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(timer, preferLocal: false);
+                if (_inline)
+                {
+                    timer.Execute(); // what it throws ends the process, as a timer callback's does on the pool
+                }
+                else
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(timer, preferLocal: false);
+                }
             }
 
             fire.Clear();

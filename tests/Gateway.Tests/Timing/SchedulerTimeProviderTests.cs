@@ -122,6 +122,67 @@ public sealed class SchedulerTimeProviderTests
     }
 
     [Fact]
+    public async Task Callbacks_run_on_the_thread_pool_unless_the_provider_runs_them_inline()
+    {
+        var pooled = new SchedulerTimeProvider("test timers");
+        var inline = new SchedulerTimeProvider("test inline", inlineCallbacks: true);
+        var seen = new ConcurrentDictionary<string, (string? Thread, bool Pool)>();
+        using var onPool = pooled.CreateTimer(_ => seen["pooled"] = (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread), null, TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
+        using var onOwn = inline.CreateTimer(_ => seen["inline"] = (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread), null, TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
+
+        await WaitUntil(() => seen.Count == 2);
+
+        Assert.True(seen["pooled"].Pool);
+        Assert.Equal(("test inline", false), seen["inline"]);
+        Assert.False(pooled.InlineCallbacks);
+        Assert.True(inline.InlineCallbacks);
+    }
+
+    [Fact]
+    public async Task An_inline_providers_delays_continue_on_its_thread_and_timers_set_there_wake_nobody()
+    {
+        var time = new SchedulerTimeProvider("test inline", inlineCallbacks: true);
+        var threads = new ConcurrentQueue<string?>();
+
+        async Task Loop()
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), time, TestContext.Current.CancellationToken).ConfigureAwait(false);
+                threads.Enqueue(Thread.CurrentThread.Name);
+            }
+        }
+
+        await Task.Run(Loop, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        Assert.All(threads, name => Assert.Equal("test inline", name));
+        Assert.Equal(5, threads.Count);
+
+        // Each delay after the first is set on the provider's own thread while it runs: the thread wakes once per
+        // firing (give or take a spurious wake-up), never to take in a timer set while it was awake.
+        Assert.InRange(time.WakeUps, 5, 5 + 3);
+    }
+
+    [Fact]
+    public async Task A_callback_that_disposes_a_timer_due_in_the_same_round_stops_it_from_firing()
+    {
+        var time = new SchedulerTimeProvider("test inline", inlineCallbacks: true);
+        var fired = new ConcurrentQueue<string>();
+        ITimer? second = null;
+        var gate = new ManualResetEventSlim();
+        using var blocker = time.CreateTimer(_ => gate.Wait(Patience), null, TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
+        using var first = time.CreateTimer(_ => { fired.Enqueue("first"); second!.Dispose(); }, null, TimeSpan.FromMilliseconds(30), Timeout.InfiniteTimeSpan);
+        second = time.CreateTimer(_ => fired.Enqueue("second"), null, TimeSpan.FromMilliseconds(31), Timeout.InfiniteTimeSpan);
+
+        await Task.Delay(100, TestContext.Current.CancellationToken); // both are due while the thread is held
+        gate.Set();
+        await WaitUntil(() => !fired.IsEmpty);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["first"], fired);
+    }
+
+    [Fact]
     public void Out_of_range_due_times_and_periods_are_refused_like_the_system_timers_refuse_them()
     {
         var time = new SchedulerTimeProvider("test timers");
