@@ -171,7 +171,7 @@ internal sealed class SimulatedGpioChip
     /// </summary>
     public void Pump()
     {
-        var events = new List<(SimulatedGpioDriver Owner, PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>();
+        List<(SimulatedGpioDriver Owner, PinChangeEventHandler[] Callbacks, GpioLineEventArgs Args)>? events = null;
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -183,13 +183,14 @@ internal sealed class SimulatedGpioChip
                     continue;
                 }
 
+                var edges = line.Edges;
                 foreach (var (at, high) in _environment.Transitions(line.Source!, line.PumpedTo, now))
                 {
                     var last = line.LastEdge;
                     var through = LetThrough(line.Debounce, ref last, at);
                     line.LastEdge = last;
                     var type = Type(high);
-                    if (!through || (line.Edges & type) == 0)
+                    if (!through || (edges & type) == 0)
                     {
                         continue;
                     }
@@ -198,11 +199,16 @@ internal sealed class SimulatedGpioChip
 
                     var ns = (at - _environment.Start).Ticks * 100;
                     // Each callback gets the kinds it asked for, not every kind the line's callbacks want together.
-                    events.Add((line.Owner!, [.. line.Callbacks.Where(c => (c.Types & type) != 0).Select(c => c.Callback)], new GpioLineEventArgs(type, pin, ns, line.Sequence)));
+                    (events ??= []).Add((line.Owner!, line.CallbacksFor(type), new GpioLineEventArgs(type, pin, ns, line.Sequence)));
                 }
 
                 line.PumpedTo = now;
             }
+        }
+
+        if (events is null)
+        {
+            return;
         }
 
         foreach (var (owner, callbacks, args) in events)
@@ -232,9 +238,10 @@ internal sealed class SimulatedGpioChip
                 var horizon = line.PumpedTo + TimeSpan.FromSeconds(Math.Max(1, 2 * line.Source!.PeriodSeconds));
                 var due = horizon;
                 var last = line.LastEdge;
+                var edges = line.Edges;
                 foreach (var (at, high) in _environment.Transitions(line.Source, line.PumpedTo, horizon))
                 {
-                    if (LetThrough(line.Debounce, ref last, at) && (line.Edges & Type(high)) != 0)
+                    if (LetThrough(line.Debounce, ref last, at) && (edges & Type(high)) != 0)
                     {
                         due = at;
                         break;
@@ -279,7 +286,41 @@ internal sealed class SimulatedGpioChip
         public TimeSpan Debounce { get; set; }
 
         /// <summary>The edge kinds the line's callbacks ask for together (the line request's edge flags).</summary>
-        public PinEventTypes Edges => Callbacks.Aggregate(PinEventTypes.None, (edges, c) => edges | c.Types);
+        public PinEventTypes Edges
+        {
+            get
+            {
+                var edges = PinEventTypes.None;
+                foreach (var (types, _) in Callbacks)
+                {
+                    edges |= types;
+                }
+
+                return edges;
+            }
+        }
+
+        // The callbacks that asked for edges of this type (called for every edge delivered: no LINQ, one array).
+        public PinChangeEventHandler[] CallbacksFor(PinEventTypes type)
+        {
+            var count = 0;
+            foreach (var (types, _) in Callbacks)
+            {
+                count += (types & type) != 0 ? 1 : 0;
+            }
+
+            var result = new PinChangeEventHandler[count];
+            var i = 0;
+            foreach (var (types, callback) in Callbacks)
+            {
+                if ((types & type) != 0)
+                {
+                    result[i++] = callback;
+                }
+            }
+
+            return result;
+        }
 
         public List<(PinEventTypes Types, PinChangeEventHandler Callback)> Callbacks { get; } = [];
 

@@ -8,7 +8,10 @@ namespace Gateway.Sampling;
 /// Reads one sensor on its schedule, forever: waits for the slot, reads with a timeout, filters by deadband,
 /// delivers to the sink, tracks health with retry backoff. The sensor is (re)created by its factory when it is
 /// missing or after it failed to be created, so a sensor absent at start is retried like any failing one.
-/// Each sensor has its own loop, so a slow sensor never delays the others.
+/// Each sensor has its own loop, so a sensor slow to answer (a conversion wait, a 1-Wire read, a retry backoff)
+/// never delays the others. In the gateway the loops run on the sampler's thread
+/// (<see cref="Timing.SchedulerTimeProvider.Sampling"/>): what a binding does synchronously between its waits (an I2C
+/// transfer, a GPIO read) is short, and a binding that may block long runs its read on the thread pool (the catalogue's).
 /// </summary>
 #pragma warning disable CA1001 // _gate: a SemaphoreSlim whose wait handle is never used holds nothing to dispose
 internal sealed partial class SensorLoop
