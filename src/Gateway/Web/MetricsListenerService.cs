@@ -1,3 +1,4 @@
+using System.Net;
 using Gateway.Configuration;
 using Gateway.Hosting;
 using Gateway.Links;
@@ -19,10 +20,18 @@ namespace Gateway.Web;
 /// <c>Gateway:Listener:Metrics</c>: a listener of its own for <c>/metrics</c> and <c>/healthz</c> only
 /// (<see cref="MetricsEndpoint"/>), for scraping a gateway that runs without the web console (which serves both too).
 /// Everything else is 404 (another method on those paths 405); HTTP/1.1 only, with the console's connection and header
-/// limits. A busy port is logged with the key to change and the gateway goes on without it.
+/// limits, including its per-address limit (<c>Gateway:Listener:HttpMaxConnectionsPerAddress</c>: one LAN host cannot
+/// hold every slot and keep the scraper out). A busy port is logged with the key to change and the gateway goes on
+/// without it.
 /// </summary>
 internal sealed partial class MetricsListenerService : IHostedService, IAsyncDisposable
 {
+    /// <summary>How long refused connections are counted per address before their summary is logged.</summary>
+    public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
+
+    private readonly PeerEventSummary _refused = new();
+    private readonly PerAddressConnections _perAddress;
+    private readonly ITimer _summary; // armed by a first refusal only: an idle listener sets no timer
     private readonly HostEndpoint _endpoint;
     private readonly GatewayOptions _options;
     private readonly MetricsEndpoint _metrics;
@@ -31,9 +40,13 @@ internal sealed partial class MetricsListenerService : IHostedService, IAsyncDis
     private WebApplication? _app;
 
     /// <summary>Creates the listener.</summary>
-    public MetricsListenerService(ListenerOptions listener, GatewayOptions options, MetricsEndpoint metrics, StatusBoard board, ILogger<MetricsListenerService> logger)
+    public MetricsListenerService(ListenerOptions listener, GatewayOptions options, MetricsEndpoint metrics, StatusBoard board, TimeProvider time, ILogger<MetricsListenerService> logger)
     {
         ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _perAddress = new PerAddressConnections(options.Web.MaxConnections, options.Web.MaxConnectionsPerAddress, OnRefused);
+        _summary = time.CreateTimer(_ => LogRefusedSummary(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _endpoint = listener.Metrics ?? throw new ArgumentException("Gateway:Listener:Metrics is not set", nameof(listener));
         _options = options;
         _metrics = metrics;
@@ -51,7 +64,11 @@ internal sealed partial class MetricsListenerService : IHostedService, IAsyncDis
         var web = _options.Web;
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(_endpoint.BindAddress(), _endpoint.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            k.Listen(_endpoint.BindAddress(), _endpoint.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(_perAddress.Use);
+            });
             k.Limits.MaxConcurrentConnections = web.MaxConnections;
             k.Limits.MaxConcurrentUpgradedConnections = 0;
             k.Limits.KeepAliveTimeout = web.KeepAliveTimeout;
@@ -119,11 +136,37 @@ internal sealed partial class MetricsListenerService : IHostedService, IAsyncDis
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        await _summary.DisposeAsync().ConfigureAwait(false);
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    // A connection closed for its address: the first per address is logged at once and starts the summary interval;
+    // the rest are counted and summarised when it ends.
+    private void OnRefused(IPAddress? remote)
+    {
+        if (_refused.Record(remote))
+        {
+            LogConnectionRefused(_logger, PeerEventSummary.Name(remote), _options.Web.MaxConnectionsPerAddress);
+            _summary.Change(SummaryInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void LogRefusedSummary()
+    {
+        foreach (var (address, count) in _refused.Flush())
+        {
+            LogRefusedCount(_logger, count, address, (long)SummaryInterval.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics listener: connections refused from {Address}: it already holds {Limit}, the most one address may (Gateway:Listener:HttpMaxConnectionsPerAddress)")]
+    private static partial void LogConnectionRefused(ILogger logger, string address, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics listener: {Count} more connections refused from {Address} in the last {Seconds}s (too many from one address)")]
+    private static partial void LogRefusedCount(ILogger logger, int count, string address, long seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on {Url} (and /healthz; Prometheus text, no session)")]
     private static partial void LogListening(ILogger logger, string url);

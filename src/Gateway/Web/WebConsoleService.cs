@@ -72,7 +72,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
     private const int RecentMax = 20_000;
     private readonly TimeProvider _time;
     private readonly LoginThrottle _throttle;
-    private readonly ConnectionLimiter _perAddress;
+    private readonly PerAddressConnections _perAddress;
     private readonly PeerEventSummary _wrongTokens = new();
     private readonly PeerEventSummary _throttled = new();
     private readonly PeerEventSummary _lockouts = new();
@@ -104,7 +104,7 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _logger = logger;
         _time = time;
         _throttle = new LoginThrottle(time);
-        _perAddress = new ConnectionLimiter(options.Web.MaxConnections, options.Web.MaxConnectionsPerAddress);
+        _perAddress = new PerAddressConnections(options.Web.MaxConnections, options.Web.MaxConnectionsPerAddress, OnConnectionRefused);
     }
 
     /// <summary>The page's address once listening (e.g. <c>http://127.0.0.1:8080/</c>).</summary>
@@ -122,11 +122,11 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
             k.Listen(address, endpoint.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1; // all the page needs; no h2c surface
-                listen.Use(LimitPerAddress);
+                listen.Use(_perAddress.Use);
             });
 
             // Every slot has a time limit, so connections that never complete a request cannot hold the console
-            // (issue 14, finding 8); one address can hold at most MaxConnectionsPerAddress of them (LimitPerAddress).
+            // (issue 14, finding 8); one address can hold at most MaxConnectionsPerAddress of them (PerAddressConnections).
             k.Limits.MaxConcurrentConnections = web.MaxConnections;
             k.Limits.MaxConcurrentUpgradedConnections = _listener.MaxConnections;
             k.Limits.KeepAliveTimeout = web.KeepAliveTimeout;
@@ -169,25 +169,14 @@ internal sealed partial class WebConsoleService : IHostedService, IAsyncDisposab
         _directory.Add(Url); // in the beacon's listeners, so 'gwctl discover' shows where the console is
     }
 
-    // Kestrel connection middleware: one address holds at most MaxConnectionsPerAddress connections (Kestrel itself
-    // limits only the total); one more is closed at once, before a byte of it is read.
-    private ConnectionDelegate LimitPerAddress(ConnectionDelegate next) => async connection =>
+    // A connection closed by the per-address limit: the first per address per summary interval is logged, the rest counted.
+    private void OnConnectionRefused(IPAddress? remote)
     {
-        var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        using var slot = _perAddress.TryAcquire(remote, out _);
-        if (slot is null)
+        if (_refusedConnections.Record(remote))
         {
-            if (_refusedConnections.Record(remote))
-            {
-                LogConnectionRefused(_logger, PeerEventSummary.Name(remote), _options.Web.MaxConnectionsPerAddress);
-            }
-
-            connection.Abort(new ConnectionAbortedException("too many connections from this address"));
-            return;
+            LogConnectionRefused(_logger, PeerEventSummary.Name(remote), _options.Web.MaxConnectionsPerAddress);
         }
-
-        await next(connection).ConfigureAwait(false);
-    };
+    }
 
     // Every request: the Host check, then the route; whatever goes wrong, a JSON answer and a log line, never a crash.
     private async Task Handle(HttpContext context)

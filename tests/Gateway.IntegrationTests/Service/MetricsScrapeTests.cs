@@ -122,6 +122,62 @@ public sealed class MetricsScrapeTests : IDisposable
         Assert.False(gateway.HasExited, gateway.Output);
     }
 
+    [Fact]
+    public async Task One_address_cannot_hold_every_slot_of_the_metrics_listener_and_keep_a_scraper_out()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var gateway = GatewayProcess.Start(_dir.Path,
+        [
+            "--Gateway:DeviceId=scrape-03",
+            $"--Gateway:StateDirectory={_dir.File("state")}",
+            "--Gateway:Listener:Metrics=127.0.0.1:0",
+            "--Gateway:Listener:Http=",
+            "--Gateway:Listener:HttpMaxConnectionsPerAddress=2",
+        ]);
+        var port = new Uri(Url(await gateway.WaitForLineAsync("Metrics on http://", Timeout))).Port;
+
+        // Two idle connections from 127.0.0.1 hold that address's slots (they would be closed after the header timeout).
+        using var first = new TcpClient();
+        await first.ConnectAsync(IPAddress.Loopback, port, ct);
+        using var second = new TcpClient();
+        await second.ConnectAsync(IPAddress.Loopback, port, ct);
+        await Task.Delay(300, ct); // both accepted by the server before the next one comes
+
+        // A third from the same address is closed at once, before it sends a byte.
+        using var third = new TcpClient();
+        await third.ConnectAsync(IPAddress.Loopback, port, ct);
+        var closed = ClosedByServer(third.GetStream(), ct);
+        Assert.True(await closed.WaitAsync(TimeSpan.FromSeconds(3), ct).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default), $"a third connection from one address was kept open:\n{gateway.Output}");
+
+        // Another address still scrapes while those two are held.
+        using var scraper = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        await scraper.ConnectAsync(IPAddress.Loopback, port, ct);
+        using var stream = scraper.GetStream();
+        await stream.WriteAsync("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"u8.ToArray(), ct);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        Assert.Equal("HTTP/1.1 200 OK", await reader.ReadLineAsync(ct).AsTask().WaitAsync(Timeout, ct));
+        Assert.True(first.Connected && second.Connected);
+
+        await gateway.WaitForLineAsync("Metrics listener: connections refused from 127.0.0.1: it already holds 2", Timeout);
+        Assert.False(gateway.HasExited, gateway.Output);
+    }
+
+    // Completes when the server closes the connection (a read returns 0 or fails).
+    private static async Task ClosedByServer(NetworkStream stream, CancellationToken ct)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            while (await stream.ReadAsync(buffer, ct) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // reset by the server: closed too
+        }
+    }
+
     private static string Url(string line) => line[line.IndexOf("http://", StringComparison.Ordinal)..].Split(' ')[0];
 
     private static double Single(List<(Dictionary<string, string> Labels, double Value)> series) => Assert.Single(series).Value;
