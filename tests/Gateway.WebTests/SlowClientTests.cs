@@ -41,7 +41,7 @@ public sealed class SlowClientTests : IDisposable
 
         // Both slots of this address are held; the trickler sends a header byte every 200 ms and never ends it.
         var trickling = Trickle(trickle.GetStream(), ct);
-        var silentClosed = ClosedByServer(silent.GetStream(), ct);
+        var silentClosed = ServerClose.WaitAsync(silent.GetStream(), ct);
         var closedInTime = await Task.WhenAll(silentClosed, trickling).WaitAsync(TimeSpan.FromSeconds(20), ct).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
         Assert.True(closedInTime, $"the console still held a silent or trickling connection after 20 s:\n{gateway.Output}");
 
@@ -54,27 +54,10 @@ public sealed class SlowClientTests : IDisposable
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeout));
     }
 
-    // Waits until the server closes the connection (a read returns 0 or fails).
-    private static async Task ClosedByServer(NetworkStream stream, CancellationToken ct)
-    {
-        var buffer = new byte[4096];
-        try
-        {
-            while (await stream.ReadAsync(buffer, ct) > 0)
-            {
-                // an error response before the close is fine
-            }
-        }
-        catch (IOException)
-        {
-            // reset by the server: closed too
-        }
-    }
-
     // Sends a request's headers one byte at a time, never finishing them, until the server closes the connection.
     private static async Task Trickle(NetworkStream stream, CancellationToken ct)
     {
-        var closed = ClosedByServer(stream, ct);
+        var closed = ServerClose.WaitAsync(stream, ct);
         var header = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + new string('a', 400));
         for (var i = 0; i < header.Length && !closed.IsCompleted; i++)
         {

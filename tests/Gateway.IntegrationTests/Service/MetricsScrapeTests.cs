@@ -146,7 +146,7 @@ public sealed class MetricsScrapeTests : IDisposable
         // A third from the same address is closed at once, before it sends a byte.
         using var third = new TcpClient();
         await third.ConnectAsync(IPAddress.Loopback, port, ct);
-        var closed = ClosedByServer(third.GetStream(), ct);
+        var closed = ServerClose.WaitAsync(third.GetStream(), ct);
         Assert.True(await closed.WaitAsync(TimeSpan.FromSeconds(3), ct).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default), $"a third connection from one address was kept open:\n{gateway.Output}");
 
         // Another address still scrapes while those two are held.
@@ -160,22 +160,6 @@ public sealed class MetricsScrapeTests : IDisposable
 
         await gateway.WaitForLineAsync("Metrics listener: connections refused from 127.0.0.1: it already holds 2", Timeout);
         Assert.False(gateway.HasExited, gateway.Output);
-    }
-
-    // Completes when the server closes the connection (a read returns 0 or fails).
-    private static async Task ClosedByServer(NetworkStream stream, CancellationToken ct)
-    {
-        var buffer = new byte[256];
-        try
-        {
-            while (await stream.ReadAsync(buffer, ct) > 0)
-            {
-            }
-        }
-        catch (IOException)
-        {
-            // reset by the server: closed too
-        }
     }
 
     private static string Url(string line) => line[line.IndexOf("http://", StringComparison.Ordinal)..].Split(' ')[0];
